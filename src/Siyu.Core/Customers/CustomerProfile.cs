@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using Siyu.Core.Events;
+
+namespace Siyu.Core.Customers;
+
+/// <summary>An event as the partition applies it: already resolved to a customer and sequenced by the log.</summary>
+public sealed record ProfileEvent(long Seq, long CustomerId, string Type, long TimestampTicks, JsonObject? Properties, JsonObject? Attributes);
+
+/// <summary>One attribute value with the event time that set it (needed for the merge strategies).</summary>
+public sealed class AttributeValue
+{
+    public JsonNode? Value { get; set; }
+    public long Ticks { get; set; }
+}
+
+public sealed class CategoryStats
+{
+    public int Orders { get; set; }
+    public decimal Spend { get; set; }
+    public long LastOrderTicks { get; set; }
+}
+
+/// <summary>
+/// A customer's profile as a projection of its events. Applying the same events in any order gives
+/// the same profile (strategies compare event timestamps), which is what makes merges and rebuilds exact.
+/// </summary>
+public sealed class CustomerProfile
+{
+    public long CustomerId { get; set; }
+    public long FirstSeenTicks { get; set; } = long.MaxValue;
+    public long LastSeenTicks { get; set; }
+    public Dictionary<string, AttributeValue> Attributes { get; set; } = new(StringComparer.Ordinal);
+    public int Orders { get; set; }
+    public decimal Spend { get; set; }
+    public decimal Refunded { get; set; }
+    public long FirstOrderTicks { get; set; }
+    public long LastOrderTicks { get; set; }
+    public Dictionary<string, CategoryStats> Categories { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, int> EventCounts { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> LastEventTicks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>WeCom staff (userid) currently following this customer, with the channel state they came through.</summary>
+    public Dictionary<string, string?> Staff { get; set; } = new(StringComparer.Ordinal);
+    public long LastSeq { get; set; }
+
+    public decimal NetSpend => Spend - Refunded;
+
+    public string? DisplayName => Attributes.TryGetValue("name", out var v) && v.Value is JsonValue s && s.TryGetValue<string>(out var name) ? name : null;
+
+    public void Apply(ProfileEvent e)
+    {
+        if (e.Seq > LastSeq)
+        {
+            LastSeq = e.Seq;
+        }
+        FirstSeenTicks = Math.Min(FirstSeenTicks, e.TimestampTicks);
+        LastSeenTicks = Math.Max(LastSeenTicks, e.TimestampTicks);
+        EventCounts[e.Type] = EventCounts.GetValueOrDefault(e.Type) + 1;
+        if (!LastEventTicks.TryGetValue(e.Type, out var last) || e.TimestampTicks > last)
+        {
+            LastEventTicks[e.Type] = e.TimestampTicks;
+        }
+
+        if (e.Attributes is not null)
+        {
+            foreach (var (name, value) in e.Attributes)
+            {
+                SetAttribute(name, value, e.TimestampTicks);
+            }
+        }
+
+        var p = e.Properties;
+        switch (e.Type)
+        {
+            case EventTypes.OrderPaid when p is not null:
+                var amount = ReadDecimal(p["amount"]);
+                Orders++;
+                Spend += amount;
+                FirstOrderTicks = FirstOrderTicks == 0 ? e.TimestampTicks : Math.Min(FirstOrderTicks, e.TimestampTicks);
+                LastOrderTicks = Math.Max(LastOrderTicks, e.TimestampTicks);
+                if (ReadString(p["category"]) is { Length: > 0 } category)
+                {
+                    if (!Categories.TryGetValue(category, out var stats))
+                    {
+                        Categories[category] = stats = new CategoryStats();
+                    }
+                    stats.Orders++;
+                    stats.Spend += amount;
+                    stats.LastOrderTicks = Math.Max(stats.LastOrderTicks, e.TimestampTicks);
+                }
+                break;
+            case EventTypes.OrderRefunded when p is not null:
+                Refunded += ReadDecimal(p["amount"]);
+                break;
+            case EventTypes.CustomerAdded when p is not null:
+                if (ReadString(p["staff_userid"]) is { Length: > 0 } staff)
+                {
+                    Staff[staff] = ReadString(p["state"]);
+                }
+                break;
+            case EventTypes.CustomerDeleted when p is not null:
+                if (ReadString(p["staff_userid"]) is { Length: > 0 } removed)
+                {
+                    Staff.Remove(removed);
+                }
+                break;
+        }
+    }
+
+    private void SetAttribute(string name, JsonNode? value, long ticks)
+    {
+        var strategy = AttributeSchema.StrategyOf(name);
+        if (!Attributes.TryGetValue(name, out var current))
+        {
+            if (strategy == MergeStrategy.NonEmpty && IsEmpty(value))
+            {
+                return;
+            }
+            Attributes[name] = new AttributeValue { Value = value?.DeepClone(), Ticks = ticks };
+            return;
+        }
+        switch (strategy)
+        {
+            case MergeStrategy.MostRecent when ticks >= current.Ticks:
+            case MergeStrategy.NonEmpty when ticks >= current.Ticks && !IsEmpty(value):
+                current.Value = value?.DeepClone();
+                current.Ticks = ticks;
+                break;
+            case MergeStrategy.Oldest when ticks < current.Ticks:
+                current.Value = value?.DeepClone();
+                current.Ticks = ticks;
+                break;
+            case MergeStrategy.Sum:
+                current.Value = JsonValue.Create(ReadDecimal(current.Value) + ReadDecimal(value));
+                current.Ticks = Math.Max(current.Ticks, ticks);
+                break;
+        }
+    }
+
+    private static bool IsEmpty(JsonNode? value) => value is null || (value is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s));
+
+    internal static decimal ReadDecimal(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<decimal>(out var d) ? d
+        : node is JsonValue dv && dv.TryGetValue<double>(out var x) ? (decimal)x
+        : 0m;
+
+    internal static string? ReadString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

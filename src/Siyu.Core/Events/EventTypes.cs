@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace Siyu.Core.Events;
+
+/// <summary>Standard event types; any other name matching <see cref="IsValidName"/> is a custom type.</summary>
+public static partial class EventTypes
+{
+    public const string OrderPaid = "order.paid";
+    public const string OrderRefunded = "order.refunded";
+    public const string PageViewed = "page.viewed";
+    public const string MessageReceived = "message.received";
+    public const string MessageSent = "message.sent";
+    public const string CustomerAdded = "customer.added";
+    public const string CustomerDeleted = "customer.deleted";
+    public const string GroupJoined = "group.joined";
+    public const string CouponRedeemed = "coupon.redeemed";
+    public const string CampaignJoined = "campaign.joined";
+    /// <summary>Attribute edits (console, API, import) travel through the log like every other change.</summary>
+    public const string ProfileUpdated = "profile.updated";
+    /// <summary>Written by Siyu itself when identities merge or a merge is undone; clients cannot send them.</summary>
+    public const string CustomerMerged = "customer.merged";
+    public const string CustomerUnmerged = "customer.unmerged";
+
+    public static readonly IReadOnlySet<string> Standard = new HashSet<string>
+    {
+        OrderPaid, OrderRefunded, PageViewed, MessageReceived, MessageSent, CustomerAdded, CustomerDeleted,
+        GroupJoined, CouponRedeemed, CampaignJoined, ProfileUpdated,
+    };
+
+    public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
+
+    public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.EntityFrameworkCore;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.Auth;
+
+/// <summary>Cookie sign-in for the console (form posts, so it works before any interactivity) and the language switch.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+        account.MapPost("/login", (Delegate)Login).DisableAntiforgery();
+        account.MapPost("/logout", (Delegate)Logout).DisableAntiforgery();
+        account.MapGet("/culture", (Delegate)SetCulture);
+        return app;
+    }
+
+    private static async Task<IResult> Login(HttpContext http, IDbContextFactory<SiyuDb> dbFactory, Passwords passwords, TimeProvider time)
+    {
+        var form = await http.Request.ReadFormAsync();
+        var tenantSlug = form["tenant"].ToString();
+        var userName = form["username"].ToString();
+        var password = form["password"].ToString();
+        var returnUrl = SafeReturnUrl(form["returnUrl"].ToString());
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var tenant = string.IsNullOrEmpty(tenantSlug) ? await db.Tenants.OrderBy(t => t.Id).FirstOrDefaultAsync() : await db.Tenants.FirstOrDefaultAsync(t => t.Slug == tenantSlug);
+        var user = tenant is null ? null : await db.Users.FirstOrDefaultAsync(u => u.TenantId == tenant.Id && u.UserName == userName);
+        if (tenant is null || user is null || !passwords.Verify(user, password))
+        {
+            db.Audit.Add(new AuditEntry { TenantId = tenant?.Id ?? 0, AtTicks = time.GetUtcNow().UtcTicks, Actor = userName, Action = "login.failed" });
+            await db.SaveChangesAsync();
+            return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        }
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.Name, user.UserName),
+            new Claim(ClaimTypes.GivenName, string.IsNullOrEmpty(user.DisplayName) ? user.UserName : user.DisplayName),
+            new Claim(ClaimTypes.Role, user.Role),
+            new Claim(SiyuClaims.Tenant, tenant.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ], CookieAuthenticationDefaults.AuthenticationScheme);
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        db.Audit.Add(new AuditEntry { TenantId = tenant.Id, AtTicks = time.GetUtcNow().UtcTicks, Actor = user.UserName, Action = "login" });
+        await db.SaveChangesAsync();
+        return Results.Redirect(returnUrl);
+    }
+
+    private static async Task<IResult> Logout(HttpContext http)
+    {
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.Redirect("/login");
+    }
+
+    private static IResult SetCulture(HttpContext http, string culture, string? redirectUri)
+    {
+        if (culture is "zh-CN" or "en")
+        {
+            http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture, culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
+        }
+        return Results.LocalRedirect(SafeReturnUrl(redirectUri));
+    }
+
+    private static string SafeReturnUrl(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+}

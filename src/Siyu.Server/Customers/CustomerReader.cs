@@ -1,0 +1,169 @@
+using Siyu.Core.Customers;
+using Siyu.Server.Data;
+using Siyu.Server.Partitions;
+using Siyu.Server.Tenants;
+
+namespace Siyu.Server.Customers;
+
+public sealed record IdentifierView(string Type, string Value, long AttachedAtTicks);
+public sealed record TimelineEvent(long Seq, string Type, long TimestampTicks, string? Properties, string? Attributes, string Source, long OriginalCustomerId);
+public sealed record MergeView(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, long AtTicks, long? UndoneAtTicks);
+public sealed record CustomerDetail(CustomerView Profile, IReadOnlyList<IdentifierView> Identifiers, IReadOnlyList<MergeView> Merges, long RequestedId);
+public sealed record CustomerPage(IReadOnlyList<CustomerSummary> Items, long? NextBefore, int Total);
+
+/// <summary>Reads for the API and the console: profiles from partition grains, identity and history from the store.</summary>
+public sealed class CustomerReader(IGrainFactory grains, EventStore store, TenantDirectory tenants)
+{
+    public async Task<CustomerPage> SearchAsync(int tenantId, string? text, long? before, int limit)
+    {
+        limit = Math.Clamp(limit, 1, 200);
+        var partitions = tenants.Partitions(tenantId);
+        text = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        var found = new List<CustomerSummary>();
+        if (text is not null)
+        {
+            // Identifiers and phone suffixes are looked up in the identity index; names in the partitions.
+            var ids = FindByIdentifier(tenantId, text).Where(id => before is null || id < before).ToList();
+            foreach (var group in ids.GroupBy(id => Partitioning.Of(id, partitions)))
+            {
+                found.AddRange(await Grain(tenantId, group.Key).GetMany([.. group]));
+            }
+        }
+        var query = new CustomerQuery(text, before, limit);
+        var perPartition = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Search(query)));
+        foreach (var page in perPartition)
+        {
+            found.AddRange(page);
+        }
+        var items = found.DistinctBy(c => c.Id).OrderByDescending(c => c.Id).Take(limit).ToList();
+        var total = text is null ? (await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Stats()))).Sum(s => s.Customers) : items.Count;
+        return new CustomerPage(items, items.Count == limit ? items[^1].Id : null, total);
+    }
+
+    public async Task<CustomerDetail?> GetAsync(int tenantId, long customerId)
+    {
+        var canonical = Canonical(tenantId, customerId);
+        if (canonical is null)
+        {
+            return null;
+        }
+        var profile = await Grain(tenantId, Partitioning.Of(canonical.Value, tenants.Partitions(tenantId))).Get(canonical.Value);
+        if (profile is null)
+        {
+            return null;
+        }
+        return new CustomerDetail(profile, Identifiers(tenantId, canonical.Value), Merges(tenantId, canonical.Value), customerId);
+    }
+
+    /// <summary>Follows merge pointers in storage; null when the customer does not exist.</summary>
+    public long? Canonical(int tenantId, long customerId)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT MergedInto FROM customers WHERE TenantId = $t AND Id = $i";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        var p = cmd.Parameters.AddWithValue("$i", customerId);
+        for (var hops = 0; hops < 64; hops++)
+        {
+            p.Value = customerId;
+            var result = cmd.ExecuteScalar();
+            if (result is null)
+            {
+                return null;
+            }
+            if (result is DBNull)
+            {
+                return customerId;
+            }
+            customerId = (long)result;
+        }
+        return customerId;
+    }
+
+    public List<TimelineEvent> Timeline(int tenantId, long customerId, long? beforeSeq, int limit, string? type = null)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT Seq, Type, TimestampTicks, Properties, Attributes, Source, OriginalCustomerId FROM events
+            WHERE TenantId = $t AND CustomerId = $c AND Seq < $b AND ($ty IS NULL OR Type = $ty)
+            ORDER BY TimestampTicks DESC, Seq DESC LIMIT $l
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$c", customerId);
+        cmd.Parameters.AddWithValue("$b", beforeSeq ?? long.MaxValue);
+        cmd.Parameters.AddWithValue("$ty", (object?)type ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$l", Math.Clamp(limit, 1, 500));
+        using var r = cmd.ExecuteReader();
+        var list = new List<TimelineEvent>();
+        while (r.Read())
+        {
+            list.Add(new TimelineEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetInt64(6)));
+        }
+        return list;
+    }
+
+    public List<IdentifierView> Identifiers(int tenantId, long customerId)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT Type, Value, AttachedAtTicks FROM identifiers WHERE TenantId = $t AND CustomerId = $c ORDER BY Type, Value";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$c", customerId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<IdentifierView>();
+        while (r.Read())
+        {
+            list.Add(new IdentifierView(IdentifierTypes.WireName((IdentifierType)r.GetInt32(0)), r.GetString(1), r.GetInt64(2)));
+        }
+        return list;
+    }
+
+    public List<MergeView> Merges(int tenantId, long customerId)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT Id, SurvivorId, MergedId, MovedIdentifiers, Manual, Reason, Actor, AtTicks, UndoneAtTicks FROM merges
+            WHERE TenantId = $t AND (SurvivorId = $c OR MergedId = $c) ORDER BY Id DESC
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$c", customerId);
+        using var r = cmd.ExecuteReader();
+        var list = new List<MergeView>();
+        while (r.Read())
+        {
+            list.Add(new MergeView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
+                Ingest.WriterSql.DeserializeIdentifiers(r.GetString(3)).Select(i => i.ToString()).ToList(),
+                r.GetBoolean(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8)));
+        }
+        return list;
+    }
+
+    private List<long> FindByIdentifier(int tenantId, string text)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        var digits = text.All(char.IsAsciiDigit) && text.Length >= 4;
+        cmd.CommandText = digits
+            ? "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND (Value = $v OR (Type = $phone AND Value LIKE $suffix)) LIMIT 200"
+            : "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND Value = $v LIMIT 200";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$v", text);
+        if (digits)
+        {
+            cmd.Parameters.AddWithValue("$phone", (int)IdentifierType.Phone);
+            cmd.Parameters.AddWithValue("$suffix", "%" + text);
+        }
+        using var r = cmd.ExecuteReader();
+        var ids = new List<long>();
+        while (r.Read())
+        {
+            ids.Add(r.GetInt64(0));
+        }
+        return ids;
+    }
+
+    private IPartitionGrain Grain(int tenantId, int partition) => grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, partition));
+}

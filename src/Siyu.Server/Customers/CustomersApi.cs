@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Siyu.Core.Events;
+using Siyu.Server.Auth;
+using Siyu.Server.Data;
+using Siyu.Server.Ingest;
+
+namespace Siyu.Server.Customers;
+
+/// <summary>Customer list/search, 360 view, timeline, attribute edits, and audited manual merges.</summary>
+public static class CustomersApi
+{
+    public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
+    {
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+        customers.MapGet("/", List).WithName("ListCustomers").WithSummary("List or search customers (name, phone suffix, any identifier value)");
+        customers.MapGet("/{id:long}", Get).WithName("GetCustomer").WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
+        customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").WithSummary("The customer's events, newest first");
+        customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes")
+            .WithSummary("Set attributes; recorded as a profile.updated event");
+        customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        api.MapPost("/merges/{id:long}/undo", Undo).WithTags("Customers").WithName("UndoMerge").WithSummary("Reverse a merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        api.MapGet("/merge-conflicts", Conflicts).WithTags("Customers").WithName("ListMergeConflicts").WithSummary("Customers an event linked but the guard rails kept apart");
+        return api;
+    }
+
+    private static async Task<Ok<CustomerPage>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit) =>
+        TypedResults.Ok(await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50));
+
+    private static async Task<Results<Ok<CustomerDetail>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, long id) =>
+        await reader.GetAsync(http.User.TenantId(), id) is { } detail
+            ? TypedResults.Ok(detail)
+            : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
+
+    private static Results<Ok<List<TimelineEvent>>, ProblemHttpResult> Events(HttpContext http, CustomerReader reader, long id, long? before, int? limit, string? type)
+    {
+        var tenant = http.User.TenantId();
+        return reader.Canonical(tenant, id) is { } canonical
+            ? TypedResults.Ok(reader.Timeline(tenant, canonical, before, limit ?? 100, type))
+            : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
+    }
+
+    public sealed record AttributesEdit(JsonObject? Attributes);
+
+    private static async Task<IResult> EditAttributes(HttpContext http, CustomerReader reader, IngestWriter writer, TimeProvider time, long id, JsonElement body)
+    {
+        var tenant = http.User.TenantId();
+        if (reader.Canonical(tenant, id) is not { } canonical)
+        {
+            return Problems.NotFound($"No customer {id}.");
+        }
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("attributes", out var attrs) || attrs.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.Validation("attributes", "Body must be {\"attributes\": {\"name\": \"…\"}}.");
+        }
+        var now = time.GetUtcNow();
+        var eventJson = JsonSerializer.SerializeToElement(new { type = EventTypes.ProfileUpdated, customer_id = canonical, timestamp = now.ToString("O"), attributes = attrs, properties = new { edited_by = http.User.Actor() } });
+        var errors = new List<FieldError>();
+        var parser = http.RequestServices.GetRequiredService<EventParser>();
+        var parsed = parser.Parse(eventJson, "edit", now, "console", errors);
+        if (parsed is null)
+        {
+            return Problems.Validation([.. errors.Select(e => e with { Path = e.Path.Replace("edit.", "", StringComparison.Ordinal) })]);
+        }
+        var outcome = (await writer.AppendAsync(tenant, [parsed with { IdempotencyKey = "edit:" + Guid.NewGuid().ToString("N") }]))[0];
+        return TypedResults.Ok(new { seq = outcome.Seq, customer_id = outcome.CustomerId });
+    }
+
+    public sealed record MergeRequest(long CustomerA, long CustomerB, string? Reason);
+
+    private static async Task<IResult> Merge(HttpContext http, IngestWriter writer, MergeRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return Problems.Validation("reason", "A manual merge needs a reason; it is written to the audit log.");
+        }
+        try
+        {
+            var merge = await writer.MergeAsync(http.User.TenantId(), request.CustomerA, request.CustomerB, http.User.Actor(), request.Reason);
+            return TypedResults.Ok(merge);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Validation("customer_b", e.Message);
+        }
+    }
+
+    private static async Task<IResult> Undo(HttpContext http, IngestWriter writer, long id)
+    {
+        try
+        {
+            return TypedResults.Ok(await writer.UnmergeAsync(http.User.TenantId(), id, http.User.Actor()));
+        }
+        catch (InvalidOperationException e) when (e.InnerException is null)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Merge cannot be undone", detail: e.Message);
+        }
+    }
+
+    private static IResult Conflicts(HttpContext http, EventStore store)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT Id, CustomerA, CustomerB, Reason, Identifier, AtTicks FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL ORDER BY Id DESC LIMIT 500";
+        cmd.Parameters.AddWithValue("$t", http.User.TenantId());
+        using var r = cmd.ExecuteReader();
+        var list = new List<object>();
+        while (r.Read())
+        {
+            list.Add(new { id = r.GetInt64(0), customer_a = r.GetInt64(1), customer_b = r.GetInt64(2), reason = r.GetString(3), identifier = r.IsDBNull(4) ? null : r.GetString(4), at = new DateTime(r.GetInt64(5), DateTimeKind.Utc) });
+        }
+        return TypedResults.Ok(list);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Siyu.Core.Customers;
+
+namespace Siyu.Server.Data;
+
+/// <summary>
+/// The event log's hot path in plain ADO.NET: the ingest writer appends through one connection with
+/// prepared commands inside one transaction per group commit; readers use their own pooled connections.
+/// </summary>
+public sealed class EventStore(DatabaseOptions options)
+{
+    public string ConnectionString { get; } = options.ConnectionString;
+
+    public SqliteConnection OpenReader()
+    {
+        var c = new SqliteConnection(ConnectionString);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA busy_timeout=5000;";
+        cmd.ExecuteNonQuery();
+        return c;
+    }
+
+    public IEnumerable<ProfileEvent> ReadPartitionTail(int tenantId, int partition, long afterSeq)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT Seq, CustomerId, Type, TimestampTicks, Properties, Attributes FROM events
+            WHERE TenantId = $t AND Partition = $p AND Seq > $s ORDER BY Seq
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$p", partition);
+        cmd.Parameters.AddWithValue("$s", afterSeq);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            yield return ReadProfileEvent(r);
+        }
+    }
+
+    /// <summary>All events of one customer up to a sequence number (used to rebuild a profile after a merge).</summary>
+    public List<ProfileEvent> ReadCustomerEvents(int tenantId, long customerId, long upToSeq)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT Seq, CustomerId, Type, TimestampTicks, Properties, Attributes FROM events
+            WHERE TenantId = $t AND CustomerId = $c AND Seq <= $s ORDER BY Seq
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$c", customerId);
+        cmd.Parameters.AddWithValue("$s", upToSeq);
+        using var r = cmd.ExecuteReader();
+        var list = new List<ProfileEvent>();
+        while (r.Read())
+        {
+            list.Add(ReadProfileEvent(r));
+        }
+        return list;
+    }
+
+    public long MaxSeq()
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(Seq), 0) FROM events";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    private static ProfileEvent ReadProfileEvent(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        r.GetInt64(1),
+        r.GetString(2),
+        r.GetInt64(3),
+        r.IsDBNull(4) ? null : JsonNode.Parse(r.GetString(4)) as JsonObject,
+        r.IsDBNull(5) ? null : JsonNode.Parse(r.GetString(5)) as JsonObject);
+}
+
+public sealed record DatabaseOptions(string ConnectionString);

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Siyu.Server.Data;
+
+/// <summary>Configuration, identity index, event log and snapshots. Times are UTC ticks so SQLite can order them.</summary>
+public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<CustomerRow> Customers => Set<CustomerRow>();
+    public DbSet<IdentifierRow> Identifiers => Set<IdentifierRow>();
+    public DbSet<MergeRow> Merges => Set<MergeRow>();
+    public DbSet<MergeConflictRow> MergeConflicts => Set<MergeConflictRow>();
+    public DbSet<EventRow> Events => Set<EventRow>();
+    public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Tenant>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasIndex(t => t.Slug).IsUnique();
+            e.Property(t => t.Slug).HasMaxLength(64);
+            e.Property(t => t.Name).HasMaxLength(200);
+        });
+        b.Entity<ConsoleUser>(e =>
+        {
+            e.ToTable("console_users");
+            e.HasIndex(u => new { u.TenantId, u.UserName }).IsUnique();
+            e.Property(u => u.UserName).HasMaxLength(64);
+        });
+        b.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasIndex(k => k.SecretHash).IsUnique();
+        });
+        b.Entity<CustomerRow>(e =>
+        {
+            e.ToTable("customers");
+            e.HasKey(c => new { c.TenantId, c.Id });
+            e.Property(c => c.Id).ValueGeneratedNever();
+        });
+        b.Entity<IdentifierRow>(e =>
+        {
+            e.ToTable("identifiers");
+            e.HasKey(i => new { i.TenantId, i.Type, i.Value });
+            e.HasIndex(i => new { i.TenantId, i.CustomerId });
+        });
+        b.Entity<MergeRow>(e =>
+        {
+            e.ToTable("merges");
+            e.HasKey(m => new { m.TenantId, m.Id });
+            e.Property(m => m.Id).ValueGeneratedNever();
+        });
+        b.Entity<MergeConflictRow>(e =>
+        {
+            e.ToTable("merge_conflicts");
+            e.HasIndex(c => new { c.TenantId, c.CustomerA, c.CustomerB }).IsUnique();
+        });
+        b.Entity<EventRow>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => new { x.TenantId, x.IdempotencyKey }).IsUnique();
+            e.HasIndex(x => new { x.TenantId, x.Partition, x.Seq });
+            e.HasIndex(x => new { x.TenantId, x.CustomerId, x.Seq });
+            e.HasIndex(x => new { x.TenantId, x.OriginalCustomerId });
+        });
+        b.Entity<PartitionSnapshotRow>(e =>
+        {
+            e.ToTable("partition_snapshots");
+            e.HasKey(s => new { s.TenantId, s.Partition });
+        });
+        b.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasIndex(a => new { a.TenantId, a.AtTicks });
+        });
+    }
+}

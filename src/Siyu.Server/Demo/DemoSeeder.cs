@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Siyu.Core.Customers;
+using Siyu.Core.Events;
+using Siyu.Server.Data;
+using Siyu.Server.Ingest;
+using Siyu.Server.Tenants;
+
+namespace Siyu.Server.Demo;
+
+/// <summary>
+/// Fills an empty demo tenant with customers, orders and behaviour so the console has something to show.
+/// Everything goes through the real ingest path; deterministic (fixed seed), so every fresh start looks the same.
+/// </summary>
+public sealed partial class DemoSeeder(SiyuOptions options, IDbContextFactory<SiyuDb> dbFactory, IngestWriter writer, TimeProvider time, ILogger<DemoSeeder> logger) : BackgroundService
+{
+    private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
+    private static readonly string[] Given = ["芳", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "婷婷", "子涵", "浩然", "欣怡", "梓萱"];
+    private static readonly string[] Categories = ["母婴", "美妆", "运动", "食品", "家居"];
+    private static readonly string[] Staff = ["zhangmin", "liqiang", "wangfang", "chenjing"];
+    private static readonly string[] Channels = ["门店海报", "公众号菜单", "直播间", "朋友圈广告", "老带新"];
+    private static readonly string[] Cities = ["上海", "北京", "杭州", "深圳", "成都", "南京"];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Demo)
+        {
+            return;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Slug == options.DemoTenantSlug, stoppingToken);
+        if (tenant is null || await db.Events.AnyAsync(e => e.TenantId == tenant.Id, stoppingToken))
+        {
+            return;
+        }
+        var events = Generate(time.GetUtcNow(), 60);
+        try
+        {
+            for (var i = 0; i < events.Count; i += 500)
+            {
+                await writer.AppendAsync(tenant.Id, events.GetRange(i, Math.Min(500, events.Count - i)));
+            }
+            LogSeeded(logger, events.Count, tenant.Slug);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException)
+        {
+            // Demo data is a convenience: the product keeps running without it.
+            LogSeedFailed(logger, e);
+        }
+    }
+
+    /// <summary>Demo customers: WeCom contacts with phones, some with orders, page views and messages.</summary>
+    public static List<IncomingEvent> Generate(DateTimeOffset now, int customers)
+    {
+        var random = new Random(20261125);
+        var list = new List<IncomingEvent>();
+        for (var c = 0; c < customers; c++)
+        {
+            var name = Surnames[random.Next(Surnames.Length)] + Given[random.Next(Given.Length)];
+            var externalId = $"wmDemo{c:D4}";
+            var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
+            var added = now.AddDays(-random.Next(5, 400)).AddMinutes(-random.Next(0, 1440));
+            var staff = Staff[random.Next(Staff.Length)];
+            var channel = Channels[random.Next(Channels.Length)];
+            var ids = new List<(IdentifierType, string)> { (IdentifierType.ExternalUserId, externalId), (IdentifierType.Phone, phone) };
+            list.Add(Event($"demo:{c}:added", EventTypes.CustomerAdded, added, ids,
+                new JsonObject { ["staff_userid"] = staff, ["state"] = channel },
+                new JsonObject
+                {
+                    ["name"] = name,
+                    ["gender"] = random.Next(3) == 0 ? "男" : "女",
+                    ["city"] = Cities[random.Next(Cities.Length)],
+                    ["first_channel"] = channel,
+                    ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
+                }));
+            var orders = random.Next(0, 7);
+            for (var o = 0; o < orders; o++)
+            {
+                var at = added.AddDays(random.Next(0, Math.Max(1, (int)(now - added).TotalDays)));
+                var amount = Math.Round(49 + random.NextDouble() * 1200, 2);
+                var category = Categories[random.Next(Categories.Length)];
+                list.Add(Event($"demo:{c}:order:{o}", EventTypes.OrderPaid, at, [(IdentifierType.Phone, phone)],
+                    new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["category"] = category, ["platform"] = "youzan" }, null));
+                if (random.Next(10) == 0)
+                {
+                    list.Add(Event($"demo:{c}:refund:{o}", EventTypes.OrderRefunded, at.AddDays(2), [(IdentifierType.Phone, phone)],
+                        new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["reason"] = "七天无理由" }, null));
+                }
+            }
+            for (var v = random.Next(0, 5); v > 0; v--)
+            {
+                list.Add(Event($"demo:{c}:view:{v}", EventTypes.PageViewed, added.AddHours(random.Next(1, 2000)), [(IdentifierType.ExternalUserId, externalId)],
+                    new JsonObject { ["page"] = "/mall/item/" + random.Next(100, 999), ["title"] = Categories[random.Next(Categories.Length)] + "新品" }, null));
+            }
+            if (random.Next(2) == 0)
+            {
+                list.Add(Event($"demo:{c}:msg", EventTypes.MessageReceived, added.AddHours(random.Next(1, 200)), [(IdentifierType.ExternalUserId, externalId)],
+                    new JsonObject { ["staff_userid"] = staff, ["text"] = "请问这个还有货吗？" }, null));
+            }
+        }
+        return list.Where(e => e.Timestamp <= now).ToList();
+    }
+
+    private static IncomingEvent Event(string key, string type, DateTimeOffset at, List<(IdentifierType, string)> ids, JsonObject properties, JsonObject? attributes) =>
+        new(key, type, at, ids, null, properties, attributes, "demo");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Seeding demo data failed")]
+    private static partial void LogSeedFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} demo events into tenant {Tenant}")]
+    private static partial void LogSeeded(ILogger logger, int count, string tenant);
+}

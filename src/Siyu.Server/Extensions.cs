@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+using Orleans.Configuration;
+using Scalar.AspNetCore;
+using Siyu.Core.Events;
+using Siyu.Server.Auth;
+using Siyu.Server.Components;
+using Siyu.Server.Customers;
+using Siyu.Server.Data;
+using Siyu.Server.Demo;
+using Siyu.Server.Ingest;
+using Siyu.Server.Partitions;
+using Siyu.Server.Tenants;
+
+namespace Siyu.Server;
+
+/// <summary>Composition in one place: Program.cs reads as a table of contents.</summary>
+public static class Extensions
+{
+    public static SiyuOptions AddSiyu(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Siyu").Get<SiyuOptions>() ?? new SiyuOptions();
+        Directory.CreateDirectory(options.DataDirectory);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<BootstrapService>();
+        // The silo starts after the database is migrated and before ingest begins.
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
+        });
+        services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
+        services.AddDbContext<SiyuDb>(o => o.UseSqlite(options.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
+        services.AddSingleton(new DatabaseOptions(options.ConnectionString));
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton(new EventParser(new EventParserOptions()));
+        services.AddSingleton(new IngestOptions { MaxPendingEvents = options.MaxPendingEvents });
+        services.AddSingleton<PartitionDispatcher>();
+        services.AddSingleton<IngestWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddHostedService<PartitionWarmup>();
+        services.AddHostedService<DemoSeeder>();
+        services.AddSingleton<CustomerReader>();
+        services.AddSingleton<Passwords>();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Siyu API";
+            doc.Info.Description = "私域 customer operations platform: ingest, customers and One ID.";
+            return Task.CompletedTask;
+        }));
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/login";
+                o.Cookie.Name = "siyu.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy("api", p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        services.AddCascadingAuthenticationState();
+        services.AddLocalization();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddScoped<UiText>();
+        return options;
+    }
+
+    /// <summary>API callers get a problem response, browsers the login page.</summary>
+    private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return ctx.Response.WriteAsJsonAsync(new
+            {
+                type = "https://tools.ietf.org/html/rfc9110#section-15.5." + (status == 401 ? "2" : "4"),
+                title = status == 401 ? "Authentication required" : "Forbidden",
+                status,
+                detail = status == 401 ? "Send a valid API key in X-Api-Key (or sign in to the console)." : "Your role does not allow this.",
+            }, options: null, contentType: "application/problem+json");
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static WebApplication UseSiyu(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var cultures = new[] { new CultureInfo("zh-CN"), new CultureInfo("en") };
+        app.UseRequestLocalization(o =>
+        {
+            o.DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture("zh-CN");
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            // Chinese first: the browser's Accept-Language does not override the default, only the explicit switch does.
+            o.RequestCultureProviders = [new Microsoft.AspNetCore.Localization.QueryStringRequestCultureProvider(), new Microsoft.AspNetCore.Localization.CookieRequestCultureProvider()];
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Siyu API"));
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization("api");
+        api.MapEventsApi();
+        api.MapCustomersApi();
+        api.MapTenantApi();
+        app.MapAccountEndpoints();
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                Console.WriteLine($"Siyu console: {address}/   API reference: {address}/scalar");
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Siyu.Core.Customers;
+using Siyu.Core.Events;
+using Siyu.Server.Data;
+using Siyu.Server.Partitions;
+using Siyu.Server.Tenants;
+
+namespace Siyu.Server.Ingest;
+
+/// <summary>Result of appending one event: its log sequence and customer, or why it was not stored.</summary>
+public readonly record struct IngestOutcome(long Seq, long CustomerId, bool Duplicate, string? Error);
+
+/// <summary>Thrown when ingest is saturated; the API answers 429 with Retry-After.</summary>
+public sealed class IngestOverloadedException(int retryAfterSeconds) : Exception("Ingest is saturated.")
+{
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
+}
+
+/// <summary>
+/// The single writer of the event log and the identity index. Requests queue in a channel; the loop
+/// drains whatever is waiting into one SQLite transaction (group commit: one fsync for many requests),
+/// resolves identities in memory in the same order, and only completes a request's task after the
+/// commit. Committed events then flow to their partition owners.
+/// </summary>
+public sealed partial class IngestWriter(
+    EventStore store,
+    TenantDirectory tenants,
+    PartitionDispatcher dispatcher,
+    IngestOptions options,
+    TimeProvider time,
+    ILogger<IngestWriter> logger) : BackgroundService
+{
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<int, IdentityGraph> _graphs = [];
+    private long _pendingEvents;
+
+    public long PendingEvents => Interlocked.Read(ref _pendingEvents);
+
+    public Task<IngestOutcome[]> AppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
+    {
+        if (Interlocked.Add(ref _pendingEvents, events.Count) > options.MaxPendingEvents)
+        {
+            Interlocked.Add(ref _pendingEvents, -events.Count);
+            throw new IngestOverloadedException(1);
+        }
+        var item = new AppendItem(tenantId, events);
+        _queue.Writer.TryWrite(item);
+        return item.Done.Task;
+    }
+
+    public Task<MergeRecord> MergeAsync(int tenantId, long a, long b, string actor, string reason)
+    {
+        var item = new ManualMergeItem(tenantId, a, b, actor, reason);
+        _queue.Writer.TryWrite(item);
+        return item.Done.Task;
+    }
+
+    public Task<UnmergeResult> UnmergeAsync(int tenantId, long mergeId, string actor)
+    {
+        var item = new UnmergeItem(tenantId, mergeId, actor);
+        _queue.Writer.TryWrite(item);
+        return item.Done.Task;
+    }
+
+    /// <summary>Whether a customer id exists (canonical or merged) — answered by the writer so it sees its own writes.</summary>
+    public Task<long?> CanonicalAsync(int tenantId, long customerId)
+    {
+        var item = new CanonicalItem(tenantId, customerId);
+        _queue.Writer.TryWrite(item);
+        return item.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var connection = new SqliteConnection(store.ConnectionString);
+        await connection.OpenAsync(stoppingToken);
+        using (var pragma = connection.CreateCommand())
+        {
+            // FULL: the WAL is fsynced at every commit, so an acknowledged event survives power loss, not only a crash.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
+            await pragma.ExecuteNonQueryAsync(stoppingToken);
+        }
+        var sql = new WriterSql(connection);
+        var batch = new List<WorkItem>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            var events = 0;
+            while (events < options.MaxEventsPerCommit && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                events += item.EventCount;
+            }
+            Commit(connection, sql, batch);
+            Interlocked.Add(ref _pendingEvents, -batch.OfType<AppendItem>().Sum(i => i.EventCount));
+        }
+    }
+
+    private void Commit(SqliteConnection connection, WriterSql sql, List<WorkItem> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ctx = new WriterContext(sql, time.GetUtcNow().UtcTicks, this);
+        using var tx = connection.BeginTransaction();
+        sql.Bind(tx);
+        try
+        {
+            foreach (var item in batch)
+            {
+                try
+                {
+                    item.Execute(ctx);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException && !ctx.MutatedSinceItemStart)
+                {
+                    item.FailLater(e);
+                }
+                ctx.MutatedSinceItemStart = false;
+            }
+            tx.Commit();
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(logger, e, batch.Count);
+            try
+            {
+                tx.Rollback();
+            }
+            catch (Exception rollback)
+            {
+                LogCommitFailed(logger, rollback, batch.Count);
+            }
+            // The in-memory identity graphs may hold changes that were rolled back: rebuild them from storage.
+            _graphs.Clear();
+            foreach (var item in batch)
+            {
+                item.Fail(new InvalidOperationException("The event log could not be written; nothing in this request was stored.", e));
+            }
+            return;
+        }
+        foreach (var item in batch)
+        {
+            item.Complete();
+        }
+        dispatcher.Dispatch(ctx.Committed);
+        LogCommitted(logger, batch.Count, ctx.Committed.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    internal IdentityGraph GraphOf(int tenantId, WriterSql sql)
+    {
+        if (!_graphs.TryGetValue(tenantId, out var graph))
+        {
+            graph = sql.LoadGraph(tenantId, options.Identity);
+            _graphs[tenantId] = graph;
+        }
+        return graph;
+    }
+
+    internal int PartitionsOf(int tenantId) => tenants.Partitions(tenantId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Items} requests failed")]
+    private static partial void LogCommitFailed(ILogger logger, Exception e, int items);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "Committed {Items} requests, {Events} log entries in {Ms} ms")]
+    private static partial void LogCommitted(ILogger logger, int items, int events, double ms);
+
+    /// <summary>State shared by the work items of one transaction.</summary>
+    internal sealed class WriterContext(WriterSql sql, long nowTicks, IngestWriter writer)
+    {
+        public WriterSql Sql { get; } = sql;
+        public long NowTicks { get; } = nowTicks;
+        public IngestWriter Writer { get; } = writer;
+        public List<LogEntry> Committed { get; } = [];
+        public Dictionary<(int, string), IngestOutcome> KeysInBatch { get; } = [];
+        public bool MutatedSinceItemStart { get; set; }
+
+        public long AppendLog(int tenantId, string key, long customerId, string type, long timestampTicks, string? properties, string? attributes, string source)
+        {
+            MutatedSinceItemStart = true;
+            var partition = Partitioning.Of(customerId, Writer.PartitionsOf(tenantId));
+            var seq = Sql.InsertEvent(tenantId, key, customerId, partition, type, timestampTicks, NowTicks, properties, attributes, source);
+            Committed.Add(new LogEntry(tenantId, partition, seq, customerId, type, timestampTicks, properties, attributes));
+            return seq;
+        }
+
+        public void PersistMerge(int tenantId, MergeRecord merge, string? actor)
+        {
+            MutatedSinceItemStart = true;
+            var partitions = Writer.PartitionsOf(tenantId);
+            Sql.ApplyMerge(tenantId, merge, actor, Partitioning.Of(merge.SurvivorId, partitions));
+            var props = JsonSerializer.Serialize(new { merge_id = merge.MergeId, survivor_id = merge.SurvivorId, merged_id = merge.MergedId, manual = merge.Manual });
+            AppendLog(tenantId, $"sys:merge:{merge.MergeId}:s", merge.SurvivorId, EventTypes.CustomerMerged, NowTicks, props, null, "system");
+            if (Partitioning.Of(merge.MergedId, partitions) != Partitioning.Of(merge.SurvivorId, partitions))
+            {
+                AppendLog(tenantId, $"sys:merge:{merge.MergeId}:m", merge.MergedId, EventTypes.CustomerMerged, NowTicks, props, null, "system");
+            }
+        }
+    }
+
+    internal abstract class WorkItem
+    {
+        private Exception? _deferredFailure;
+        public virtual int EventCount => 0;
+        public abstract void Execute(WriterContext ctx);
+        public void FailLater(Exception e) => _deferredFailure = e;
+
+        public void Complete()
+        {
+            if (_deferredFailure is not null)
+            {
+                Fail(_deferredFailure);
+            }
+            else
+            {
+                Succeed();
+            }
+        }
+
+        protected abstract void Succeed();
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events) : WorkItem
+    {
+        private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
+        public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override int EventCount => events.Count;
+
+        public override void Execute(WriterContext ctx)
+        {
+            var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            for (var i = 0; i < events.Count; i++)
+            {
+                _outcomes[i] = AppendOne(ctx, graph, events[i]);
+            }
+        }
+
+        private IngestOutcome AppendOne(WriterContext ctx, IdentityGraph graph, IncomingEvent e)
+        {
+            if (ctx.KeysInBatch.TryGetValue((tenantId, e.IdempotencyKey), out var earlier))
+            {
+                return earlier with { Duplicate = true };
+            }
+            if (ctx.Sql.FindEvent(tenantId, e.IdempotencyKey) is { } existing)
+            {
+                return new IngestOutcome(existing.Seq, graph.Canonical(existing.CustomerId), true, null);
+            }
+
+            long customerId;
+            if (e.CustomerId is { } given)
+            {
+                if (!graph.Exists(given))
+                {
+                    return new IngestOutcome(0, 0, false, $"Unknown customer_id {given}.");
+                }
+                customerId = graph.Canonical(given);
+            }
+            else
+            {
+                var resolution = graph.Resolve(e.Identifiers, e.Timestamp.UtcTicks);
+                if (resolution.Created || resolution.Attached.Count > 0 || resolution.Merges.Count > 0 || resolution.Conflicts.Count > 0)
+                {
+                    ctx.MutatedSinceItemStart = true;
+                }
+                if (resolution.Created)
+                {
+                    ctx.Sql.InsertCustomer(tenantId, resolution.CustomerId, e.Timestamp.UtcTicks);
+                }
+                foreach (var merge in resolution.Merges)
+                {
+                    ctx.PersistMerge(tenantId, merge, null);
+                }
+                foreach (var id in resolution.Attached)
+                {
+                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks);
+                }
+                foreach (var conflict in resolution.Conflicts)
+                {
+                    ctx.Sql.InsertConflict(tenantId, conflict, ctx.NowTicks);
+                }
+                customerId = resolution.CustomerId;
+            }
+
+            var seq = ctx.AppendLog(tenantId, e.IdempotencyKey, customerId, e.Type, e.Timestamp.UtcTicks,
+                e.Properties.Count == 0 ? null : e.Properties.ToJsonString(),
+                e.Attributes?.ToJsonString(), e.Source);
+            var outcome = new IngestOutcome(seq, customerId, false, null);
+            ctx.KeysInBatch[(tenantId, e.IdempotencyKey)] = outcome;
+            return outcome;
+        }
+
+        protected override void Succeed() => Done.TrySetResult(_outcomes);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+
+    private sealed class ManualMergeItem(int tenantId, long a, long b, string actor, string reason) : WorkItem
+    {
+        private MergeRecord? _result;
+        public TaskCompletionSource<MergeRecord> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriterContext ctx)
+        {
+            var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            _result = graph.MergeManually(a, b, reason, ctx.NowTicks);
+            ctx.PersistMerge(tenantId, _result, actor);
+            ctx.Sql.InsertAudit(tenantId, ctx.NowTicks, actor, "customer.merge", $"merged {_result.MergedId} into {_result.SurvivorId}: {reason}");
+            ctx.Sql.ResolveConflicts(tenantId, _result.SurvivorId, _result.MergedId, ctx.NowTicks);
+        }
+
+        protected override void Succeed() => Done.TrySetResult(_result!);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+
+    private sealed class UnmergeItem(int tenantId, long mergeId, string actor) : WorkItem
+    {
+        private UnmergeResult? _result;
+        public TaskCompletionSource<UnmergeResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriterContext ctx)
+        {
+            var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            _result = graph.Unmerge(mergeId, ctx.NowTicks);
+            ctx.MutatedSinceItemStart = true;
+            var partitions = ctx.Writer.PartitionsOf(tenantId);
+            ctx.Sql.ApplyUnmerge(tenantId, mergeId, _result, actor, ctx.NowTicks, Partitioning.Of(_result.RestoredCustomerId, partitions));
+            ctx.Sql.InsertAudit(tenantId, ctx.NowTicks, actor, "customer.unmerge", $"restored {_result.RestoredCustomerId} from {_result.SurvivorId} (merge {mergeId})");
+            var props = JsonSerializer.Serialize(new { merge_id = mergeId, survivor_id = _result.SurvivorId, restored_id = _result.RestoredCustomerId });
+            ctx.AppendLog(tenantId, $"sys:unmerge:{mergeId}:s", _result.SurvivorId, EventTypes.CustomerUnmerged, ctx.NowTicks, props, null, "system");
+            ctx.AppendLog(tenantId, $"sys:unmerge:{mergeId}:r", _result.RestoredCustomerId, EventTypes.CustomerUnmerged, ctx.NowTicks, props, null, "system");
+        }
+
+        protected override void Succeed() => Done.TrySetResult(_result!);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+
+    private sealed class CanonicalItem(int tenantId, long customerId) : WorkItem
+    {
+        private long? _result;
+        public TaskCompletionSource<long?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriterContext ctx)
+        {
+            var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            _result = graph.Exists(customerId) ? graph.Canonical(customerId) : null;
+        }
+
+        protected override void Succeed() => Done.TrySetResult(_result);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+}
+
+public sealed record IngestOptions
+{
+    public int MaxEventsPerCommit { get; init; } = 20_000;
+    public long MaxPendingEvents { get; init; } = 200_000;
+    public IdentityOptions Identity { get; init; } = new();
+}
+
+/// <summary>A committed log entry on its way to the partition owner.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LogEntry(
+    [property: Id(0)] int TenantId,
+    [property: Id(1)] int Partition,
+    [property: Id(2)] long Seq,
+    [property: Id(3)] long CustomerId,
+    [property: Id(4)] string Type,
+    [property: Id(5)] long TimestampTicks,
+    [property: Id(6)] string? Properties,
+    [property: Id(7)] string? Attributes);

@@ -1,0 +1,228 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Siyu.Core.Customers;
+using Siyu.Core.Events;
+using Siyu.Server.Data;
+using Siyu.Server.Ingest;
+
+namespace Siyu.Server.Partitions;
+
+/// <summary>
+/// Keeps the profiles of one partition in memory, applies committed events in log order, and rebuilds
+/// from its last snapshot plus the log tail when it activates. Thin: profile logic is in Siyu.Core.
+/// </summary>
+public sealed partial class PartitionGrain(EventStore store, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+{
+    private readonly Dictionary<long, CustomerProfile> _profiles = [];
+    private int _tenantId;
+    private int _partition;
+    private long _lastSeq;
+    private long _snapshotSeq;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString().Split('/');
+        _tenantId = int.Parse(key[0], System.Globalization.CultureInfo.InvariantCulture);
+        _partition = int.Parse(key[1], System.Globalization.CultureInfo.InvariantCulture);
+        LoadSnapshot();
+        var replayed = 0;
+        foreach (var e in store.ReadPartitionTail(_tenantId, _partition, _lastSeq))
+        {
+            ApplyOne(e);
+            replayed++;
+        }
+        LogActivated(logger, _tenantId, _partition, _profiles.Count, _snapshotSeq, replayed);
+        this.RegisterGrainTimer(SaveSnapshotIfChanged, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshotIfChanged(cancellationToken);
+
+    public Task Apply(LogEntry[] entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Seq <= _lastSeq)
+            {
+                continue; // already applied (replayed at activation or a retried delivery)
+            }
+            ApplyOne(new ProfileEvent(entry.Seq, entry.CustomerId, entry.Type, entry.TimestampTicks,
+                entry.Properties is null ? null : JsonNode.Parse(entry.Properties) as JsonObject,
+                entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject));
+        }
+        return Task.CompletedTask;
+    }
+
+    private void ApplyOne(ProfileEvent e)
+    {
+        _lastSeq = Math.Max(_lastSeq, e.Seq);
+        switch (e.Type)
+        {
+            case EventTypes.CustomerMerged:
+                var merged = e.Properties!["merged_id"]!.GetValue<long>();
+                var survivor = e.Properties!["survivor_id"]!.GetValue<long>();
+                if (Owns(merged))
+                {
+                    _profiles.Remove(merged);
+                }
+                if (Owns(survivor))
+                {
+                    Reload(survivor, e.Seq);
+                }
+                return;
+            case EventTypes.CustomerUnmerged:
+                foreach (var name in new[] { "survivor_id", "restored_id" })
+                {
+                    var id = e.Properties![name]!.GetValue<long>();
+                    if (Owns(id))
+                    {
+                        Reload(id, e.Seq);
+                    }
+                }
+                return;
+        }
+        if (!_profiles.TryGetValue(e.CustomerId, out var profile))
+        {
+            _profiles[e.CustomerId] = profile = new CustomerProfile { CustomerId = e.CustomerId };
+        }
+        profile.Apply(e);
+    }
+
+    private bool Owns(long customerId) => Partitioning.Of(customerId, PartitionCount()) == _partition;
+
+    private int _partitionCount;
+
+    private int PartitionCount()
+    {
+        if (_partitionCount == 0)
+        {
+            _partitionCount = ServiceProvider.GetRequiredService<Tenants.TenantDirectory>().Partitions(_tenantId);
+        }
+        return _partitionCount;
+    }
+
+    /// <summary>Rebuilds one profile from its (re-pointed) history as it stood at <paramref name="upToSeq"/>.</summary>
+    private void Reload(long customerId, long upToSeq)
+    {
+        var profile = new CustomerProfile { CustomerId = customerId };
+        var any = false;
+        foreach (var e in store.ReadCustomerEvents(_tenantId, customerId, upToSeq))
+        {
+            if (EventTypes.SystemOnly.Contains(e.Type))
+            {
+                continue;
+            }
+            profile.Apply(e);
+            any = true;
+        }
+        profile.LastSeq = upToSeq;
+        if (any)
+        {
+            _profiles[customerId] = profile;
+        }
+        else
+        {
+            _profiles.Remove(customerId);
+        }
+    }
+
+    public Task<CustomerSummary[]> Search(CustomerQuery query)
+    {
+        var results = new List<CustomerSummary>();
+        foreach (var p in _profiles.Values)
+        {
+            if (query.BeforeId is { } before && p.CustomerId >= before)
+            {
+                continue;
+            }
+            if (query.NameContains is { Length: > 0 } text && (p.DisplayName is null || !p.DisplayName.Contains(text, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+            results.Add(Summarize(p));
+        }
+        results.Sort((a, b) => b.Id.CompareTo(a.Id));
+        return Task.FromResult(results.Take(query.Limit).ToArray());
+    }
+
+    public Task<CustomerSummary[]> GetMany(long[] customerIds) =>
+        Task.FromResult(customerIds.Where(_profiles.ContainsKey).Select(id => Summarize(_profiles[id])).ToArray());
+
+    public Task<CustomerView?> Get(long customerId)
+    {
+        if (!_profiles.TryGetValue(customerId, out var p))
+        {
+            return Task.FromResult<CustomerView?>(null);
+        }
+        var attributes = new JsonObject();
+        foreach (var (name, value) in p.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            attributes[name] = value.Value?.DeepClone();
+        }
+        return Task.FromResult<CustomerView?>(new CustomerView(
+            p.CustomerId, p.DisplayName, attributes.ToJsonString(), p.Orders, p.Spend, p.Refunded, p.FirstOrderTicks, p.LastOrderTicks,
+            p.FirstSeenTicks, p.LastSeenTicks,
+            [.. p.Categories.Select(c => new CategoryView(c.Key, c.Value.Orders, c.Value.Spend, c.Value.LastOrderTicks)).OrderByDescending(c => c.Spend)],
+            new Dictionary<string, int>(p.EventCounts), new Dictionary<string, string?>(p.Staff), p.LastSeq));
+    }
+
+    public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq));
+
+    public Task SaveSnapshot() => SaveSnapshotIfChanged(CancellationToken.None);
+
+    private static CustomerSummary Summarize(CustomerProfile p) =>
+        new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys]);
+
+    private Task SaveSnapshotIfChanged(CancellationToken cancellationToken)
+    {
+        if (_lastSeq == _snapshotSeq)
+        {
+            return Task.CompletedTask;
+        }
+        using var buffer = new MemoryStream();
+        using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            JsonSerializer.Serialize(brotli, _profiles.Values.ToList());
+        }
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO partition_snapshots (TenantId, Partition, LastSeq, TakenAtTicks, Data) VALUES ($t, $p, $s, $n, $d)
+            ON CONFLICT (TenantId, Partition) DO UPDATE SET LastSeq = excluded.LastSeq, TakenAtTicks = excluded.TakenAtTicks, Data = excluded.Data
+            """;
+        cmd.Parameters.AddWithValue("$t", _tenantId);
+        cmd.Parameters.AddWithValue("$p", _partition);
+        cmd.Parameters.AddWithValue("$s", _lastSeq);
+        cmd.Parameters.AddWithValue("$n", time.GetUtcNow().UtcTicks);
+        cmd.Parameters.AddWithValue("$d", buffer.ToArray());
+        cmd.ExecuteNonQuery();
+        _snapshotSeq = _lastSeq;
+        return Task.CompletedTask;
+    }
+
+    private void LoadSnapshot()
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT LastSeq, Data FROM partition_snapshots WHERE TenantId = $t AND Partition = $p";
+        cmd.Parameters.AddWithValue("$t", _tenantId);
+        cmd.Parameters.AddWithValue("$p", _partition);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return;
+        }
+        _lastSeq = _snapshotSeq = r.GetInt64(0);
+        using var data = r.GetStream(1);
+        using var brotli = new BrotliStream(data, CompressionMode.Decompress);
+        foreach (var p in JsonSerializer.Deserialize<List<CustomerProfile>>(brotli) ?? [])
+        {
+            _profiles[p.CustomerId] = p;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Tenant}/{Partition} active: {Customers} customers, snapshot at {SnapshotSeq}, {Replayed} events replayed")]
+    private static partial void LogActivated(ILogger logger, int tenant, int partition, int customers, long snapshotSeq, int replayed);
+}

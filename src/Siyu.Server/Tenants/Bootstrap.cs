@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Siyu.Server.Auth;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.Tenants;
+
+/// <summary>Runs <see cref="Bootstrap"/> before the silo and the ingest writer start (hosted services start in order).</summary>
+public sealed class BootstrapService(IServiceProvider services, SiyuOptions options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Bootstrap.RunAsync(services, options);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>First run: migrate the embedded database, create the demo tenant, its admin and an ingest key.</summary>
+public static partial class Bootstrap
+{
+    public static async Task RunAsync(IServiceProvider services, SiyuOptions options)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SiyuDb>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Siyu.Bootstrap");
+        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        await db.Database.MigrateAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString()))
+        {
+            await connection.OpenAsync();
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode=WAL;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+
+        if (await db.Tenants.AnyAsync())
+        {
+            return;
+        }
+        var now = time.GetUtcNow().UtcTicks;
+        var tenant = new Tenant { Slug = options.DemoTenantSlug, Name = "演示商户", Partitions = options.Partitions, CreatedAtTicks = now };
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync();
+
+        var password = options.AdminPassword;
+        var printed = false;
+        if (string.IsNullOrEmpty(password))
+        {
+            password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).Replace('/', 'x').Replace('+', 'y');
+            printed = true;
+        }
+        var admin = new ConsoleUser { TenantId = tenant.Id, UserName = "admin", DisplayName = "管理员", Role = Roles.Admin, PasswordHash = "", CreatedAtTicks = now };
+        admin.PasswordHash = new Passwords().Hash(admin, password);
+        db.Users.Add(admin);
+
+        var (key, secret) = ApiKeys.Create(tenant.Id, "demo ingest", now);
+        if (!string.IsNullOrEmpty(options.DemoApiKey))
+        {
+            secret = options.DemoApiKey;
+            key.Prefix = secret[..Math.Min(10, secret.Length)];
+            key.SecretHash = ApiKeys.Hash(secret);
+        }
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync();
+
+        // Printed once on purpose: the secrets are not stored in plain text anywhere.
+        Console.WriteLine("================ Siyu first run ================");
+        Console.WriteLine($"Tenant:   {tenant.Slug} ({tenant.Name})");
+        Console.WriteLine($"Login:    admin / {(printed ? password : "(from Siyu:AdminPassword)")}");
+        Console.WriteLine($"API key:  {secret}");
+        Console.WriteLine("================================================");
+        LogCreated(logger, tenant.Slug);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created tenant {Tenant} with its admin user and an ingest API key")]
+    private static partial void LogCreated(ILogger logger, string tenant);
+}
+
+/// <summary>Settings under the <c>Siyu</c> configuration section.</summary>
+public sealed class SiyuOptions
+{
+    public string DataDirectory { get; set; } = "data";
+    /// <summary>SQLite connection string; defaults to a file in <see cref="DataDirectory"/>.</summary>
+    public string? Database { get; set; }
+    public string? AdminPassword { get; set; }
+    /// <summary>Fixed demo API key (tests, scripts); random when empty.</summary>
+    public string? DemoApiKey { get; set; }
+    public string DemoTenantSlug { get; set; } = "demo";
+    public bool Demo { get; set; } = true;
+    public int Partitions { get; set; } = 8;
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+    public int MaxBatch { get; set; } = 1000;
+    public long MaxRequestBytes { get; set; } = 5 * 1024 * 1024;
+    public long MaxPendingEvents { get; set; } = 200_000;
+
+    public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
+}

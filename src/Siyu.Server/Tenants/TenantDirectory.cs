@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.Tenants;
+
+/// <summary>Cached tenant facts that hot paths need (partition count, slug).</summary>
+public sealed class TenantDirectory(IDbContextFactory<SiyuDb> dbFactory)
+{
+    private readonly ConcurrentDictionary<int, Tenant> _byId = new();
+
+    public Tenant Get(int tenantId) => _byId.GetOrAdd(tenantId, id =>
+    {
+        using var db = dbFactory.CreateDbContext();
+        return db.Tenants.AsNoTracking().Single(t => t.Id == id);
+    });
+
+    public int Partitions(int tenantId) => Get(tenantId).Partitions;
+
+    public IReadOnlyList<Tenant> All()
+    {
+        using var db = dbFactory.CreateDbContext();
+        var tenants = db.Tenants.AsNoTracking().ToList();
+        foreach (var t in tenants)
+        {
+            _byId[t.Id] = t;
+        }
+        return tenants;
+    }
+}

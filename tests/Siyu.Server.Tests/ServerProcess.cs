@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Siyu.Server.Tests;
+
+/// <summary>A real Siyu server process on loopback (for kill -9 tests and the browser test).</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false)
+    {
+        var port = SiyuFactory.FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = dataDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ServerDll());
+        foreach (var arg in new[]
+        {
+            $"--urls={baseUrl}",
+            $"--Siyu:DataDirectory={dataDirectory}",
+            $"--Siyu:AdminPassword={SiyuFactory.AdminPassword}",
+            $"--Siyu:DemoApiKey={SiyuFactory.ApiKey}",
+            $"--Siyu:Demo={(demo ? "true" : "false")}",
+            $"--Siyu:SiloPort={SiyuFactory.FreePort()}",
+            $"--Siyu:GatewayPort={SiyuFactory.FreePort()}",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        Directory.CreateDirectory(dataDirectory);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
+        var server = new ServerProcess(process, baseUrl);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitHealthyAsync();
+        return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private async Task WaitHealthyAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 300; i++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("Server exited during start:\n" + Output);
+            }
+            try
+            {
+                if ((await client.GetAsync(BaseUrl + "/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("Server did not become healthy:\n" + Output);
+    }
+
+    public HttpClient ApiClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", SiyuFactory.ApiKey);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, no final snapshot.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The server's own build output (same configuration as this test assembly).</summary>
+    public static string ServerDll()
+    {
+        var testBin = AppContext.BaseDirectory; // .../tests/Siyu.Server.Tests/bin/<Config>/net10.0/
+        var configuration = new DirectoryInfo(testBin).Parent!.Parent!.Name;
+        var dir = new DirectoryInfo(testBin);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
+        {
+            dir = dir.Parent;
+        }
+        var dll = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repo root not found"), "src", "Siyu.Server", "bin", configuration, "net10.0", "Siyu.Server.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Siyu.Server first", dll);
+    }
+}

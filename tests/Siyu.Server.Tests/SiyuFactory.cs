@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Siyu.Server.Tests;
+
+/// <summary>The real server (SQLite file, in-process Orleans silo) on its own data directory and ports.</summary>
+public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false) : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "sk_test_key_0123456789";
+    public const string AdminPassword = "test-admin-密码";
+
+    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "siyu-tests", Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Siyu:DataDirectory", DataDirectory);
+        builder.UseSetting("Siyu:AdminPassword", AdminPassword);
+        builder.UseSetting("Siyu:DemoApiKey", ApiKey);
+        builder.UseSetting("Siyu:Demo", demo ? "true" : "false");
+        builder.UseSetting("Siyu:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Siyu:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Siyu:MaxBatch", "1000");
+    }
+
+    public HttpClient ApiClient()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+
+    /// <summary>A client signed in to the console as the first-run admin (cookie auth).</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = AdminPassword, ["returnUrl"] = "/",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.ToString());
+        return client;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
