@@ -3,8 +3,15 @@ using Siyu.Bench;
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBench.RunAsync(args[1..]),
+    "core" => RunCore(args[1..]),
     _ => Usage(),
 };
+
+static int RunCore(string[] args)
+{
+    BenchmarkDotNet.Running.BenchmarkRunner.Run<CoreBenchmarks>(args: args);
+    return 0;
+}
 
 static int Usage()
 {
@@ -13,6 +20,8 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S]
             sustained durable ingest through the in-process path and the HTTP API, and the
             POST-to-visible-on-profile latency at 5,000 events/s offered load.
+          dotnet run -c Release --project bench/Siyu.Bench -- core
+            BenchmarkDotNet: event validation and identity resolution per event.
         """);
     return 2;
 }

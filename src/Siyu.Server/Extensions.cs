@@ -77,9 +77,14 @@ public static class Extensions
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(ApiKeyAuthenticationHandler.ApiOrCookie, null, o =>
+            {
+                o.ForwardDefault = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.ForwardDefaultSelector = ApiKeyAuthenticationHandler.SelectScheme;
+            });
         services.AddAuthorizationBuilder()
-            .AddPolicy("api", p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser());
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
 

@@ -18,9 +18,19 @@ public sealed class ServerProcess : IAsyncDisposable
     public string BaseUrl { get; }
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
+    public const string ApiKey = "sk_test_key_0123456789";
+    public const string AdminPassword = "test-admin-密码";
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false)
     {
-        var port = SiyuFactory.FreePort();
+        var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
@@ -34,11 +44,11 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             $"--urls={baseUrl}",
             $"--Siyu:DataDirectory={dataDirectory}",
-            $"--Siyu:AdminPassword={SiyuFactory.AdminPassword}",
-            $"--Siyu:DemoApiKey={SiyuFactory.ApiKey}",
+            $"--Siyu:AdminPassword={AdminPassword}",
+            $"--Siyu:DemoApiKey={ApiKey}",
             $"--Siyu:Demo={(demo ? "true" : "false")}",
-            $"--Siyu:SiloPort={SiyuFactory.FreePort()}",
-            $"--Siyu:GatewayPort={SiyuFactory.FreePort()}",
+            $"--Siyu:SiloPort={FreePort()}",
+            $"--Siyu:GatewayPort={FreePort()}",
             "--Logging:LogLevel:Default=Warning",
         })
         {
@@ -98,7 +108,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public HttpClient ApiClient()
     {
         var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", SiyuFactory.ApiKey);
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return client;
     }
 
@@ -122,8 +132,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The server's own build output (same configuration as this test assembly).</summary>
     public static string ServerDll()
     {
-        var testBin = AppContext.BaseDirectory; // .../tests/Siyu.Server.Tests/bin/<Config>/net10.0/
-        var configuration = new DirectoryInfo(testBin).Parent!.Parent!.Name;
+        var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // .../tests/Siyu.Server.Tests/bin/<Config>/net10.0
+        var configuration = new DirectoryInfo(testBin).Parent!.Name;
         var dir = new DirectoryInfo(testBin);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
         {

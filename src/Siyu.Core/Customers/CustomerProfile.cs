@@ -138,10 +138,12 @@ public sealed class CustomerProfile
 
     private static bool IsEmpty(JsonNode? value) => value is null || (value is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s));
 
+    /// <summary>Any JSON number (whatever CLR type backs the node) as a decimal; non-numbers count as 0.</summary>
     internal static decimal ReadDecimal(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue<decimal>(out var d) ? d
-        : node is JsonValue dv && dv.TryGetValue<double>(out var x) ? (decimal)x
-        : 0m;
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && decimal.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+            ? d
+            : 0m;
 
     internal static string? ReadString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -177,6 +177,8 @@ public sealed class EventParser(EventParserOptions options)
         return ts;
     }
 
+    private static readonly IdentifierNormalizer Normalizer = new(new IdentityOptions());
+
     private static void ReadIdentifiers(JsonElement value, string path, List<(IdentifierType, string)> identifiers, List<FieldError> errors)
     {
         if (value.ValueKind != JsonValueKind.Object)
@@ -217,6 +219,10 @@ public sealed class EventParser(EventParserOptions options)
                 errors.Add(new FieldError(idPath, "Must be a string or an array of at most 20 strings."));
             }
         }
+        if (value.EnumerateObject().Any() && identifiers.Count > 0 && !identifiers.Any(i => Normalizer.TryNormalize(i.Item1, i.Item2, out _, out _)))
+        {
+            errors.Add(new FieldError(path, "No usable identifier: placeholder values such as 0, null, anonymous or 00000000000 are never used for matching."));
+        }
     }
 
     private static void AddIdentifier(IdentifierType type, string value, string path, List<(IdentifierType, string)> identifiers, List<FieldError> errors)
@@ -224,6 +230,17 @@ public sealed class EventParser(EventParserOptions options)
         if (value.Length is 0 or > 256)
         {
             errors.Add(new FieldError(path, "Must be 1–256 characters."));
+            return;
+        }
+        if (!Normalizer.TryNormalize(type, value, out _, out var reason) && reason == IgnoredReason.Invalid)
+        {
+            errors.Add(new FieldError(path, type switch
+            {
+                IdentifierType.Phone => "Not a phone number (digits, optionally with +86, spaces or dashes).",
+                IdentifierType.Email => "Not an email address.",
+                IdentifierType.PlatformId => "Must be 'platform:id', e.g. 'taobao:buyer123'.",
+                _ => "Must be at most 128 characters.",
+            }));
             return;
         }
         identifiers.Add((type, value));

@@ -18,6 +18,31 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>Picks the API key scheme when a key is sent, the console cookie otherwise, so exactly one scheme answers a challenge.</summary>
+    public const string ApiOrCookie = "ApiOrCookie";
+
+    public static string? SelectScheme(HttpContext http) =>
+        http.Request.Headers.ContainsKey("X-Api-Key") || http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
+            ? SchemeName
+            : null;
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status401Unauthorized, "Authentication required", "Send a valid API key in X-Api-Key (or sign in to the console).");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", "This API key's role does not allow this; an admin must sign in.");
+
+    private Task WriteProblem(int status, string title, string detail)
+    {
+        if (Response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+        Response.StatusCode = status;
+        return Response.WriteAsJsonAsync(new { type = $"https://tools.ietf.org/html/rfc9110#section-15.5.{(status == 401 ? 2 : 4)}", title, status, detail },
+            options: (System.Text.Json.JsonSerializerOptions?)null, contentType: "application/problem+json");
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? key = Request.Headers["X-Api-Key"];

@@ -25,19 +25,25 @@ public static class CustomersApi
         return api;
     }
 
-    private static async Task<Ok<CustomerPage>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit) =>
-        TypedResults.Ok(await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50));
+    private static async Task<Results<Ok<CustomerDtos.CustomerListResponse>, ProblemHttpResult>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit)
+    {
+        if (limit is < 1 or > 200)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "One or more fields are invalid.", detail: "limit must be 1–200.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["limit"] = ["limit must be 1–200."] } });
+        }
+        return TypedResults.Ok((await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50)).ToDto());
+    }
 
-    private static async Task<Results<Ok<CustomerDetail>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, long id) =>
+    private static async Task<Results<Ok<CustomerDtos.Customer>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, long id) =>
         await reader.GetAsync(http.User.TenantId(), id) is { } detail
-            ? TypedResults.Ok(detail)
+            ? TypedResults.Ok(detail.ToDto())
             : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
 
-    private static Results<Ok<List<TimelineEvent>>, ProblemHttpResult> Events(HttpContext http, CustomerReader reader, long id, long? before, int? limit, string? type)
+    private static Results<Ok<List<CustomerDtos.Event>>, ProblemHttpResult> Events(HttpContext http, CustomerReader reader, long id, long? before, int? limit, string? type)
     {
         var tenant = http.User.TenantId();
         return reader.Canonical(tenant, id) is { } canonical
-            ? TypedResults.Ok(reader.Timeline(tenant, canonical, before, limit ?? 100, type))
+            ? TypedResults.Ok(reader.Timeline(tenant, canonical, before, limit ?? 100, type).Select(e => e.ToDto()).ToList())
             : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
     }
 

@@ -49,8 +49,8 @@ public sealed class OneIdTests : IAsyncLifetime
         var linked = await PostAsync(Order("m-3", new { phone = "13811110001", platform_id = $"taobao:buyer{buyer:D3}" }, 10, "2026-04-01T00:00:00Z"));
         Assert.Equal(older, linked);
 
-        var merged = await CustomerWhen(older, c => c["profile"]!["orders"]!.GetValue<int>() == 3);
-        Assert.Equal(160m, merged["profile"]!["spend"]!.GetValue<decimal>());
+        var merged = await CustomerWhen(older, c => c["orders"]!.GetValue<int>() == 3);
+        Assert.Equal(160m, merged["spend"]!.GetValue<decimal>());
         Assert.Equal(2, merged["identifiers"]!.AsArray().Count);
         var merge = merged["merges"]!.AsArray().Single()!;
         Assert.Equal(newer, merge["merged_id"]!.GetValue<long>());
@@ -58,7 +58,7 @@ public sealed class OneIdTests : IAsyncLifetime
 
         // The merged id answers with its survivor; the merge is in the survivor's timeline.
         var viaOldId = await _api.GetJsonOrNull($"/api/v1/customers/{newer}");
-        Assert.Equal(older, viaOldId!["profile"]!["id"]!.GetValue<long>());
+        Assert.Equal(older, viaOldId!["id"]!.GetValue<long>());
         var timeline = (await _api.GetJsonOrNull($"/api/v1/customers/{older}/events"))!.AsArray();
         Assert.Contains(timeline, e => e!["type"]!.GetValue<string>() == "customer.merged");
 
@@ -69,10 +69,10 @@ public sealed class OneIdTests : IAsyncLifetime
         var undo = await admin.PostAsync($"/api/v1/merges/{merge["id"]}/undo", null);
         Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
 
-        var restored = await CustomerWhen(newer, c => c["profile"]!["id"]!.GetValue<long>() == newer && c["profile"]!["orders"]!.GetValue<int>() == 1);
-        Assert.Equal(50m, restored["profile"]!["spend"]!.GetValue<decimal>());
-        var survivor = await CustomerWhen(older, c => c["profile"]!["orders"]!.GetValue<int>() == 2);
-        Assert.Equal(110m, survivor["profile"]!["spend"]!.GetValue<decimal>());
+        var restored = await CustomerWhen(newer, c => c["id"]!.GetValue<long>() == newer && c["orders"]!.GetValue<int>() == 1);
+        Assert.Equal(50m, restored["spend"]!.GetValue<decimal>());
+        var survivor = await CustomerWhen(older, c => c["orders"]!.GetValue<int>() == 2);
+        Assert.Equal(110m, survivor["spend"]!.GetValue<decimal>());
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/v1/merges/{merge["id"]}/undo", null)).StatusCode);
     }
 
@@ -84,11 +84,11 @@ public sealed class OneIdTests : IAsyncLifetime
         var c = await PostAsync(Order("c-3", new { device_id = "dev-c" }, 4, "2026-01-03T00:00:00Z"));
         await PostAsync(new { type = "page.viewed", identifiers = new { email = "b@example.com", device_id = "dev-c" } });   // B = C
         await PostAsync(new { type = "page.viewed", identifiers = new { phone = "13822220001", email = "B@Example.com" } }); // A = B
-        var all = await CustomerWhen(a, x => x["profile"]!["orders"]!.GetValue<int>() == 3);
-        Assert.Equal(7m, all["profile"]!["spend"]!.GetValue<decimal>());
+        var all = await CustomerWhen(a, x => x["orders"]!.GetValue<int>() == 3);
+        Assert.Equal(7m, all["spend"]!.GetValue<decimal>());
         foreach (var id in new[] { b, c })
         {
-            Assert.Equal(a, (await _api.GetJsonOrNull($"/api/v1/customers/{id}"))!["profile"]!["id"]!.GetValue<long>());
+            Assert.Equal(a, (await _api.GetJsonOrNull($"/api/v1/customers/{id}"))!["id"]!.GetValue<long>());
         }
     }
 
@@ -100,7 +100,7 @@ public sealed class OneIdTests : IAsyncLifetime
         // A phone that belongs to y, sent with x's external_userid: both strong, so no automatic merge.
         var attributed = await PostAsync(new { type = "page.viewed", identifiers = new { external_userid = "wmStrongA", phone = "13833330001" } });
         Assert.Equal(x, attributed);
-        Assert.Equal(y, (await _api.GetJsonOrNull($"/api/v1/customers/{y}"))!["profile"]!["id"]!.GetValue<long>());
+        Assert.Equal(y, (await _api.GetJsonOrNull($"/api/v1/customers/{y}"))!["id"]!.GetValue<long>());
 
         var conflicts = (await _api.GetJsonOrNull("/api/v1/merge-conflicts"))!.AsArray();
         Assert.Contains(conflicts, c => c!["reason"]!.GetValue<string>() == "BothStronglyIdentified");
@@ -123,7 +123,8 @@ public sealed class OneIdTests : IAsyncLifetime
         var b = await PostAsync(new { type = "page.viewed", identifiers = new { device_id = "dev-blocked-b", phone = "0" } });
         Assert.NotEqual(a, b);
         var onlyBlocked = await _api.PostEventsAsync(new { type = "page.viewed", identifiers = new { phone = "00000000000", email = "null" } });
-        Assert.Equal(HttpStatusCode.Accepted, onlyBlocked.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, onlyBlocked.StatusCode);
+        Assert.NotNull((await onlyBlocked.ReadAsync())["errors"]!["event.identifiers"]);
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Siyu.Server.Partitions;
+
+namespace Siyu.Server.Customers;
+
+/// <summary>API shapes: times as ISO-8601 UTC, attributes and properties as JSON objects.</summary>
+public static class CustomerDtos
+{
+    public sealed record CustomerListItem(long Id, string? Name, int Orders, decimal NetSpend, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<string> Staff);
+
+    public sealed record CustomerListResponse(IReadOnlyList<CustomerListItem> Items, long? NextBefore, int Total);
+
+    public sealed record Category(string Name, int Orders, decimal Spend, DateTimeOffset? LastOrderAt);
+
+    public sealed record Identifier(string Type, string Value, DateTimeOffset AttachedAt);
+
+    public sealed record Merge(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, DateTimeOffset At, DateTimeOffset? UndoneAt);
+
+    public sealed record Customer(
+        long Id, long RequestedId, string? Name, JsonObject Attributes, IReadOnlyList<Identifier> Identifiers,
+        int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
+        DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
+        IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<Merge> Merges);
+
+    public sealed record Event(long Seq, string Type, DateTimeOffset Timestamp, JsonObject? Properties, JsonObject? Attributes, string Source, long OriginalCustomerId);
+
+    public static DateTimeOffset? Time(long ticks) => ticks is 0 or long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+
+    public static CustomerListItem ToDto(this CustomerSummary s) =>
+        new(s.Id, s.Name, s.Orders, s.NetSpend, Time(s.FirstSeenTicks), Time(s.LastSeenTicks), s.Staff);
+
+    public static CustomerListResponse ToDto(this CustomerPage page) => new([.. page.Items.Select(ToDto)], page.NextBefore, page.Total);
+
+    public static Customer ToDto(this CustomerDetail d)
+    {
+        var p = d.Profile;
+        return new Customer(p.Id, d.RequestedId, p.Name, JsonNode.Parse(p.AttributesJson) as JsonObject ?? [],
+            [.. d.Identifiers.Select(i => new Identifier(i.Type, i.Value, new DateTimeOffset(i.AttachedAtTicks, TimeSpan.Zero)))],
+            p.Orders, p.Spend, p.Refunded, p.Spend - p.Refunded, Time(p.FirstOrderTicks), Time(p.LastOrderTicks), Time(p.FirstSeenTicks), Time(p.LastSeenTicks),
+            [.. p.Categories.Select(c => new Category(c.Category, c.Orders, c.Spend, Time(c.LastOrderTicks)))],
+            p.EventCounts, p.Staff,
+            [.. d.Merges.Select(m => new Merge(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0)))]);
+    }
+
+    public static Event ToDto(this TimelineEvent e) => new(e.Seq, e.Type, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero),
+        e.Properties is null ? null : JsonNode.Parse(e.Properties) as JsonObject,
+        e.Attributes is null ? null : JsonNode.Parse(e.Attributes) as JsonObject, e.Source, e.OriginalCustomerId);
+}
