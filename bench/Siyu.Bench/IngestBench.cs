@@ -39,6 +39,7 @@ public static class IngestBench
 
         var inProcess = await InProcessAsync(writer, events);
         Console.WriteLine($"in-process  : {inProcess:N0} events/s durable ({events:N0} events, batches of 1,000, 4 concurrent producers)");
+        Console.WriteLine($"   writer: execute {Stats.ExecuteTicks * 1000.0 / Stopwatch.Frequency:N0} ms, commit {Stats.CommitTicks * 1000.0 / Stopwatch.Frequency:N0} ms, {Stats.Commits} commits; find {Stats.Find * 1000.0 / Stopwatch.Frequency:N0} resolve {Stats.Resolve * 1000.0 / Stopwatch.Frequency:N0} identity {Stats.Identity * 1000.0 / Stopwatch.Frequency:N0} insert {Stats.Insert * 1000.0 / Stopwatch.Frequency:N0}");
 
         var http = await HttpAsync(baseUrl, events);
         Console.WriteLine($"HTTP API    : {http:N0} events/s durable ({events:N0} events, batches of 1,000, 4 concurrent clients, JSON)");

@@ -18,6 +18,7 @@ using Siyu.Server.Demo;
 using Siyu.Server.Ingest;
 using Siyu.Server.Partitions;
 using Siyu.Server.Tenants;
+using Siyu.WeCom.Api;
 
 namespace Siyu.Server;
 
@@ -28,6 +29,9 @@ public static class Extensions
     {
         var options = builder.Configuration.GetSection("Siyu").Get<SiyuOptions>() ?? new SiyuOptions();
         Directory.CreateDirectory(options.DataDirectory);
+        // `dotnet run` serves package assets (MudBlazor, blazor.web.js) from the build manifest in every
+        // environment, not only Development; a published app has no manifest and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
@@ -49,6 +53,12 @@ public static class Extensions
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
         services.AddHostedService<PartitionWarmup>();
+        var simulator = builder.Configuration.GetSection("Siyu:Simulator").Get<SimulatorSettings>() ?? new SimulatorSettings();
+        simulator.Enabled &= options.Demo;
+        services.AddSingleton(simulator);
+        services.AddSingleton<EmbeddedWeComSimulator>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedWeComSimulator>());
+        services.AddWeComApi();
         services.AddHostedService<DemoSeeder>();
         services.AddSingleton<CustomerReader>();
         services.AddSingleton<Passwords>();

@@ -9,9 +9,11 @@ internal static class WeComSamples
     private static readonly Lazy<string?> Located = new(Locate);
 
     public static string Root => Located.Value ?? throw new Xunit.Sdk.XunitException(
-        "WeCom golden samples not found: looked for 'shared/wecom-samples' in every ancestor of "
-        + AppContext.BaseDirectory + " (CI clones the repository with shared/ beside it). "
-        + "Set SIYU_WECOM_SAMPLES to the folder to override.");
+        Environment.GetEnvironmentVariable("SIYU_WECOM_SAMPLES") is { Length: > 0 } overridden
+            ? $"WeCom golden samples not found at SIYU_WECOM_SAMPLES={overridden}."
+            : "WeCom golden samples not found: looked for 'shared/wecom-samples' in every ancestor of "
+              + AppContext.BaseDirectory + " (CI clones the repository with shared/ beside it). "
+              + "Set SIYU_WECOM_SAMPLES to the folder to override.");
 
     public static string EventsDirectory => Path.Combine(Root, "events");
 

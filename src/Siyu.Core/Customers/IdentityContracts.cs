@@ -67,3 +67,14 @@ public sealed record Resolution(
 
 /// <summary>Outcome of reversing a merge.</summary>
 public sealed record UnmergeResult(long RestoredCustomerId, long SurvivorId, IReadOnlyList<Identifier> ReturnedIdentifiers);
+
+/// <summary>
+/// The whole state of an <see cref="IdentityGraph"/> as data (<see cref="IdentityGraph.Snapshot"/>); loading it into a
+/// new graph (<see cref="IdentityGraph.Load(IdentitySnapshot)"/>) gives a graph that answers exactly the same.
+/// </summary>
+public sealed record IdentitySnapshot(
+    IReadOnlyList<IdentityCustomer> Customers,
+    IReadOnlyList<IdentityLink> Links,
+    IReadOnlyList<MergeRecord> ActiveMerges,
+    long NextCustomerId,
+    long NextMergeId);

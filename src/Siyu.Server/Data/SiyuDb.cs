@@ -66,7 +66,6 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.HasIndex(x => new { x.TenantId, x.IdempotencyKey }).IsUnique();
             e.HasIndex(x => new { x.TenantId, x.Partition, x.Seq });
             e.HasIndex(x => new { x.TenantId, x.CustomerId, x.Seq });
-            e.HasIndex(x => new { x.TenantId, x.OriginalCustomerId });
         });
         b.Entity<PartitionSnapshotRow>(e =>
         {

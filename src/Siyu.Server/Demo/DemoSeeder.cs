@@ -5,6 +5,8 @@ using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.Server.Ingest;
 using Siyu.Server.Tenants;
+using Siyu.WeCom.Api;
+using Siyu.WeComSimulator;
 
 namespace Siyu.Server.Demo;
 
@@ -12,7 +14,14 @@ namespace Siyu.Server.Demo;
 /// Fills an empty demo tenant with customers, orders and behaviour so the console has something to show.
 /// Everything goes through the real ingest path; deterministic (fixed seed), so every fresh start looks the same.
 /// </summary>
-public sealed partial class DemoSeeder(SiyuOptions options, IDbContextFactory<SiyuDb> dbFactory, IngestWriter writer, TimeProvider time, ILogger<DemoSeeder> logger) : BackgroundService
+public sealed partial class DemoSeeder(
+    SiyuOptions options,
+    IDbContextFactory<SiyuDb> dbFactory,
+    IngestWriter writer,
+    EmbeddedWeComSimulator simulator,
+    IHttpClientFactory httpClients,
+    TimeProvider time,
+    ILogger<DemoSeeder> logger) : BackgroundService
 {
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
     private static readonly string[] Given = ["芳", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "婷婷", "子涵", "浩然", "欣怡", "梓萱"];
@@ -33,23 +42,83 @@ public sealed partial class DemoSeeder(SiyuOptions options, IDbContextFactory<Si
         {
             return;
         }
-        var events = Generate(time.GetUtcNow(), 60);
         try
         {
+            var events = simulator.BaseAddress is { } wecom
+                ? FromContacts(await SyncContactsAsync(wecom, stoppingToken), time.GetUtcNow())
+                : Generate(time.GetUtcNow(), 60);
             for (var i = 0; i < events.Count; i += 500)
             {
                 await writer.AppendAsync(tenant.Id, events.GetRange(i, Math.Min(500, events.Count - i)));
             }
             LogSeeded(logger, events.Count, tenant.Slug);
         }
-        catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException)
+        catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException or HttpRequestException or WeComApiException)
         {
             // Demo data is a convenience: the product keeps running without it.
             LogSeedFailed(logger, e);
         }
     }
 
-    /// <summary>Demo customers: WeCom contacts with phones, some with orders, page views and messages.</summary>
+    /// <summary>A WeCom follow relation as the contact sync sees it.</summary>
+    public sealed record SyncedContact(string ExternalUserId, string? UnionId, string? Name, int Gender, string StaffUserId, string? State, string? Remark, long CreateTime);
+
+    /// <summary>Reads every staff member's customers from WeCom (here: the simulator) with the real API client.</summary>
+    private async Task<List<SyncedContact>> SyncContactsAsync(Uri wecom, CancellationToken cancellationToken)
+    {
+        var http = httpClients.CreateClient(WeComApiClientFactory.HttpClientName);
+        http.BaseAddress = wecom;
+        var client = new WeComApiClient(http, new WeComCredentials(SimulatorOptions.DefaultCorpId, SimulatorOptions.DefaultSecret), new WeComTokenCache(time));
+        var staff = await client.GetFollowUserListAsync(cancellationToken);
+        var contacts = new List<SyncedContact>();
+        foreach (var chunk in staff.Chunk(100))
+        {
+            string? cursor = null;
+            do
+            {
+                var page = await client.BatchGetByUserAsync(chunk, cursor, 100, cancellationToken);
+                contacts.AddRange(page.ExternalContactList.Select(c => new SyncedContact(
+                    c.ExternalContact.ExternalUserId, c.ExternalContact.UnionId, c.ExternalContact.Name, c.ExternalContact.Gender,
+                    c.FollowInfo.UserId, c.FollowInfo.State, c.FollowInfo.Remark, c.FollowInfo.CreateTime)));
+                cursor = string.IsNullOrEmpty(page.NextCursor) ? null : page.NextCursor;
+            }
+            while (cursor is not null);
+        }
+        return contacts;
+    }
+
+    /// <summary>Demo behaviour for synced WeCom contacts: the add itself, then orders, page views and messages.</summary>
+    public static List<IncomingEvent> FromContacts(IReadOnlyList<SyncedContact> contacts, DateTimeOffset now)
+    {
+        var random = new Random(20261125);
+        var list = new List<IncomingEvent>();
+        var c = 0;
+        foreach (var contact in contacts)
+        {
+            var added = contact.CreateTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(contact.CreateTime) : now.AddDays(-random.Next(5, 400));
+            var ids = new List<(IdentifierType, string)> { (IdentifierType.ExternalUserId, contact.ExternalUserId) };
+            if (!string.IsNullOrEmpty(contact.UnionId))
+            {
+                ids.Add((IdentifierType.UnionId, contact.UnionId));
+            }
+            list.Add(Event($"demo:sync:{contact.ExternalUserId}:{contact.StaffUserId}", EventTypes.CustomerAdded, added, ids,
+                new JsonObject { ["staff_userid"] = contact.StaffUserId, ["state"] = contact.State, ["remark"] = contact.Remark, ["source"] = "wecom_sync" },
+                new JsonObject
+                {
+                    ["name"] = contact.Name,
+                    ["gender"] = contact.Gender switch { 1 => "男", 2 => "女", _ => null },
+                    ["city"] = Cities[random.Next(Cities.Length)],
+                    ["first_channel"] = contact.State,
+                    ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
+                }));
+            // The first order links a phone to the WeCom contact (One ID); later orders arrive by phone only.
+            var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
+            AddBehaviour(list, random, c++, contact.ExternalUserId, phone, added, now);
+        }
+        return list.Where(e => e.Timestamp <= now).ToList();
+    }
+
+    /// <summary>Demo customers without WeCom (simulator disabled): contacts with phones, orders, page views and messages.</summary>
     public static List<IncomingEvent> Generate(DateTimeOffset now, int customers)
     {
         var random = new Random(20261125);
@@ -73,32 +142,38 @@ public sealed partial class DemoSeeder(SiyuOptions options, IDbContextFactory<Si
                     ["first_channel"] = channel,
                     ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
                 }));
-            var orders = random.Next(0, 7);
-            for (var o = 0; o < orders; o++)
-            {
-                var at = added.AddDays(random.Next(0, Math.Max(1, (int)(now - added).TotalDays)));
-                var amount = Math.Round(49 + random.NextDouble() * 1200, 2);
-                var category = Categories[random.Next(Categories.Length)];
-                list.Add(Event($"demo:{c}:order:{o}", EventTypes.OrderPaid, at, [(IdentifierType.Phone, phone)],
-                    new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["category"] = category, ["platform"] = "youzan" }, null));
-                if (random.Next(10) == 0)
-                {
-                    list.Add(Event($"demo:{c}:refund:{o}", EventTypes.OrderRefunded, at.AddDays(2), [(IdentifierType.Phone, phone)],
-                        new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["reason"] = "七天无理由" }, null));
-                }
-            }
-            for (var v = random.Next(0, 5); v > 0; v--)
-            {
-                list.Add(Event($"demo:{c}:view:{v}", EventTypes.PageViewed, added.AddHours(random.Next(1, 2000)), [(IdentifierType.ExternalUserId, externalId)],
-                    new JsonObject { ["page"] = "/mall/item/" + random.Next(100, 999), ["title"] = Categories[random.Next(Categories.Length)] + "新品" }, null));
-            }
-            if (random.Next(2) == 0)
-            {
-                list.Add(Event($"demo:{c}:msg", EventTypes.MessageReceived, added.AddHours(random.Next(1, 200)), [(IdentifierType.ExternalUserId, externalId)],
-                    new JsonObject { ["staff_userid"] = staff, ["text"] = "请问这个还有货吗？" }, null));
-            }
+            AddBehaviour(list, random, c, externalId, phone, added, now);
         }
         return list.Where(e => e.Timestamp <= now).ToList();
+    }
+
+    private static void AddBehaviour(List<IncomingEvent> list, Random random, int c, string externalId, string phone, DateTimeOffset added, DateTimeOffset now)
+    {
+        var orders = random.Next(0, 7);
+        for (var o = 0; o < orders; o++)
+        {
+            var at = added.AddDays(random.Next(0, Math.Max(1, (int)(now - added).TotalDays)));
+            var amount = Math.Round(49 + random.NextDouble() * 1200, 2);
+            var category = Categories[random.Next(Categories.Length)];
+            List<(IdentifierType, string)> orderIds = o == 0 ? [(IdentifierType.Phone, phone), (IdentifierType.ExternalUserId, externalId)] : [(IdentifierType.Phone, phone)];
+            list.Add(Event($"demo:{c}:order:{o}", EventTypes.OrderPaid, at, orderIds,
+                new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["category"] = category, ["platform"] = "youzan" }, null));
+            if (random.Next(10) == 0)
+            {
+                list.Add(Event($"demo:{c}:refund:{o}", EventTypes.OrderRefunded, at.AddDays(2), [(IdentifierType.Phone, phone)],
+                    new JsonObject { ["order_id"] = $"T{c:D4}{o:D2}", ["amount"] = amount, ["reason"] = "七天无理由" }, null));
+            }
+        }
+        for (var v = random.Next(0, 5); v > 0; v--)
+        {
+            list.Add(Event($"demo:{c}:view:{v}", EventTypes.PageViewed, added.AddHours(random.Next(1, 2000)), [(IdentifierType.ExternalUserId, externalId)],
+                new JsonObject { ["page"] = "/mall/item/" + random.Next(100, 999), ["title"] = Categories[random.Next(Categories.Length)] + "新品" }, null));
+        }
+        if (random.Next(2) == 0)
+        {
+            list.Add(Event($"demo:{c}:msg", EventTypes.MessageReceived, added.AddHours(random.Next(1, 200)), [(IdentifierType.ExternalUserId, externalId)],
+                new JsonObject { ["text"] = "请问这个还有货吗？" }, null));
+        }
     }
 
     private static IncomingEvent Event(string key, string type, DateTimeOffset at, List<(IdentifierType, string)> ids, JsonObject properties, JsonObject? attributes) =>

@@ -30,6 +30,7 @@ internal sealed class WriterSql(SqliteConnection connection)
 
     public (long Seq, long CustomerId)? FindEvent(int tenantId, string key)
     {
+        // Keys of buffered rows are caught by the writer's in-batch key set, so no flush is needed here.
         var cmd = Cmd("SELECT Seq, CustomerId FROM events WHERE TenantId = $t AND IdempotencyKey = $k", "$t", "$k");
         cmd.Parameters[0].Value = tenantId;
         cmd.Parameters[1].Value = key;
@@ -37,24 +38,93 @@ internal sealed class WriterSql(SqliteConnection connection)
         return r.Read() ? (r.GetInt64(0), r.GetInt64(1)) : null;
     }
 
-    public long InsertEvent(int tenantId, string key, long customerId, int partition, string type, long ts, long received, string? properties, string? attributes, string source)
+    private const int RowsPerInsert = 64;
+    private const string EventColumns = "(Seq, TenantId, IdempotencyKey, CustomerId, OriginalCustomerId, Partition, Type, TimestampTicks, ReceivedAtTicks, Properties, Attributes, Source)";
+    private readonly List<LogRow> _pending = [];
+    private long _lastSeq = -1;
+
+    /// <summary>One event row waiting for the next multi-row INSERT.</summary>
+    private readonly record struct LogRow(long Seq, int TenantId, string Key, long CustomerId, int Partition, string Type, long Ts, long Received, string? Properties, string? Attributes, string Source);
+
+    /// <summary>
+    /// The single writer assigns sequence numbers itself, so rows can be inserted 64 at a time instead of
+    /// one statement (and one RETURNING) per event. After a rollback the counter is re-read.
+    /// </summary>
+    public long AppendEvent(int tenantId, string key, long customerId, int partition, string type, long ts, long received, string? properties, string? attributes, string source)
     {
-        var cmd = Cmd("""
-            INSERT INTO events (TenantId, IdempotencyKey, CustomerId, OriginalCustomerId, Partition, Type, TimestampTicks, ReceivedAtTicks, Properties, Attributes, Source)
-            VALUES ($t, $k, $c, $c, $p, $ty, $ts, $r, $pr, $a, $s) RETURNING Seq
-            """, "$t", "$k", "$c", "$p", "$ty", "$ts", "$r", "$pr", "$a", "$s");
-        var ps = cmd.Parameters;
-        ps[0].Value = tenantId;
-        ps[1].Value = key;
-        ps[2].Value = customerId;
-        ps[3].Value = partition;
-        ps[4].Value = type;
-        ps[5].Value = ts;
-        ps[6].Value = received;
-        ps[7].Value = (object?)properties ?? DBNull.Value;
-        ps[8].Value = (object?)attributes ?? DBNull.Value;
-        ps[9].Value = source;
-        return (long)cmd.ExecuteScalar()!;
+        if (_lastSeq < 0)
+        {
+            var max = Cmd("SELECT COALESCE(MAX(Seq), 0) FROM events");
+            _lastSeq = (long)max.ExecuteScalar()!;
+        }
+        var seq = ++_lastSeq;
+        _pending.Add(new LogRow(seq, tenantId, key, customerId, partition, type, ts, received, properties, attributes, source));
+        if (_pending.Count >= RowsPerInsert * 4)
+        {
+            FlushEvents();
+        }
+        return seq;
+    }
+
+    /// <summary>Writes buffered rows; called before commit and before any statement that reads or updates events.</summary>
+    public void FlushEvents()
+    {
+        var i = 0;
+        if (_pending.Count >= RowsPerInsert)
+        {
+            var multi = MultiInsert();
+            for (; i + RowsPerInsert <= _pending.Count; i += RowsPerInsert)
+            {
+                for (var r = 0; r < RowsPerInsert; r++)
+                {
+                    Bind(multi.Parameters, r * 12, _pending[i + r]);
+                }
+                multi.ExecuteNonQuery();
+            }
+        }
+        if (i < _pending.Count)
+        {
+            var single = Cmd($"INSERT INTO events {EventColumns} VALUES ({Placeholders(0)})", ParameterNames(1));
+            for (; i < _pending.Count; i++)
+            {
+                Bind(single.Parameters, 0, _pending[i]);
+                single.ExecuteNonQuery();
+            }
+        }
+        _pending.Clear();
+    }
+
+    /// <summary>Forget buffered rows and the sequence counter (the transaction was rolled back).</summary>
+    public void Reset()
+    {
+        _pending.Clear();
+        _lastSeq = -1;
+    }
+
+    private SqliteCommand MultiInsert()
+    {
+        var values = string.Join(", ", Enumerable.Range(0, RowsPerInsert).Select(r => $"({Placeholders(r)})"));
+        return Cmd($"INSERT INTO events {EventColumns} VALUES {values}", ParameterNames(RowsPerInsert));
+    }
+
+    private static string Placeholders(int row) => string.Join(", ", Enumerable.Range(0, 12).Select(c => $"$p{row}_{c}"));
+
+    private static string[] ParameterNames(int rows) => [.. Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, 12).Select(c => $"$p{r}_{c}"))];
+
+    private static void Bind(SqliteParameterCollection ps, int offset, in LogRow row)
+    {
+        ps[offset].Value = row.Seq;
+        ps[offset + 1].Value = row.TenantId;
+        ps[offset + 2].Value = row.Key;
+        ps[offset + 3].Value = row.CustomerId;
+        ps[offset + 4].Value = row.CustomerId;
+        ps[offset + 5].Value = row.Partition;
+        ps[offset + 6].Value = row.Type;
+        ps[offset + 7].Value = row.Ts;
+        ps[offset + 8].Value = row.Received;
+        ps[offset + 9].Value = (object?)row.Properties ?? DBNull.Value;
+        ps[offset + 10].Value = (object?)row.Attributes ?? DBNull.Value;
+        ps[offset + 11].Value = row.Source;
     }
 
     public void InsertCustomer(int tenantId, long id, long createdTicks)
@@ -123,6 +193,7 @@ internal sealed class WriterSql(SqliteConnection connection)
     /// <summary>Merge in storage: identifiers and history move to the survivor; the merged row stays, pointing at it.</summary>
     public void ApplyMerge(int tenantId, MergeRecord merge, string? actor, int survivorPartition)
     {
+        FlushEvents();
         Exec("UPDATE identifiers SET CustomerId = $s WHERE TenantId = $t AND CustomerId = $m", tenantId, merge.SurvivorId, merge.MergedId);
         Exec("UPDATE customers SET MergedInto = $s WHERE TenantId = $t AND Id = $m", tenantId, merge.SurvivorId, merge.MergedId);
         var events = Cmd("UPDATE events SET CustomerId = $s, Partition = $p WHERE TenantId = $t AND CustomerId = $m", "$s", "$p", "$t", "$m");
@@ -150,6 +221,7 @@ internal sealed class WriterSql(SqliteConnection connection)
 
     public void ApplyUnmerge(int tenantId, long mergeId, UnmergeResult result, string actor, long nowTicks, int restoredPartition)
     {
+        FlushEvents();
         foreach (var id in result.ReturnedIdentifiers)
         {
             UpsertIdentifier(tenantId, id, result.RestoredCustomerId, nowTicks);

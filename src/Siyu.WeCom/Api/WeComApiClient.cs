@@ -325,6 +325,11 @@ public sealed class WeComApiClient
             // The request URI holds the access token or secret: report the path only.
             throw new WeComApiException(WeComErrorCodes.SystemBusy, "HTTP request failed: " + ex.HttpRequestError, path, ex.StatusCode, ex);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout, not the caller's cancellation: a retryable failure like "system busy".
+            throw new WeComApiException(WeComErrorCodes.SystemBusy, "HTTP request timed out", path, inner: ex);
+        }
 
         using (response)
         {

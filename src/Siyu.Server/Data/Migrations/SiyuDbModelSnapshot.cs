@@ -184,8 +184,6 @@ namespace Siyu.Server.Data.Migrations
                     b.HasIndex("TenantId", "IdempotencyKey")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "OriginalCustomerId");
-
                     b.HasIndex("TenantId", "CustomerId", "Seq");
 
                     b.HasIndex("TenantId", "Partition", "Seq");

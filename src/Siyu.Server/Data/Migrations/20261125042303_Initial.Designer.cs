@@ -10,7 +10,7 @@ using Siyu.Server.Data;
 namespace Siyu.Server.Data.Migrations
 {
     [DbContext(typeof(SiyuDb))]
-    [Migration("20261125033551_Initial")]
+    [Migration("20261125042303_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -186,8 +186,6 @@ namespace Siyu.Server.Data.Migrations
 
                     b.HasIndex("TenantId", "IdempotencyKey")
                         .IsUnique();
-
-                    b.HasIndex("TenantId", "OriginalCustomerId");
 
                     b.HasIndex("TenantId", "CustomerId", "Seq");
 

@@ -216,11 +216,6 @@ namespace Siyu.Server.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_events_TenantId_OriginalCustomerId",
-                table: "events",
-                columns: new[] { "TenantId", "OriginalCustomerId" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_events_TenantId_Partition_Seq",
                 table: "events",
                 columns: new[] { "TenantId", "Partition", "Seq" });
