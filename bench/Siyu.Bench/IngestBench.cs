@@ -37,12 +37,15 @@ public static class IngestBench
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         Console.WriteLine($"Siyu ingest benchmark — {Environment.ProcessorCount} cores, {RuntimeInfo()}, data in {data}");
 
+        var before = writer.Stats;
         var inProcess = await InProcessAsync(writer, events);
         Console.WriteLine($"in-process  : {inProcess:N0} events/s durable ({events:N0} events, batches of 1,000, 4 concurrent producers)");
-        Console.WriteLine($"   writer: execute {Stats.ExecuteTicks * 1000.0 / Stopwatch.Frequency:N0} ms, commit {Stats.CommitTicks * 1000.0 / Stopwatch.Frequency:N0} ms, {Stats.Commits} commits; find {Stats.Find * 1000.0 / Stopwatch.Frequency:N0} resolve {Stats.Resolve * 1000.0 / Stopwatch.Frequency:N0} identity {Stats.Identity * 1000.0 / Stopwatch.Frequency:N0} insert {Stats.Insert * 1000.0 / Stopwatch.Frequency:N0}");
+        PrintGroupCommit(before, writer.Stats);
 
+        before = writer.Stats;
         var http = await HttpAsync(baseUrl, events);
         Console.WriteLine($"HTTP API    : {http:N0} events/s durable ({events:N0} events, batches of 1,000, 4 concurrent clients, JSON)");
+        PrintGroupCommit(before, writer.Stats);
 
         var (p50, p99, max, sent) = await VisibilityAsync(baseUrl, grains, seconds);
         Console.WriteLine($"visibility  : p50 {p50:F1} ms, p99 {p99:F1} ms, max {max:F1} ms at 5,000 events/s offered for {seconds} s ({sent:N0} events; POST start → applied in the partition)");
@@ -56,6 +59,17 @@ public static class IngestBench
         {
         }
         return 0;
+    }
+
+    private static void PrintGroupCommit(GroupCommitStats before, GroupCommitStats after)
+    {
+        var commits = after.Commits - before.Commits;
+        var entries = after.Entries - before.Entries;
+        var requests = after.Requests - before.Requests;
+        var fsync = (after.Commit - before.Commit).TotalMilliseconds;
+        var execute = (after.Execute - before.Execute).TotalMilliseconds;
+        Console.WriteLine($"              group commit: {commits:N0} commits, {(double)requests / commits:F1} requests and {(double)entries / commits:N0} events per commit, " +
+            $"commit+fsync {fsync / commits:F1} ms, writer work {execute * 1000 / entries:F1} µs per event");
     }
 
     private static async Task<double> InProcessAsync(IngestWriter writer, int total)

@@ -5,7 +5,7 @@ using Siyu.Core.Customers;
 namespace Siyu.Server.Ingest;
 
 /// <summary>Prepared statements of the ingest writer; bound to each group-commit transaction in turn.</summary>
-internal sealed class WriterSql(SqliteConnection connection)
+internal sealed class WriterSql(SqliteConnection connection) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = [];
     private SqliteTransaction? _tx;
@@ -28,27 +28,27 @@ internal sealed class WriterSql(SqliteConnection connection)
         return cmd;
     }
 
-    public (long Seq, long CustomerId)? FindEvent(int tenantId, string key)
-    {
-        // Keys of buffered rows are caught by the writer's in-batch key set, so no flush is needed here.
-        var cmd = Cmd("SELECT Seq, CustomerId FROM events WHERE TenantId = $t AND IdempotencyKey = $k", "$t", "$k");
-        cmd.Parameters[0].Value = tenantId;
-        cmd.Parameters[1].Value = key;
-        using var r = cmd.ExecuteReader();
-        return r.Read() ? (r.GetInt64(0), r.GetInt64(1)) : null;
-    }
-
-    private const int RowsPerInsert = 64;
-    private const string EventColumns = "(Seq, TenantId, IdempotencyKey, CustomerId, OriginalCustomerId, Partition, Type, TimestampTicks, ReceivedAtTicks, Properties, Attributes, Source)";
-    private readonly List<LogRow> _pending = [];
+    private RawStatement? _findEvent;
+    private RawStatement? _insertEvent;
     private long _lastSeq = -1;
 
-    /// <summary>One event row waiting for the next multi-row INSERT.</summary>
-    private readonly record struct LogRow(long Seq, int TenantId, string Key, long CustomerId, int Partition, string Type, long Ts, long Received, string? Properties, string? Attributes, string Source);
+    public (long Seq, long CustomerId)? FindEvent(int tenantId, string key)
+    {
+        var find = _findEvent ??= new RawStatement(connection, "SELECT Seq, CustomerId FROM events WHERE TenantId = ?1 AND IdempotencyKey = ?2");
+        find.Bind(1, tenantId);
+        find.Bind(2, key);
+        if (!find.Read())
+        {
+            return null;
+        }
+        var found = (find.GetInt64(0), find.GetInt64(1));
+        find.Reset();
+        return found;
+    }
 
     /// <summary>
-    /// The single writer assigns sequence numbers itself, so rows can be inserted 64 at a time instead of
-    /// one statement (and one RETURNING) per event. After a rollback the counter is re-read.
+    /// Appends one row to the event log. The single writer assigns sequence numbers itself (no RETURNING
+    /// round trip); after a rollback <see cref="Reset"/> makes it re-read the counter.
     /// </summary>
     public long AppendEvent(int tenantId, string key, long customerId, int partition, string type, long ts, long received, string? properties, string? attributes, string source)
     {
@@ -57,97 +57,66 @@ internal sealed class WriterSql(SqliteConnection connection)
             var max = Cmd("SELECT COALESCE(MAX(Seq), 0) FROM events");
             _lastSeq = (long)max.ExecuteScalar()!;
         }
-        var seq = ++_lastSeq;
-        _pending.Add(new LogRow(seq, tenantId, key, customerId, partition, type, ts, received, properties, attributes, source));
-        if (_pending.Count >= RowsPerInsert * 4)
-        {
-            FlushEvents();
-        }
+        var insert = _insertEvent ??= new RawStatement(connection, """
+            INSERT INTO events (Seq, TenantId, IdempotencyKey, CustomerId, OriginalCustomerId, Partition, Type, TimestampTicks, ReceivedAtTicks, Properties, Attributes, Source)
+            VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            """);
+        var seq = _lastSeq + 1;
+        insert.Bind(1, seq);
+        insert.Bind(2, tenantId);
+        insert.Bind(3, key);
+        insert.Bind(4, customerId);
+        insert.Bind(5, partition);
+        insert.Bind(6, type);
+        insert.Bind(7, ts);
+        insert.Bind(8, received);
+        insert.Bind(9, properties);
+        insert.Bind(10, attributes);
+        insert.Bind(11, source);
+        insert.Execute();
+        _lastSeq = seq;
         return seq;
     }
 
-    /// <summary>Writes buffered rows; called before commit and before any statement that reads or updates events.</summary>
-    public void FlushEvents()
+    /// <summary>Forget the sequence counter (the transaction was rolled back).</summary>
+    public void Reset() => _lastSeq = -1;
+
+    public void Dispose()
     {
-        var i = 0;
-        if (_pending.Count >= RowsPerInsert)
+        foreach (var statement in new[] { _findEvent, _insertEvent, _insertCustomer, _upsertIdentifier })
         {
-            var multi = MultiInsert();
-            for (; i + RowsPerInsert <= _pending.Count; i += RowsPerInsert)
-            {
-                for (var r = 0; r < RowsPerInsert; r++)
-                {
-                    Bind(multi.Parameters, r * 12, _pending[i + r]);
-                }
-                multi.ExecuteNonQuery();
-            }
+            statement?.Dispose();
         }
-        if (i < _pending.Count)
+        foreach (var cmd in _commands.Values)
         {
-            var single = Cmd($"INSERT INTO events {EventColumns} VALUES ({Placeholders(0)})", ParameterNames(1));
-            for (; i < _pending.Count; i++)
-            {
-                Bind(single.Parameters, 0, _pending[i]);
-                single.ExecuteNonQuery();
-            }
+            cmd.Dispose();
         }
-        _pending.Clear();
     }
 
-    /// <summary>Forget buffered rows and the sequence counter (the transaction was rolled back).</summary>
-    public void Reset()
-    {
-        _pending.Clear();
-        _lastSeq = -1;
-    }
-
-    private SqliteCommand MultiInsert()
-    {
-        var values = string.Join(", ", Enumerable.Range(0, RowsPerInsert).Select(r => $"({Placeholders(r)})"));
-        return Cmd($"INSERT INTO events {EventColumns} VALUES {values}", ParameterNames(RowsPerInsert));
-    }
-
-    private static string Placeholders(int row) => string.Join(", ", Enumerable.Range(0, 12).Select(c => $"$p{row}_{c}"));
-
-    private static string[] ParameterNames(int rows) => [.. Enumerable.Range(0, rows).SelectMany(r => Enumerable.Range(0, 12).Select(c => $"$p{r}_{c}"))];
-
-    private static void Bind(SqliteParameterCollection ps, int offset, in LogRow row)
-    {
-        ps[offset].Value = row.Seq;
-        ps[offset + 1].Value = row.TenantId;
-        ps[offset + 2].Value = row.Key;
-        ps[offset + 3].Value = row.CustomerId;
-        ps[offset + 4].Value = row.CustomerId;
-        ps[offset + 5].Value = row.Partition;
-        ps[offset + 6].Value = row.Type;
-        ps[offset + 7].Value = row.Ts;
-        ps[offset + 8].Value = row.Received;
-        ps[offset + 9].Value = (object?)row.Properties ?? DBNull.Value;
-        ps[offset + 10].Value = (object?)row.Attributes ?? DBNull.Value;
-        ps[offset + 11].Value = row.Source;
-    }
+    private RawStatement? _insertCustomer;
+    private RawStatement? _upsertIdentifier;
 
     public void InsertCustomer(int tenantId, long id, long createdTicks)
     {
-        var cmd = Cmd("INSERT INTO customers (TenantId, Id, CreatedAtTicks, MergedInto) VALUES ($t, $i, $c, NULL)", "$t", "$i", "$c");
-        cmd.Parameters[0].Value = tenantId;
-        cmd.Parameters[1].Value = id;
-        cmd.Parameters[2].Value = createdTicks;
-        cmd.ExecuteNonQuery();
+        var cmd = _insertCustomer ??= new RawStatement(connection, "INSERT INTO customers (TenantId, Id, CreatedAtTicks, MergedInto) VALUES (?1, ?2, ?3, NULL)");
+        cmd.Bind(1, tenantId);
+        cmd.Bind(2, id);
+        cmd.Bind(3, createdTicks);
+        cmd.Execute();
     }
 
     public void UpsertIdentifier(int tenantId, Identifier id, long customerId, long nowTicks)
     {
-        var cmd = Cmd("""
-            INSERT INTO identifiers (TenantId, Type, Value, CustomerId, AttachedAtTicks) VALUES ($t, $ty, $v, $c, $n)
+        var cmd = _upsertIdentifier ??= new RawStatement(connection, """
+            INSERT INTO identifiers (TenantId, Type, Value, CustomerId, AttachedAtTicks) VALUES (?1, ?2, ?3, ?4, ?5)
             ON CONFLICT (TenantId, Type, Value) DO UPDATE SET CustomerId = excluded.CustomerId
-            """, "$t", "$ty", "$v", "$c", "$n");
-        cmd.Parameters[0].Value = tenantId;
-        cmd.Parameters[1].Value = (int)id.Type;
-        cmd.Parameters[2].Value = id.Value;
-        cmd.Parameters[3].Value = customerId;
-        cmd.Parameters[4].Value = nowTicks;
-        cmd.ExecuteNonQuery();
+            """);
+        cmd.Bind(1, tenantId);
+        cmd.Bind(2, (int)id.Type);
+        cmd.Bind(3, id.Value);
+        cmd.Bind(4, customerId);
+        cmd.Bind(5, nowTicks);
+        cmd.Execute();
     }
 
     public void InsertConflict(int tenantId, MergeConflict conflict, long nowTicks)
@@ -193,7 +162,6 @@ internal sealed class WriterSql(SqliteConnection connection)
     /// <summary>Merge in storage: identifiers and history move to the survivor; the merged row stays, pointing at it.</summary>
     public void ApplyMerge(int tenantId, MergeRecord merge, string? actor, int survivorPartition)
     {
-        FlushEvents();
         Exec("UPDATE identifiers SET CustomerId = $s WHERE TenantId = $t AND CustomerId = $m", tenantId, merge.SurvivorId, merge.MergedId);
         Exec("UPDATE customers SET MergedInto = $s WHERE TenantId = $t AND Id = $m", tenantId, merge.SurvivorId, merge.MergedId);
         var events = Cmd("UPDATE events SET CustomerId = $s, Partition = $p WHERE TenantId = $t AND CustomerId = $m", "$s", "$p", "$t", "$m");
@@ -221,7 +189,6 @@ internal sealed class WriterSql(SqliteConnection connection)
 
     public void ApplyUnmerge(int tenantId, long mergeId, UnmergeResult result, string actor, long nowTicks, int restoredPartition)
     {
-        FlushEvents();
         foreach (var id in result.ReturnedIdentifiers)
         {
             UpsertIdentifier(tenantId, id, result.RestoredCustomerId, nowTicks);
