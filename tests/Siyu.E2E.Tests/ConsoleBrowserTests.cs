@@ -45,8 +45,13 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.FillAsync("input[name=password]", ServerProcess.AdminPassword);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/customers");
+        await WaitInteractiveAsync(page);
         return page;
     }
+
+    /// <summary>Pages are prerendered, then the Blazor circuit connects; input typed before that would be lost.</summary>
+    private static Task WaitInteractiveAsync(IPage page) =>
+        Assertions.Expect(page.Locator("[data-testid=main]")).ToHaveAttributeAsync("data-interactive", "true");
 
     [Fact]
     public async Task Admin_logs_in_opens_a_customer_and_sees_the_timeline()
@@ -59,6 +64,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
             await page.ReloadAsync();
             await page.WaitForTimeoutAsync(300);
         }
+        await WaitInteractiveAsync(page);
         await Assertions.Expect(firstLink).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("客户列表")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customers.png") });
@@ -85,6 +91,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
             await page.ReloadAsync();
             await page.WaitForTimeoutAsync(300);
         }
+        await WaitInteractiveAsync(page);
         var name = (await firstLink.InnerTextAsync()).Trim();
         await page.Locator("input[data-testid=customer-search], [data-testid=customer-search] input").First.FillAsync(name);
         var rows = page.Locator("[data-testid=customer-table] tbody tr");
@@ -95,5 +102,48 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.ClickAsync("[data-testid=lang-switch]");
         await Assertions.Expect(page.GetByText("Customers").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customers-en.png") });
+    }
+
+    [Fact]
+    public async Task Admin_reviews_a_conflict_merges_it_with_a_reason_and_undoes_it()
+    {
+        // Two customers, each with a WeCom external_userid, then an event that links both: the guard rail keeps them apart.
+        using var api = _server.ApiClient();
+        async Task<long> Post(object identifiers, string id)
+        {
+            var response = await api.PostEventsAsync(new { id, type = "customer.added", timestamp = "2026-11-01T10:00:00+08:00", identifiers });
+            response.EnsureSuccessStatusCode();
+            return (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+        }
+        var a = await Post(new { external_userid = "wmE2E_A", phone = "13900001111" }, "e2e-a");
+        var b = await Post(new { external_userid = "wmE2E_B" }, "e2e-b");
+        await Post(new { external_userid = "wmE2E_B", phone = "13900001111" }, "e2e-link");
+
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/customers/merges");
+        await WaitInteractiveAsync(page);
+        var row = page.Locator($"[data-testid=conflict-row][data-pair='{a}-{b}']");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("双方均为强标识");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "merges.png"), FullPage = true });
+
+        await row.Locator("[data-testid=merge-start]").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-testid=merge-confirm]")).ToBeDisabledAsync();
+        await row.Locator("input[data-testid=merge-reason], [data-testid=merge-reason] input").First.FillAsync("同一位客户，门店核实");
+        await row.Locator("[data-testid=merge-confirm]").ClickAsync();
+        await Assertions.Expect(page.Locator($"[data-testid=conflict-row][data-pair='{a}-{b}']")).ToHaveCountAsync(0);
+
+        // The API agrees: the newer id now answers with the survivor, and the merge is manual with its reason and actor.
+        var merged = await Json.EventuallyAsync(() => api.GetJsonOrNull($"/api/v1/customers/{b}"), c => c["id"]!.GetValue<long>() == a);
+        var merge = merged["merges"]!.AsArray().Single(m => m!["merged_id"]!.GetValue<long>() == b)!;
+        Assert.True(merge["manual"]!.GetValue<bool>());
+        Assert.Equal("同一位客户，门店核实", merge["reason"]!.GetValue<string>());
+        Assert.Equal("admin", merge["actor"]!.GetValue<string>());
+
+        var undo = page.Locator($"[data-testid=undo-{merge["id"]}]");
+        await undo.ClickAsync();
+        await Assertions.Expect(undo).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=merge-list]")).ToContainTextAsync("已撤销");
+        await Json.EventuallyAsync(() => api.GetJsonOrNull($"/api/v1/customers/{b}"), c => c["id"]!.GetValue<long>() == b);
     }
 }

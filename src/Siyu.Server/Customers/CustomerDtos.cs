@@ -16,6 +16,8 @@ public static class CustomerDtos
 
     public sealed record Merge(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, DateTimeOffset At, DateTimeOffset? UndoneAt);
 
+    public sealed record MergeConflict(long Id, long CustomerA, long CustomerB, string Reason, string? Identifier, DateTimeOffset At);
+
     public sealed record Customer(
         long Id, long RequestedId, string? Name, JsonObject Attributes, IReadOnlyList<Identifier> Identifiers,
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
@@ -39,8 +41,14 @@ public static class CustomerDtos
             p.Orders, p.Spend, p.Refunded, p.Spend - p.Refunded, Time(p.FirstOrderTicks), Time(p.LastOrderTicks), Time(p.FirstSeenTicks), Time(p.LastSeenTicks),
             [.. p.Categories.Select(c => new Category(c.Category, c.Orders, c.Spend, Time(c.LastOrderTicks)))],
             p.EventCounts, p.Staff,
-            [.. d.Merges.Select(m => new Merge(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0)))]);
+            [.. d.Merges.Select(ToDto)]);
     }
+
+    public static Merge ToDto(this MergeView m) =>
+        new(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0));
+
+    public static MergeConflict Conflict(MergeConflictView c) =>
+        new(c.Id, c.CustomerA, c.CustomerB, c.Reason, c.Identifier, new DateTimeOffset(c.AtTicks, TimeSpan.Zero));
 
     public static Event ToDto(this TimelineEvent e) => new(e.Seq, e.Type, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero),
         e.Properties is null ? null : JsonNode.Parse(e.Properties) as JsonObject,

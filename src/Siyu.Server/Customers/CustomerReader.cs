@@ -8,6 +8,7 @@ namespace Siyu.Server.Customers;
 public sealed record IdentifierView(string Type, string Value, long AttachedAtTicks);
 public sealed record TimelineEvent(long Seq, string Type, long TimestampTicks, string? Properties, string? Attributes, string Source, long OriginalCustomerId);
 public sealed record MergeView(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, long AtTicks, long? UndoneAtTicks);
+public sealed record MergeConflictView(long Id, long CustomerA, long CustomerB, string Reason, string? Identifier, long AtTicks);
 public sealed record CustomerDetail(CustomerView Profile, IReadOnlyList<IdentifierView> Identifiers, IReadOnlyList<MergeView> Merges, long RequestedId);
 public sealed record CustomerPage(IReadOnlyList<CustomerSummary> Items, long? NextBefore, int Total);
 
@@ -120,16 +121,21 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return list;
     }
 
-    public List<MergeView> Merges(int tenantId, long customerId)
+    /// <summary>Merges a customer took part in, or (no customer) the tenant's latest merges.</summary>
+    public List<MergeView> Merges(int tenantId, long? customerId, int limit = 200)
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
+        cmd.CommandText = $"""
             SELECT Id, SurvivorId, MergedId, MovedIdentifiers, Manual, Reason, Actor, AtTicks, UndoneAtTicks FROM merges
-            WHERE TenantId = $t AND (SurvivorId = $c OR MergedId = $c) ORDER BY Id DESC
+            WHERE TenantId = $t {(customerId is null ? "" : "AND (SurvivorId = $c OR MergedId = $c)")} ORDER BY Id DESC LIMIT $l
             """;
         cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", customerId);
+        cmd.Parameters.AddWithValue("$l", limit);
+        if (customerId is not null)
+        {
+            cmd.Parameters.AddWithValue("$c", customerId);
+        }
         using var r = cmd.ExecuteReader();
         var list = new List<MergeView>();
         while (r.Read())
@@ -137,6 +143,23 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
             list.Add(new MergeView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
                 Ingest.WriterSql.DeserializeIdentifiers(r.GetString(3)).Select(i => i.ToString()).ToList(),
                 r.GetBoolean(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8)));
+        }
+        return list;
+    }
+
+    /// <summary>Pairs an event linked but the guard rails kept apart (both strongly identified), newest first.</summary>
+    public List<MergeConflictView> OpenConflicts(int tenantId, int limit = 500)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT Id, CustomerA, CustomerB, Reason, Identifier, AtTicks FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL ORDER BY Id DESC LIMIT $l";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$l", limit);
+        using var r = cmd.ExecuteReader();
+        var list = new List<MergeConflictView>();
+        while (r.Read())
+        {
+            list.Add(new MergeConflictView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5)));
         }
         return list;
     }

@@ -21,6 +21,8 @@ public static class CustomersApi
             .WithSummary("Set attributes; recorded as a profile.updated event");
         customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
         api.MapPost("/merges/{id:long}/undo", Undo).WithTags("Customers").WithName("UndoMerge").WithSummary("Reverse a merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        api.MapGet("/merges", (HttpContext http, CustomerReader reader) => TypedResults.Ok(reader.Merges(http.User.TenantId(), null).Select(CustomerDtos.ToDto).ToList()))
+            .WithTags("Customers").WithName("ListMerges").WithSummary("The latest 200 merges, automatic and manual, with their undo state");
         api.MapGet("/merge-conflicts", Conflicts).WithTags("Customers").WithName("ListMergeConflicts").WithSummary("Customers an event linked but the guard rails kept apart");
         return api;
     }
@@ -104,18 +106,6 @@ public static class CustomersApi
         }
     }
 
-    private static IResult Conflicts(HttpContext http, EventStore store)
-    {
-        using var c = store.OpenReader();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT Id, CustomerA, CustomerB, Reason, Identifier, AtTicks FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL ORDER BY Id DESC LIMIT 500";
-        cmd.Parameters.AddWithValue("$t", http.User.TenantId());
-        using var r = cmd.ExecuteReader();
-        var list = new List<object>();
-        while (r.Read())
-        {
-            list.Add(new { id = r.GetInt64(0), customer_a = r.GetInt64(1), customer_b = r.GetInt64(2), reason = r.GetString(3), identifier = r.IsDBNull(4) ? null : r.GetString(4), at = new DateTime(r.GetInt64(5), DateTimeKind.Utc) });
-        }
-        return TypedResults.Ok(list);
-    }
+    private static IResult Conflicts(HttpContext http, CustomerReader reader) =>
+        TypedResults.Ok(reader.OpenConflicts(http.User.TenantId()).Select(CustomerDtos.Conflict).ToList());
 }

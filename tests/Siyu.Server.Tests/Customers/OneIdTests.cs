@@ -62,6 +62,9 @@ public sealed class OneIdTests : IAsyncLifetime
         var timeline = (await _api.GetJsonOrNull($"/api/v1/customers/{older}/events"))!.AsArray();
         Assert.Contains(timeline, e => e!["type"]!.GetValue<string>() == "customer.merged");
 
+        var recent = (await _api.GetJsonOrNull("/api/v1/merges"))!.AsArray();
+        Assert.Contains(recent, m => m!["id"]!.GetValue<long>() == merge["id"]!.GetValue<long>() && m["undone_at"] is null);
+
         // Undo (admin only): the merged customer returns with its identifier and its own order.
         var forbidden = await _api.PostAsync($"/api/v1/merges/{merge["id"]}/undo", null);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
@@ -74,6 +77,8 @@ public sealed class OneIdTests : IAsyncLifetime
         var survivor = await CustomerWhen(older, c => c["orders"]!.GetValue<int>() == 2);
         Assert.Equal(110m, survivor["spend"]!.GetValue<decimal>());
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/v1/merges/{merge["id"]}/undo", null)).StatusCode);
+        recent = (await _api.GetJsonOrNull("/api/v1/merges"))!.AsArray();
+        Assert.NotNull(recent.Single(m => m!["id"]!.GetValue<long>() == merge["id"]!.GetValue<long>())!["undone_at"]);
     }
 
     [Fact]
