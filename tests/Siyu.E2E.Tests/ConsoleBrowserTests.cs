@@ -49,6 +49,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Demo data is seeded through the ingest path right after start: reload until the table has rows.</summary>
+    private static async Task<ILocator> FirstCustomerLinkAsync(IPage page)
+    {
+        for (var i = 0; i < 100 && await page.Locator("[data-testid=customer-table] tbody tr").CountAsync() == 0; i++)
+        {
+            await page.ReloadAsync();
+            await page.WaitForTimeoutAsync(300);
+        }
+        await WaitInteractiveAsync(page);
+        return page.Locator("[data-testid=customer-table] tbody tr td a").First;
+    }
+
     /// <summary>Pages are prerendered, then the Blazor circuit connects; input typed before that would be lost.</summary>
     private static Task WaitInteractiveAsync(IPage page) =>
         Assertions.Expect(page.Locator("[data-testid=main]")).ToHaveAttributeAsync("data-interactive", "true");
@@ -57,14 +69,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     public async Task Admin_logs_in_opens_a_customer_and_sees_the_timeline()
     {
         var page = await LoginAsync();
-        // Demo data is seeded through the ingest path right after start: wait for the table to fill.
-        var firstLink = page.Locator("[data-testid=customer-table] tbody tr td a").First;
-        for (var i = 0; i < 100 && await page.Locator("[data-testid=customer-table] tbody tr").CountAsync() == 0; i++)
-        {
-            await page.ReloadAsync();
-            await page.WaitForTimeoutAsync(300);
-        }
-        await WaitInteractiveAsync(page);
+        var firstLink = await FirstCustomerLinkAsync(page);
         await Assertions.Expect(firstLink).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("客户列表")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customers.png") });
@@ -85,13 +90,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     public async Task Search_by_chinese_name_and_language_switch_work()
     {
         var page = await LoginAsync();
-        var firstLink = page.Locator("[data-testid=customer-table] tbody tr td a").First;
-        for (var i = 0; i < 100 && await page.Locator("[data-testid=customer-table] tbody tr").CountAsync() == 0; i++)
-        {
-            await page.ReloadAsync();
-            await page.WaitForTimeoutAsync(300);
-        }
-        await WaitInteractiveAsync(page);
+        var firstLink = await FirstCustomerLinkAsync(page);
         var name = (await firstLink.InnerTextAsync()).Trim();
         await page.Locator("input[data-testid=customer-search], [data-testid=customer-search] input").First.FillAsync(name);
         var rows = page.Locator("[data-testid=customer-table] tbody tr");
