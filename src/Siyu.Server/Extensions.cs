@@ -61,6 +61,7 @@ public static class Extensions
         services.AddWeComApi();
         services.AddHostedService<DemoSeeder>();
         services.AddSingleton<CustomerReader>();
+        services.AddSingleton<AttributeEditor>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>

@@ -84,6 +84,17 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.True(await events.CountAsync() >= 1);
         await Assertions.Expect(page.GetByText("添加好友").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customer.png"), FullPage = true });
+
+        // Edit: add a custom Chinese attribute; the page shows it and the API agrees.
+        await page.ClickAsync("[data-testid=edit-attributes]");
+        await page.Locator("input[data-testid=new-attribute-name], [data-testid=new-attribute-name] input").First.FillAsync("会员等级");
+        await page.Locator("input[data-testid=new-attribute-value], [data-testid=new-attribute-value] input").First.FillAsync("金卡");
+        await page.ClickAsync("[data-testid=save-attributes]");
+        await Assertions.Expect(page.Locator("[data-testid=attribute]").Filter(new LocatorFilterOptions { HasText = "会员等级" })).ToContainTextAsync("金卡");
+        var id = page.Url.Split('/').Last();
+        using var api = _server.ApiClient();
+        var customer = await api.GetJsonOrNull($"/api/v1/customers/{id}");
+        Assert.Equal("金卡", customer!["attributes"]!["会员等级"]!.GetValue<string>());
     }
 
     [Fact]

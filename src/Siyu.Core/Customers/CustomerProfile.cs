@@ -109,19 +109,20 @@ public sealed class CustomerProfile
     private void SetAttribute(string name, JsonNode? value, long ticks)
     {
         var strategy = AttributeSchema.StrategyOf(name);
+        // An empty first channel says nothing: oldest keeps the oldest value that is there, like non-empty keeps the latest.
+        if (strategy is MergeStrategy.NonEmpty or MergeStrategy.Oldest && IsEmpty(value))
+        {
+            return;
+        }
         if (!Attributes.TryGetValue(name, out var current))
         {
-            if (strategy == MergeStrategy.NonEmpty && IsEmpty(value))
-            {
-                return;
-            }
             Attributes[name] = new AttributeValue { Value = value?.DeepClone(), Ticks = ticks };
             return;
         }
         switch (strategy)
         {
             case MergeStrategy.MostRecent when ticks >= current.Ticks:
-            case MergeStrategy.NonEmpty when ticks >= current.Ticks && !IsEmpty(value):
+            case MergeStrategy.NonEmpty when ticks >= current.Ticks:
                 current.Value = value?.DeepClone();
                 current.Ticks = ticks;
                 break;

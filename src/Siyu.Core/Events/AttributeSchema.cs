@@ -7,7 +7,7 @@ public enum MergeStrategy
 {
     /// <summary>The value from the event with the latest timestamp wins (default).</summary>
     MostRecent,
-    /// <summary>The value from the event with the earliest timestamp wins (e.g. first channel).</summary>
+    /// <summary>The non-empty value from the event with the earliest timestamp wins (e.g. first channel).</summary>
     Oldest,
     /// <summary>The latest non-empty value wins; empty strings and nulls never erase (e.g. name, birthday).</summary>
     NonEmpty,
@@ -41,6 +41,7 @@ public static partial class AttributeSchema
 
     public static bool IsValidName(string name) => name.Length <= 64 && NamePattern().IsMatch(name);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
+    // Letters of any script: operators name their own attributes in Chinese (会员等级, 宝宝生日).
+    [GeneratedRegex(@"^\p{L}[\p{L}\p{N}_]*$")]
     private static partial Regex NamePattern();
 }

@@ -253,7 +253,8 @@ public sealed class EventParser(EventParserOptions options)
             errors.Add(new FieldError(path, "Must be a JSON object."));
             return null;
         }
-        return JsonObject.Create(value);
+        // Clone: the node must outlive the request's JsonDocument (a node over the original element would not).
+        return JsonObject.Create(value.Clone());
     }
 
     private static void ValidateAttributes(JsonObject attributes, string path, List<FieldError> errors)
@@ -262,7 +263,7 @@ public sealed class EventParser(EventParserOptions options)
         {
             if (!AttributeSchema.IsValidName(name))
             {
-                errors.Add(new FieldError($"{path}.{name}", "Attribute names are letters, digits and underscores, starting with a letter (max 64)."));
+                errors.Add(new FieldError($"{path}.{name}", "Attribute names are letters (any script, e.g. 会员等级), digits and underscores, starting with a letter (max 64)."));
             }
             else if (node is JsonObject or JsonArray)
             {

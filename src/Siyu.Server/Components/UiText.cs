@@ -55,6 +55,14 @@ public sealed class UiText
         ["customer.refunded"] = ("退款", "Refunded"),
         ["customer.lastOrder"] = ("最近下单", "Last order"),
         ["customer.undo"] = ("撤销合并", "Undo merge"),
+        ["customer.newAttribute"] = ("新属性名", "New attribute"),
+        ["customer.newValue"] = ("值", "Value"),
+        ["customer.orderList"] = ("订单明细", "Orders"),
+        ["order.id"] = ("订单号", "Order"),
+        ["order.paidAt"] = ("支付时间", "Paid at"),
+        ["order.category"] = ("品类", "Category"),
+        ["order.amount"] = ("实付", "Paid"),
+        ["order.net"] = ("净额", "Net"),
         ["nav.merges"] = ("身份合并", "Identity merges"),
         ["merges.title"] = ("身份合并", "Identity merges"),
         ["merges.intro"] = ("两个都有企业微信或 unionid 强标识的客户不会被自动合并，需要管理员确认并填写原因（记入审计日志）。任何合并都可以撤销。",
@@ -94,6 +102,22 @@ public sealed class UiText
     public string Format(string key, params object[] args) => string.Format(CultureInfo.CurrentCulture, this[key], args);
 
     public string OtherCulture => IsChinese ? "en" : "zh-CN";
+
+    /// <summary>Display names of the built-in attributes; custom attributes show their own (often Chinese) name.</summary>
+    public static string AttributeName(string name, bool chinese) => !chinese ? name : name switch
+    {
+        "name" => "姓名",
+        "gender" => "性别",
+        "birthday" => "生日",
+        "city" => "城市",
+        "province" => "省份",
+        "avatar" => "头像",
+        "company" => "公司",
+        "first_channel" => "首次渠道",
+        "first_source" => "首次来源",
+        "registered_at" => "注册时间",
+        _ => name,
+    };
 
     public static string EventName(string type, bool chinese) => !chinese ? type : type switch
     {

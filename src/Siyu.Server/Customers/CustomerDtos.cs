@@ -16,6 +16,8 @@ public static class CustomerDtos
 
     public sealed record Merge(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, DateTimeOffset At, DateTimeOffset? UndoneAt);
 
+    public sealed record Order(string OrderId, decimal Amount, string? Category, DateTimeOffset PaidAt, decimal Refunded, DateTimeOffset? RefundedAt, decimal Net);
+
     public sealed record MergeConflict(long Id, long CustomerA, long CustomerB, string Reason, string? Identifier, DateTimeOffset At);
 
     public sealed record Customer(
@@ -46,6 +48,9 @@ public static class CustomerDtos
 
     public static Merge ToDto(this MergeView m) =>
         new(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0));
+
+    public static Order ToDto(this Siyu.Core.Customers.OrderLine o) =>
+        new(o.OrderId, o.Amount, o.Category, new DateTimeOffset(o.PaidAtTicks, TimeSpan.Zero), o.Refunded, Time(o.RefundedAtTicks ?? 0), o.Net);
 
     public static MergeConflict Conflict(MergeConflictView c) =>
         new(c.Id, c.CustomerA, c.CustomerB, c.Reason, c.Identifier, new DateTimeOffset(c.AtTicks, TimeSpan.Zero));

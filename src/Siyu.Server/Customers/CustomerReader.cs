@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Siyu.Core.Customers;
+using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.Server.Partitions;
 using Siyu.Server.Tenants;
@@ -57,6 +59,22 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     }
 
     /// <summary>Follows merge pointers in storage; null when the customer does not exist.</summary>
+    /// <summary>Waits (bounded) until the partition owning a customer has applied a log entry, so a page reloaded after an edit shows it.</summary>
+    public async Task<bool> WaitAppliedAsync(int tenantId, long customerId, long seq, TimeSpan timeout)
+    {
+        var grain = Grain(tenantId, Partitioning.Of(customerId, tenants.Partitions(tenantId)));
+        var deadline = DateTime.UtcNow + timeout;
+        while ((await grain.Stats()).LastSeq < seq)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(5);
+        }
+        return true;
+    }
+
     public long? Canonical(int tenantId, long customerId)
     {
         using var c = store.OpenReader();
@@ -103,6 +121,28 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
                 r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetInt64(6)));
         }
         return list;
+    }
+
+    /// <summary>The customer's orders, one line per order id, newest first.</summary>
+    public List<OrderLine> Orders(int tenantId, long customerId)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT Type, TimestampTicks, Properties FROM events
+            WHERE TenantId = $t AND CustomerId = $c AND Type IN ($paid, $refunded)
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$c", customerId);
+        cmd.Parameters.AddWithValue("$paid", EventTypes.OrderPaid);
+        cmd.Parameters.AddWithValue("$refunded", EventTypes.OrderRefunded);
+        using var r = cmd.ExecuteReader();
+        var events = new List<(string, long, JsonObject?)>();
+        while (r.Read())
+        {
+            events.Add((r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : JsonNode.Parse(r.GetString(2)) as JsonObject));
+        }
+        return OrderHistory.Fold(events);
     }
 
     public List<IdentifierView> Identifiers(int tenantId, long customerId)

@@ -17,6 +17,7 @@ public static class CustomersApi
         customers.MapGet("/", List).WithName("ListCustomers").WithSummary("List or search customers (name, phone suffix, any identifier value)");
         customers.MapGet("/{id:long}", Get).WithName("GetCustomer").WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
         customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").WithSummary("The customer's events, newest first");
+        customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
         customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes")
             .WithSummary("Set attributes; recorded as a profile.updated event");
         customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
@@ -49,9 +50,17 @@ public static class CustomersApi
             : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
     }
 
+    private static Results<Ok<List<CustomerDtos.Order>>, ProblemHttpResult> Orders(HttpContext http, CustomerReader reader, long id)
+    {
+        var tenant = http.User.TenantId();
+        return reader.Canonical(tenant, id) is { } canonical
+            ? TypedResults.Ok(reader.Orders(tenant, canonical).Select(o => o.ToDto()).ToList())
+            : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
+    }
+
     public sealed record AttributesEdit(JsonObject? Attributes);
 
-    private static async Task<IResult> EditAttributes(HttpContext http, CustomerReader reader, IngestWriter writer, TimeProvider time, long id, JsonElement body)
+    private static async Task<IResult> EditAttributes(HttpContext http, CustomerReader reader, AttributeEditor editor, long id, JsonElement body)
     {
         var tenant = http.User.TenantId();
         if (reader.Canonical(tenant, id) is not { } canonical)
@@ -62,17 +71,8 @@ public static class CustomersApi
         {
             return Problems.Validation("attributes", "Body must be {\"attributes\": {\"name\": \"…\"}}.");
         }
-        var now = time.GetUtcNow();
-        var eventJson = JsonSerializer.SerializeToElement(new { type = EventTypes.ProfileUpdated, customer_id = canonical, timestamp = now.ToString("O"), attributes = attrs, properties = new { edited_by = http.User.Actor() } });
-        var errors = new List<FieldError>();
-        var parser = http.RequestServices.GetRequiredService<EventParser>();
-        var parsed = parser.Parse(eventJson, "edit", now, "console", errors);
-        if (parsed is null)
-        {
-            return Problems.Validation([.. errors.Select(e => e with { Path = e.Path.Replace("edit.", "", StringComparison.Ordinal) })]);
-        }
-        var outcome = (await writer.AppendAsync(tenant, [parsed with { IdempotencyKey = "edit:" + Guid.NewGuid().ToString("N") }]))[0];
-        return TypedResults.Ok(new { seq = outcome.Seq, customer_id = outcome.CustomerId });
+        var (outcome, errors) = await editor.EditAsync(tenant, canonical, attrs, http.User.Actor(), "api");
+        return outcome is { } o ? TypedResults.Ok(new { seq = o.Seq, customer_id = o.CustomerId }) : Problems.Validation([.. errors]);
     }
 
     public sealed record MergeRequest(long CustomerA, long CustomerB, string? Reason);

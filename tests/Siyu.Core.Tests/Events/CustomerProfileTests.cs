@@ -38,11 +38,12 @@ public sealed class CustomerProfileTests
     {
         var events = new[]
         {
-            Attrs(1, 1, new JsonObject { ["name"] = "韩梅梅", ["first_channel"] = "门店", ["level"] = "普通", ["visits_count"] = 1 }),
+            Attrs(0, 1, new JsonObject { ["first_channel"] = "" }),
+            Attrs(1, 2, new JsonObject { ["name"] = "韩梅梅", ["first_channel"] = "门店", ["level"] = "普通", ["visits_count"] = 1 }),
             Attrs(2, 9, new JsonObject { ["name"] = "", ["first_channel"] = "直播", ["level"] = "VIP", ["visits_count"] = 2 }),
             Attrs(3, 5, new JsonObject { ["name"] = "韩梅", ["level"] = "SVIP", ["visits_count"] = 4 }),
         };
-        foreach (var order in new[] { new[] { 0, 1, 2 }, new[] { 2, 1, 0 }, new[] { 1, 0, 2 } })
+        foreach (var order in new[] { new[] { 0, 1, 2, 3 }, new[] { 3, 2, 1, 0 }, new[] { 2, 0, 1, 3 } })
         {
             var p = new CustomerProfile { CustomerId = 1 };
             foreach (var i in order)
@@ -50,7 +51,7 @@ public sealed class CustomerProfileTests
                 p.Apply(events[i]);
             }
             Assert.Equal("韩梅", p.DisplayName);                                  // non-empty, latest by event time
-            Assert.Equal("门店", p.Attributes["first_channel"].Value!.GetValue<string>()); // oldest
+            Assert.Equal("门店", p.Attributes["first_channel"].Value!.GetValue<string>()); // oldest non-empty (day 1 was empty)
             Assert.Equal("VIP", p.Attributes["level"].Value!.GetValue<string>());          // most recent (day 9)
             Assert.Equal(7m, CustomerProfile.ReadDecimal(p.Attributes["visits_count"].Value)); // sum
         }

@@ -45,6 +45,8 @@ public sealed class EventParserTests
     [InlineData("""{"type": "order.refunded", "identifiers": {"phone": "13800000001"}, "properties": {"order_id": "x", "amount": "ten"}}""", "e.properties.amount")]
     [InlineData("""{"type": "page.viewed", "identifiers": {"phone": "13800000001"}, "attributes": {"tags": ["a"]}}""", "e.attributes.tags")]
     [InlineData("""{"type": "page.viewed", "identifiers": {"phone": "13800000001"}, "attributes": {"visits_count": "many"}}""", "e.attributes.visits_count")]
+    [InlineData("""{"type": "page.viewed", "identifiers": {"phone": "13800000001"}, "attributes": {"1st": "x"}}""", "e.attributes.1st")]
+    [InlineData("""{"type": "page.viewed", "identifiers": {"phone": "13800000001"}, "attributes": {"会员 等级": "x"}}""", "e.attributes.会员 等级")]
     [InlineData("""{"type": "page.viewed", "customer_id": -4}""", "e.customer_id")]
     [InlineData("""{"type": "customer.unmerged", "identifiers": {"phone": "13800000001"}}""", "e.type")]
     [InlineData("""[1, 2]""", "e")]
@@ -53,6 +55,14 @@ public sealed class EventParserTests
         var (e, errors) = Parse(json);
         Assert.Null(e);
         Assert.Contains(errors, x => x.Path == path);
+    }
+
+    [Fact]
+    public void Chinese_attribute_names_are_accepted()
+    {
+        var (e, errors) = Parse("""{"type": "profile.updated", "identifiers": {"phone": "13800000001"}, "attributes": {"会员等级": "金卡", "宝宝_生日2": "2025-01-01"}}""");
+        Assert.Empty(errors);
+        Assert.Equal("金卡", e!.Attributes!["会员等级"]!.GetValue<string>());
     }
 
     [Fact]

@@ -32,6 +32,12 @@ public sealed class CliImportTests
         Assert.Equal(1399m, customer["spend"]!.GetValue<decimal>());
         Assert.Equal("赵敏", customer["name"]!.GetValue<string>());
 
+        var orders = (await api.GetJsonOrNull($"/api/v1/customers/{id}/orders"))!.AsArray();
+        Assert.Equal(["TB1002", "TB1001"], orders.Select(o => o!["order_id"]!.GetValue<string>()));
+        Assert.Equal(0m, orders[0]!["net"]!.GetValue<decimal>());
+        Assert.Equal(1299m, orders[1]!["amount"]!.GetValue<decimal>());
+        Assert.Equal("母婴", orders[1]!["category"]!.GetValue<string>());
+
         // Importing the same file again stores nothing new.
         var (again, _) = await RunAsync("import", "orders", csv, "--tenant", "demo", "--server", server.BaseUrl, "--api-key", ServerProcess.ApiKey);
         Assert.Equal(RootCommand.PartialFailure, again);
