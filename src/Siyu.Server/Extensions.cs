@@ -17,6 +17,7 @@ using Siyu.Server.Data;
 using Siyu.Server.Demo;
 using Siyu.Server.Ingest;
 using Siyu.Server.Partitions;
+using Siyu.Server.Tags;
 using Siyu.Server.Tenants;
 using Siyu.WeCom.Api;
 
@@ -62,6 +63,8 @@ public static class Extensions
         services.AddHostedService<DemoSeeder>();
         services.AddSingleton<CustomerReader>();
         services.AddSingleton<AttributeEditor>();
+        services.AddSingleton<Tags.TagCatalog>();
+        services.AddSingleton<Tags.TagWriter>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -148,6 +151,7 @@ public static class Extensions
         api.MapEventsApi();
         api.MapCustomersApi();
         api.MapTenantApi();
+        api.MapTagsApi();
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Siyu.Core.Events;
+using Siyu.Core.Tags;
 
 namespace Siyu.Core.Customers;
 
@@ -40,7 +41,16 @@ public sealed class CustomerProfile
     public Dictionary<string, long> LastEventTicks { get; set; } = new(StringComparer.Ordinal);
     /// <summary>WeCom staff (userid) currently following this customer, with the channel state they came through.</summary>
     public Dictionary<string, string?> Staff { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per tag, its latest add or remove by event time. After a merge both histories are here, so tags of either
+    /// customer are kept (a union), unless one side removed the same tag later than the other added it.
+    /// </summary>
+    public Dictionary<long, TagMark> Tags { get; set; } = [];
     public long LastSeq { get; set; }
+
+    public IEnumerable<long> TagIds => Tags.Where(t => t.Value.Present).Select(t => t.Key);
+
+    public bool HasTag(long tagId) => Tags.TryGetValue(tagId, out var mark) && mark.Present;
 
     public decimal NetSpend => Spend - Refunded;
 
@@ -51,6 +61,11 @@ public sealed class CustomerProfile
         if (e.Seq > LastSeq)
         {
             LastSeq = e.Seq;
+        }
+        if (e.Type is EventTypes.TagAdded or EventTypes.TagRemoved)
+        {
+            ApplyTag(e); // operator bookkeeping, not customer behaviour: first/last seen stay as they are
+            return;
         }
         FirstSeenTicks = Math.Min(FirstSeenTicks, e.TimestampTicks);
         LastSeenTicks = Math.Max(LastSeenTicks, e.TimestampTicks);
@@ -104,6 +119,21 @@ public sealed class CustomerProfile
                 }
                 break;
         }
+    }
+
+    private void ApplyTag(ProfileEvent e)
+    {
+        if (e.Properties?["tag_id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var tagId))
+        {
+            return;
+        }
+        var present = e.Type == EventTypes.TagAdded;
+        // Latest change wins; at equal times a removal wins, so replay order never matters.
+        if (Tags.TryGetValue(tagId, out var mark) && (e.TimestampTicks < mark.Ticks || (e.TimestampTicks == mark.Ticks && !mark.Present)))
+        {
+            return;
+        }
+        Tags[tagId] = new TagMark { Present = present, Ticks = e.TimestampTicks, Source = ReadString(e.Properties["source"]) ?? TagSource.Manual };
     }
 
     private void SetAttribute(string name, JsonNode? value, long ticks)

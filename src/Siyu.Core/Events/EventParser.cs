@@ -45,7 +45,7 @@ public sealed class EventParser(EventParserOptions options)
                     {
                         errors.Add(new FieldError(fieldPath, "Event type must be lower-case dotted words, e.g. 'order.paid' or 'course.completed'."));
                     }
-                    else if (type is not null && EventTypes.SystemOnly.Contains(type))
+                    else if (type is not null && EventTypes.Reserved.Contains(type))
                     {
                         errors.Add(new FieldError(fieldPath, $"'{type}' is written by Siyu itself and cannot be sent."));
                     }

@@ -20,6 +20,9 @@ public static partial class EventTypes
     /// <summary>Written by Siyu itself when identities merge or a merge is undone; clients cannot send them.</summary>
     public const string CustomerMerged = "customer.merged";
     public const string CustomerUnmerged = "customer.unmerged";
+    /// <summary>Tag changes, written by the tags API, rules and sync (which check the tag exists); clients use the tags API.</summary>
+    public const string TagAdded = "tag.added";
+    public const string TagRemoved = "tag.removed";
 
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
@@ -27,7 +30,11 @@ public static partial class EventTypes
         GroupJoined, CouponRedeemed, CampaignJoined, ProfileUpdated,
     };
 
+    /// <summary>Identity markers: they change which history belongs to whom, not the profile itself.</summary>
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
+
+    /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

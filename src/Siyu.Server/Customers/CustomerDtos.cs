@@ -16,6 +16,8 @@ public static class CustomerDtos
 
     public sealed record Merge(long Id, long SurvivorId, long MergedId, IReadOnlyList<string> MovedIdentifiers, bool Manual, string Reason, string? Actor, DateTimeOffset At, DateTimeOffset? UndoneAt);
 
+    public sealed record CustomerTag(long Id, string Name, string Group, string Source, DateTimeOffset AddedAt);
+
     public sealed record Order(string OrderId, decimal Amount, string? Category, DateTimeOffset PaidAt, decimal Refunded, DateTimeOffset? RefundedAt, decimal Net);
 
     public sealed record MergeConflict(long Id, long CustomerA, long CustomerB, string Reason, string? Identifier, DateTimeOffset At);
@@ -24,7 +26,7 @@ public static class CustomerDtos
         long Id, long RequestedId, string? Name, JsonObject Attributes, IReadOnlyList<Identifier> Identifiers,
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
         DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
-        IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<Merge> Merges);
+        IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges);
 
     public sealed record Event(long Seq, string Type, DateTimeOffset Timestamp, JsonObject? Properties, JsonObject? Attributes, string Source, long OriginalCustomerId);
 
@@ -35,7 +37,8 @@ public static class CustomerDtos
 
     public static CustomerListResponse ToDto(this CustomerPage page) => new([.. page.Items.Select(ToDto)], page.NextBefore, page.Total);
 
-    public static Customer ToDto(this CustomerDetail d)
+    /// <summary>The customer as the API shows it; tags are named through the tenant's catalog and deleted tags are left out.</summary>
+    public static Customer ToDto(this CustomerDetail d, Func<long, Tags.TagInfo?> tag)
     {
         var p = d.Profile;
         return new Customer(p.Id, d.RequestedId, p.Name, JsonNode.Parse(p.AttributesJson) as JsonObject ?? [],
@@ -43,6 +46,8 @@ public static class CustomerDtos
             p.Orders, p.Spend, p.Refunded, p.Spend - p.Refunded, Time(p.FirstOrderTicks), Time(p.LastOrderTicks), Time(p.FirstSeenTicks), Time(p.LastSeenTicks),
             [.. p.Categories.Select(c => new Category(c.Category, c.Orders, c.Spend, Time(c.LastOrderTicks)))],
             p.EventCounts, p.Staff,
+            [.. p.Tags.Select(t => (View: t, Info: tag(t.TagId))).Where(t => t.Info is { Deleted: false })
+                .Select(t => new CustomerTag(t.View.TagId, t.Info!.Name, t.Info.GroupName, t.View.Source, new DateTimeOffset(t.View.AtTicks, TimeSpan.Zero)))],
             [.. d.Merges.Select(ToDto)]);
     }
 

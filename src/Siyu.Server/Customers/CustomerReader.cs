@@ -17,7 +17,7 @@ public sealed record CustomerPage(IReadOnlyList<CustomerSummary> Items, long? Ne
 /// <summary>Reads for the API and the console: profiles from partition grains, identity and history from the store.</summary>
 public sealed class CustomerReader(IGrainFactory grains, EventStore store, TenantDirectory tenants)
 {
-    public async Task<CustomerPage> SearchAsync(int tenantId, string? text, long? before, int limit)
+    public async Task<CustomerPage> SearchAsync(int tenantId, string? text, long? before, int limit, long? tagId = null)
     {
         limit = Math.Clamp(limit, 1, 200);
         var partitions = tenants.Partitions(tenantId);
@@ -29,17 +29,22 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
             var ids = FindByIdentifier(tenantId, text).Where(id => before is null || id < before).ToList();
             foreach (var group in ids.GroupBy(id => Partitioning.Of(id, partitions)))
             {
-                found.AddRange(await Grain(tenantId, group.Key).GetMany([.. group]));
+                found.AddRange(await Grain(tenantId, group.Key).GetMany([.. group], tagId));
             }
         }
-        var query = new CustomerQuery(text, before, limit);
+        var query = new CustomerQuery(text, before, limit, tagId);
         var perPartition = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Search(query)));
         foreach (var page in perPartition)
         {
             found.AddRange(page);
         }
         var items = found.DistinctBy(c => c.Id).OrderByDescending(c => c.Id).Take(limit).ToList();
-        var total = text is null ? (await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Stats()))).Sum(s => s.Customers) : items.Count;
+        var total = (text, tagId) switch
+        {
+            (null, null) => (await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Stats()))).Sum(s => s.Customers),
+            (null, { } tag) => (await TagCountsAsync(tenantId)).GetValueOrDefault(tag),
+            _ => items.Count,
+        };
         return new CustomerPage(items, items.Count == limit ? items[^1].Id : null, total);
     }
 
@@ -58,7 +63,20 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return new CustomerDetail(profile, Identifiers(tenantId, canonical.Value), Merges(tenantId, canonical.Value), customerId);
     }
 
-    /// <summary>Follows merge pointers in storage; null when the customer does not exist.</summary>
+    /// <summary>Customers per tag across all partitions.</summary>
+    public async Task<Dictionary<long, int>> TagCountsAsync(int tenantId)
+    {
+        var counts = new Dictionary<long, int>();
+        foreach (var partition in await Task.WhenAll(Enumerable.Range(0, tenants.Partitions(tenantId)).Select(p => Grain(tenantId, p).TagCounts())))
+        {
+            foreach (var (tag, n) in partition)
+            {
+                counts[tag] = counts.GetValueOrDefault(tag) + n;
+            }
+        }
+        return counts;
+    }
+
     /// <summary>Waits (bounded) until the partition owning a customer has applied a log entry, so a page reloaded after an edit shows it.</summary>
     public async Task<bool> WaitAppliedAsync(int tenantId, long customerId, long seq, TimeSpan timeout)
     {
@@ -75,6 +93,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return true;
     }
 
+    /// <summary>Follows merge pointers in storage; null when the customer does not exist.</summary>
     public long? Canonical(int tenantId, long customerId)
     {
         using var c = store.OpenReader();

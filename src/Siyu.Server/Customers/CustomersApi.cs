@@ -14,7 +14,7 @@ public static class CustomersApi
     public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
-        customers.MapGet("/", List).WithName("ListCustomers").WithSummary("List or search customers (name, phone suffix, any identifier value)");
+        customers.MapGet("/", List).WithName("ListCustomers").WithSummary("List or search customers (name, phone suffix, any identifier value; ?tag=ID keeps those with the tag)");
         customers.MapGet("/{id:long}", Get).WithName("GetCustomer").WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
         customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").WithSummary("The customer's events, newest first");
         customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
@@ -28,18 +28,18 @@ public static class CustomersApi
         return api;
     }
 
-    private static async Task<Results<Ok<CustomerDtos.CustomerListResponse>, ProblemHttpResult>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit)
+    private static async Task<Results<Ok<CustomerDtos.CustomerListResponse>, ProblemHttpResult>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit, long? tag)
     {
         if (limit is < 1 or > 200)
         {
             return TypedResults.Problem(statusCode: 400, title: "One or more fields are invalid.", detail: "limit must be 1–200.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["limit"] = ["limit must be 1–200."] } });
         }
-        return TypedResults.Ok((await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50)).ToDto());
+        return TypedResults.Ok((await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50, tag)).ToDto());
     }
 
-    private static async Task<Results<Ok<CustomerDtos.Customer>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, long id) =>
+    private static async Task<Results<Ok<CustomerDtos.Customer>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, long id) =>
         await reader.GetAsync(http.User.TenantId(), id) is { } detail
-            ? TypedResults.Ok(detail.ToDto())
+            ? TypedResults.Ok(detail.ToDto(tag => catalog.Find(http.User.TenantId(), tag)))
             : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
 
     private static Results<Ok<List<CustomerDtos.Event>>, ProblemHttpResult> Events(HttpContext http, CustomerReader reader, long id, long? before, int? limit, string? type)

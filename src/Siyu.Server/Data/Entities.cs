@@ -124,3 +124,34 @@ public sealed class AuditEntry
     public required string Action { get; set; }
     public string? Detail { get; set; }
 }
+
+/// <summary>A group of tags (标签组), e.g. 客户等级 or 兴趣偏好.</summary>
+public sealed class TagGroupRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    public int SortOrder { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long? DeletedAtTicks { get; set; }
+}
+
+/// <summary>
+/// A tag definition. Which customers carry it is not stored here: tag changes are events in the log
+/// (<c>tag.added</c>/<c>tag.removed</c>), so history, merges and rebuilds work like every other change.
+/// </summary>
+public sealed class TagRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public long GroupId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>How the tag is maintained: manual, rule, keyword, channel, import or wecom (see Siyu.Core.Tags.TagSource).</summary>
+    public required string Kind { get; set; }
+    public string? Color { get; set; }
+    public string? Description { get; set; }
+    /// <summary>The WeCom corp tag id when the tag is synced with WeCom.</summary>
+    public string? WeComTagId { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long? DeletedAtTicks { get; set; }
+}

@@ -15,6 +15,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<EventRow> Events => Set<EventRow>();
     public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
+    public DbSet<TagRow> Tags => Set<TagRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -76,6 +78,17 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("audit_log");
             e.HasIndex(a => new { a.TenantId, a.AtTicks });
+        });
+        b.Entity<TagGroupRow>(e =>
+        {
+            e.ToTable("tag_groups");
+            e.HasIndex(g => new { g.TenantId, g.Name });
+        });
+        b.Entity<TagRow>(e =>
+        {
+            e.ToTable("tags");
+            e.HasIndex(t => new { t.TenantId, t.GroupId, t.Name });
+            e.HasIndex(t => new { t.TenantId, t.WeComTagId });
         });
     }
 }

@@ -7,9 +7,13 @@ public interface IPartitionGrain : IGrainWithStringKey
 {
     Task Apply(LogEntry[] entries);
     Task<CustomerSummary[]> Search(CustomerQuery query);
-    Task<CustomerSummary[]> GetMany(long[] customerIds);
+    Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null);
     Task<CustomerView?> Get(long customerId);
     Task<PartitionStats> Stats();
+    /// <summary>Of the requested tag changes, those that would change something (adding a tag already there is a no-op).</summary>
+    Task<TagChange[]> EffectiveTagChanges(TagChange[] changes);
+    /// <summary>How many customers of this partition carry each tag.</summary>
+    Task<Dictionary<long, int>> TagCounts();
     Task SaveSnapshot();
 }
 
@@ -17,7 +21,20 @@ public interface IPartitionGrain : IGrainWithStringKey
 public sealed record CustomerQuery(
     [property: Id(0)] string? NameContains,
     [property: Id(1)] long? BeforeId,
-    [property: Id(2)] int Limit);
+    [property: Id(2)] int Limit,
+    [property: Id(3)] long? TagId = null);
+
+[GenerateSerializer, Immutable]
+public sealed record TagChange(
+    [property: Id(0)] long CustomerId,
+    [property: Id(1)] long TagId,
+    [property: Id(2)] bool Add);
+
+[GenerateSerializer, Immutable]
+public sealed record TagView(
+    [property: Id(0)] long TagId,
+    [property: Id(1)] string Source,
+    [property: Id(2)] long AtTicks);
 
 [GenerateSerializer, Immutable]
 public sealed record CustomerSummary(
@@ -52,7 +69,8 @@ public sealed record CustomerView(
     [property: Id(10)] CategoryView[] Categories,
     [property: Id(11)] Dictionary<string, int> EventCounts,
     [property: Id(12)] Dictionary<string, string?> Staff,
-    [property: Id(13)] long LastSeq);
+    [property: Id(13)] long LastSeq,
+    [property: Id(14)] TagView[] Tags);
 
 [GenerateSerializer, Immutable]
 public sealed record PartitionStats(

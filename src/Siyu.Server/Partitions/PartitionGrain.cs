@@ -137,6 +137,10 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
             {
                 continue;
             }
+            if (query.TagId is { } tag && !p.HasTag(tag))
+            {
+                continue;
+            }
             if (query.NameContains is { Length: > 0 } text && (p.DisplayName is null || !p.DisplayName.Contains(text, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
@@ -147,8 +151,9 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
         return Task.FromResult(results.Take(query.Limit).ToArray());
     }
 
-    public Task<CustomerSummary[]> GetMany(long[] customerIds) =>
-        Task.FromResult(customerIds.Where(_profiles.ContainsKey).Select(id => Summarize(_profiles[id])).ToArray());
+    public Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null) =>
+        Task.FromResult(customerIds.Where(id => _profiles.TryGetValue(id, out var p) && (tagId is null || p.HasTag(tagId.Value)))
+            .Select(id => Summarize(_profiles[id])).ToArray());
 
     public Task<CustomerView?> Get(long customerId)
     {
@@ -165,7 +170,24 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
             p.CustomerId, p.DisplayName, attributes.ToJsonString(), p.Orders, p.Spend, p.Refunded, p.FirstOrderTicks, p.LastOrderTicks,
             p.FirstSeenTicks, p.LastSeenTicks,
             [.. p.Categories.Select(c => new CategoryView(c.Key, c.Value.Orders, c.Value.Spend, c.Value.LastOrderTicks)).OrderByDescending(c => c.Spend)],
-            new Dictionary<string, int>(p.EventCounts), new Dictionary<string, string?>(p.Staff), p.LastSeq));
+            new Dictionary<string, int>(p.EventCounts), new Dictionary<string, string?>(p.Staff), p.LastSeq,
+            [.. p.Tags.Where(t => t.Value.Present).Select(t => new TagView(t.Key, t.Value.Source, t.Value.Ticks)).OrderBy(t => t.AtTicks)]));
+    }
+
+    public Task<TagChange[]> EffectiveTagChanges(TagChange[] changes) =>
+        Task.FromResult(changes.Where(c => _profiles.TryGetValue(c.CustomerId, out var p) ? p.HasTag(c.TagId) != c.Add : c.Add).ToArray());
+
+    public Task<Dictionary<long, int>> TagCounts()
+    {
+        var counts = new Dictionary<long, int>();
+        foreach (var p in _profiles.Values)
+        {
+            foreach (var tag in p.TagIds)
+            {
+                counts[tag] = counts.GetValueOrDefault(tag) + 1;
+            }
+        }
+        return Task.FromResult(counts);
     }
 
     public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq));

@@ -79,4 +79,32 @@ public sealed class CustomerProfileTests
         }
         Assert.All(counts, c => Assert.InRange(c, 800, 1200));
     }
+
+    private static ProfileEvent Tag(long seq, int day, long tagId, bool add, string source = "manual") =>
+        new(seq, 1, add ? EventTypes.TagAdded : EventTypes.TagRemoved, T(day), new JsonObject { ["tag_id"] = tagId, ["source"] = source }, null);
+
+    [Fact]
+    public void Tags_follow_the_latest_change_by_event_time_in_any_order_and_do_not_count_as_activity()
+    {
+        var events = new[]
+        {
+            Tag(1, 1, 10, true), Tag(2, 3, 10, false), // added then removed
+            Tag(3, 2, 20, true, "import"),            // kept
+            Tag(4, 4, 30, true), Tag(5, 4, 30, false), // same instant: removal wins
+            Tag(6, 5, 40, false), Tag(7, 6, 40, true, "rule"),
+        };
+        foreach (var order in new[] { new[] { 0, 1, 2, 3, 4, 5, 6 }, new[] { 6, 5, 4, 3, 2, 1, 0 }, new[] { 1, 4, 6, 0, 3, 5, 2 } })
+        {
+            var p = new CustomerProfile { CustomerId = 1 };
+            foreach (var i in order)
+            {
+                p.Apply(events[i]);
+            }
+            Assert.Equal(new long[] { 20, 40 }, p.TagIds.Order());
+            Assert.Equal("import", p.Tags[20].Source);
+            Assert.Equal("rule", p.Tags[40].Source);
+            Assert.Equal(long.MaxValue, p.FirstSeenTicks);
+            Assert.Empty(p.EventCounts);
+        }
+    }
 }
