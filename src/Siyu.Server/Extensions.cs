@@ -65,6 +65,7 @@ public static class Extensions
         services.AddSingleton<AttributeEditor>();
         services.AddSingleton<Tags.TagCatalog>();
         services.AddSingleton<Tags.TagWriter>();
+        services.AddSingleton<Tags.TagDefinitions>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>

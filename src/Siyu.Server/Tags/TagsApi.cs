@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Events;
 using Siyu.Core.Tags;
 using Siyu.Server.Auth;
@@ -52,175 +51,33 @@ public static class TagsApi
             [.. g.Tags.Select(t => new TagDto(t.Id, t.GroupId, t.Name, t.Kind, t.Color, t.Description, counts.GetValueOrDefault(t.Id)))])).ToList());
     }
 
-    private static string? CheckName(string? name, string field, List<FieldError> errors)
-    {
-        var trimmed = name?.Trim();
-        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 30)
-        {
-            errors.Add(new FieldError(field, "A name of 1–30 characters is required."));
-            return null;
-        }
-        return trimmed;
-    }
+    private static IResult Answer<T>(DefinitionResult<T> result, Func<T, IResult> ok, string what) where T : class =>
+        result.NotFound ? Problems.NotFound($"No {what}.") : result.Errors.Count > 0 ? Problems.Validation(result.Errors) : ok(result.Value!);
 
-    private static async Task<IResult> CreateGroup(HttpContext http, SiyuDb db, TagCatalog catalog, TimeProvider time, GroupRequest request)
-    {
-        var tenant = http.User.TenantId();
-        var errors = new List<FieldError>();
-        var name = CheckName(request.Name, "name", errors);
-        if (name is not null && await db.TagGroups.AnyAsync(g => g.TenantId == tenant && g.Name == name && g.DeletedAtTicks == null))
-        {
-            errors.Add(new FieldError("name", $"A tag group named '{name}' already exists."));
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        var now = time.GetUtcNow().UtcTicks;
-        var row = new TagGroupRow { TenantId = tenant, Name = name!, SortOrder = request.SortOrder ?? 0, CreatedAtTicks = now };
-        db.TagGroups.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = now, Actor = http.User.Actor(), Action = "taggroup.create", Detail = name! });
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.Created($"/api/v1/tag-groups/{row.Id}", new TagGroupDto(row.Id, row.Name, row.SortOrder, []));
-    }
+    private static async Task<IResult> CreateGroup(HttpContext http, TagDefinitions definitions, GroupRequest request) =>
+        Answer(await definitions.CreateGroupAsync(http.User.TenantId(), http.User.Actor(), new TagGroupInput(request.Name, request.SortOrder)),
+            g => TypedResults.Created($"/api/v1/tag-groups/{g.Id}", new TagGroupDto(g.Id, g.Name, g.SortOrder, [])), "tag group");
 
-    private static async Task<IResult> UpdateGroup(HttpContext http, SiyuDb db, TagCatalog catalog, long id, GroupRequest request)
-    {
-        var tenant = http.User.TenantId();
-        var row = await db.TagGroups.FirstOrDefaultAsync(g => g.Id == id && g.TenantId == tenant && g.DeletedAtTicks == null);
-        if (row is null)
-        {
-            return Problems.NotFound($"No tag group {id}.");
-        }
-        var errors = new List<FieldError>();
-        if (request.Name is not null && CheckName(request.Name, "name", errors) is { } name)
-        {
-            if (await db.TagGroups.AnyAsync(g => g.TenantId == tenant && g.Id != id && g.Name == name && g.DeletedAtTicks == null))
-            {
-                errors.Add(new FieldError("name", $"A tag group named '{name}' already exists."));
-            }
-            row.Name = name;
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        row.SortOrder = request.SortOrder ?? row.SortOrder;
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.Ok(new { id = row.Id, name = row.Name, sort_order = row.SortOrder });
-    }
+    private static async Task<IResult> UpdateGroup(HttpContext http, TagDefinitions definitions, long id, GroupRequest request) =>
+        Answer(await definitions.UpdateGroupAsync(http.User.TenantId(), http.User.Actor(), id, new TagGroupInput(request.Name, request.SortOrder)),
+            g => TypedResults.Ok(new TagGroupDto(g.Id, g.Name, g.SortOrder, [])), $"tag group {id}");
 
-    private static async Task<IResult> DeleteGroup(HttpContext http, SiyuDb db, TagCatalog catalog, TimeProvider time, long id)
-    {
-        var tenant = http.User.TenantId();
-        var row = await db.TagGroups.FirstOrDefaultAsync(g => g.Id == id && g.TenantId == tenant && g.DeletedAtTicks == null);
-        if (row is null)
-        {
-            return Problems.NotFound($"No tag group {id}.");
-        }
-        var now = time.GetUtcNow().UtcTicks;
-        row.DeletedAtTicks = now;
-        await db.Tags.Where(t => t.TenantId == tenant && t.GroupId == id && t.DeletedAtTicks == null).ExecuteUpdateAsync(s => s.SetProperty(t => t.DeletedAtTicks, now));
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = now, Actor = http.User.Actor(), Action = "taggroup.delete", Detail = row.Name });
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> DeleteGroup(HttpContext http, TagDefinitions definitions, long id) =>
+        await definitions.DeleteGroupAsync(http.User.TenantId(), http.User.Actor(), id) ? TypedResults.NoContent() : Problems.NotFound($"No tag group {id}.");
 
-    private static async Task<IResult> CreateTag(HttpContext http, SiyuDb db, TagCatalog catalog, TimeProvider time, TagRequest request)
-    {
-        var tenant = http.User.TenantId();
-        var errors = new List<FieldError>();
-        var name = CheckName(request.Name, "name", errors);
-        var kind = request.Kind ?? TagSource.Manual;
-        if (!TagSource.IsValid(kind))
-        {
-            errors.Add(new FieldError("kind", $"Unknown kind '{kind}'; use one of {string.Join(", ", TagSource.All)}."));
-        }
-        if (request.GroupId is not { } groupId || !await db.TagGroups.AnyAsync(g => g.Id == groupId && g.TenantId == tenant && g.DeletedAtTicks == null))
-        {
-            errors.Add(new FieldError("group_id", request.GroupId is null ? "group_id is required." : $"No tag group {request.GroupId}."));
-        }
-        else if (name is not null && await db.Tags.AnyAsync(t => t.TenantId == tenant && t.GroupId == groupId && t.Name == name && t.DeletedAtTicks == null))
-        {
-            errors.Add(new FieldError("name", $"The group already has a tag named '{name}'."));
-        }
-        CheckDetails(request, errors);
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        var now = time.GetUtcNow().UtcTicks;
-        var row = new TagRow { TenantId = tenant, GroupId = request.GroupId!.Value, Name = name!, Kind = kind, Color = request.Color, Description = request.Description, CreatedAtTicks = now };
-        db.Tags.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = now, Actor = http.User.Actor(), Action = "tag.create", Detail = name! });
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.Created($"/api/v1/tags/{row.Id}", new TagDto(row.Id, row.GroupId, row.Name, row.Kind, row.Color, row.Description, 0));
-    }
+    private static TagInput Input(TagRequest r) => new(r.GroupId, r.Name, r.Kind, r.Color, r.Description);
 
-    private static void CheckDetails(TagRequest request, List<FieldError> errors)
-    {
-        if (request.Color is { } color && !System.Text.RegularExpressions.Regex.IsMatch(color, "^#[0-9a-fA-F]{6}$"))
-        {
-            errors.Add(new FieldError("color", "Color is #RRGGBB."));
-        }
-        if (request.Description is { Length: > 200 })
-        {
-            errors.Add(new FieldError("description", "At most 200 characters."));
-        }
-    }
+    private static TagDto Dto(TagRow t) => new(t.Id, t.GroupId, t.Name, t.Kind, t.Color, t.Description, 0);
 
-    private static async Task<IResult> UpdateTag(HttpContext http, SiyuDb db, TagCatalog catalog, long id, TagRequest request)
-    {
-        var tenant = http.User.TenantId();
-        var row = await db.Tags.FirstOrDefaultAsync(t => t.Id == id && t.TenantId == tenant && t.DeletedAtTicks == null);
-        if (row is null)
-        {
-            return Problems.NotFound($"No tag {id}.");
-        }
-        var errors = new List<FieldError>();
-        var groupId = request.GroupId ?? row.GroupId;
-        if (!await db.TagGroups.AnyAsync(g => g.Id == groupId && g.TenantId == tenant && g.DeletedAtTicks == null))
-        {
-            errors.Add(new FieldError("group_id", $"No tag group {groupId}."));
-        }
-        var name = request.Name is null ? row.Name : CheckName(request.Name, "name", errors);
-        if (name is not null && await db.Tags.AnyAsync(t => t.TenantId == tenant && t.Id != id && t.GroupId == groupId && t.Name == name && t.DeletedAtTicks == null))
-        {
-            errors.Add(new FieldError("name", $"The group already has a tag named '{name}'."));
-        }
-        if (request.Kind is not null && request.Kind != row.Kind)
-        {
-            errors.Add(new FieldError("kind", "A tag's kind is fixed when it is created."));
-        }
-        CheckDetails(request, errors);
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        (row.GroupId, row.Name, row.Color, row.Description) = (groupId, name!, request.Color ?? row.Color, request.Description ?? row.Description);
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.Ok(new TagDto(row.Id, row.GroupId, row.Name, row.Kind, row.Color, row.Description, 0));
-    }
+    private static async Task<IResult> CreateTag(HttpContext http, TagDefinitions definitions, TagRequest request) =>
+        Answer(await definitions.CreateTagAsync(http.User.TenantId(), http.User.Actor(), Input(request)),
+            t => TypedResults.Created($"/api/v1/tags/{t.Id}", Dto(t)), "tag");
 
-    private static async Task<IResult> DeleteTag(HttpContext http, SiyuDb db, TagCatalog catalog, TimeProvider time, long id)
-    {
-        var tenant = http.User.TenantId();
-        var row = await db.Tags.FirstOrDefaultAsync(t => t.Id == id && t.TenantId == tenant && t.DeletedAtTicks == null);
-        if (row is null)
-        {
-            return Problems.NotFound($"No tag {id}.");
-        }
-        row.DeletedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = row.DeletedAtTicks.Value, Actor = http.User.Actor(), Action = "tag.delete", Detail = row.Name });
-        await db.SaveChangesAsync();
-        catalog.Invalidate(tenant);
-        return TypedResults.NoContent();
-    }
+    private static async Task<IResult> UpdateTag(HttpContext http, TagDefinitions definitions, long id, TagRequest request) =>
+        Answer(await definitions.UpdateTagAsync(http.User.TenantId(), http.User.Actor(), id, Input(request)), t => TypedResults.Ok(Dto(t)), $"tag {id}");
+
+    private static async Task<IResult> DeleteTag(HttpContext http, TagDefinitions definitions, long id) =>
+        await definitions.DeleteTagAsync(http.User.TenantId(), http.User.Actor(), id) ? TypedResults.NoContent() : Problems.NotFound($"No tag {id}.");
 
     private static async Task<IResult> Apply(HttpContext http, TagWriter writer, ApplyRequest request)
     {
