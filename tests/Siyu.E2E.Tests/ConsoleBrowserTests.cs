@@ -156,4 +156,44 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=merge-list]")).ToContainTextAsync("已撤销");
         await Json.EventuallyAsync(() => api.GetJsonOrNull($"/api/v1/customers/{b}"), c => c["id"]!.GetValue<long>() == b);
     }
+
+    [Fact]
+    public async Task Operator_creates_a_tag_tags_a_customer_and_finds_them_by_tag()
+    {
+        var page = await LoginAsync();
+        var firstLink = await FirstCustomerLinkAsync(page);
+        var customerUrl = await firstLink.GetAttributeAsync("href");
+
+        await page.GotoAsync(_server.BaseUrl + "/tags");
+        await WaitInteractiveAsync(page);
+        // Demo data brings its own groups; a new one goes to the end.
+        await Assertions.Expect(page.Locator("[data-testid=tag-group][data-group=客户等级]")).ToBeVisibleAsync();
+        await page.Locator("input[data-testid=new-group-name], [data-testid=new-group-name] input").First.FillAsync("会员等级");
+        await page.ClickAsync("[data-testid=create-group]");
+        var group = page.Locator("[data-testid=tag-group][data-group=会员等级]");
+        await Assertions.Expect(group).ToBeVisibleAsync();
+        await group.Locator("input[data-testid=new-tag-name], [data-testid=new-tag-name] input").First.FillAsync("金卡会员");
+        await group.Locator("[data-testid=create-tag]").ClickAsync();
+        await Assertions.Expect(group.Locator("[data-testid=tag-chip]")).ToContainTextAsync("金卡会员 · 0");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "tags.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + customerUrl);
+        await WaitInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=add-tag]");
+        await page.GetByText("会员等级 / 金卡会员").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=customer-tag]").Filter(new LocatorFilterOptions { HasText = "金卡会员" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=tag-history]").First).ToContainTextAsync("+金卡会员");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customer-tags.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + "/tags");
+        await WaitInteractiveAsync(page);
+        var chip = page.Locator("[data-testid=tag-group][data-group=会员等级] [data-testid=tag-chip]");
+        await Assertions.Expect(chip).ToContainTextAsync("金卡会员 · 1");
+        await chip.ClickAsync();
+        await page.WaitForURLAsync("**/customers?tag=*");
+        await Assertions.Expect(page.Locator("[data-testid=tag-filter]")).ToContainTextAsync("金卡会员");
+        var rows = page.Locator("[data-testid=customer-table] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        Assert.Equal(customerUrl, await rows.Locator("td a").First.GetAttributeAsync("href"));
+    }
 }

@@ -55,6 +55,27 @@ public sealed class UiText
         ["customer.refunded"] = ("退款", "Refunded"),
         ["customer.lastOrder"] = ("最近下单", "Last order"),
         ["customer.undo"] = ("撤销合并", "Undo merge"),
+        ["tags.title"] = ("标签管理", "Tags"),
+        ["tags.intro"] = ("标签按组管理。点击标签查看带该标签的客户；删除标签不会删除客户的打标历史。", "Tags live in groups. Click a tag to see its customers; deleting a tag keeps customers' tag history."),
+        ["tags.none"] = ("还没有标签组，先新建一个，例如「客户等级」。", "No tag groups yet: create one, e.g. Customer level."),
+        ["tags.newGroup"] = ("新标签组名称", "New group name"),
+        ["tags.createGroup"] = ("新建标签组", "New group"),
+        ["tags.newTag"] = ("新标签", "New tag"),
+        ["tags.createTag"] = ("新建标签", "New tag"),
+        ["tags.count"] = ("{0} 个标签", "{0} tags"),
+        ["tags.delete"] = ("删除", "Delete"),
+        ["tags.deleteGroup"] = ("删除标签组", "Delete group"),
+        ["tags.deleteTag"] = ("删除标签", "Delete tag"),
+        ["tags.confirmDeleteGroup"] = ("删除「{0}」及其 {1} 个标签？", "Delete '{0}' and its {1} tags?"),
+        ["tags.confirmDeleteTag"] = ("删除标签「{0}」？{1} 位客户将不再显示该标签。", "Delete tag '{0}'? {1} customers will no longer show it."),
+        ["customer.tags"] = ("标签", "Tags"),
+        ["customer.addTag"] = ("添加标签", "Add tag"),
+        ["customer.tagHistory"] = ("打标记录", "Tag history"),
+        ["customer.noTags"] = ("暂无标签", "No tags"),
+        ["customers.filterTag"] = ("标签：{0}", "Tag: {0}"),
+        ["customers.bulkTag"] = ("给所选客户打标签", "Tag selected customers"),
+        ["customers.selected"] = ("已选 {0} 位", "{0} selected"),
+        ["customers.tagged"] = ("已为 {0} 位客户添加标签", "Tagged {0} customers"),
         ["customer.newAttribute"] = ("新属性名", "New attribute"),
         ["customer.newValue"] = ("值", "Value"),
         ["customer.orderList"] = ("订单明细", "Orders"),
@@ -103,6 +124,17 @@ public sealed class UiText
 
     public string OtherCulture => IsChinese ? "en" : "zh-CN";
 
+    public static string TagSourceName(string source, bool chinese) => !chinese ? source : source switch
+    {
+        "manual" => "手动",
+        "rule" => "规则",
+        "keyword" => "关键词",
+        "channel" => "渠道活码",
+        "import" => "导入",
+        "wecom" => "企微同步",
+        _ => source,
+    };
+
     /// <summary>Display names of the built-in attributes; custom attributes show their own (often Chinese) name.</summary>
     public static string AttributeName(string name, bool chinese) => !chinese ? name : name switch
     {
@@ -134,6 +166,8 @@ public sealed class UiText
         "profile.updated" => "资料更新",
         "customer.merged" => "身份合并",
         "customer.unmerged" => "撤销合并",
+        "tag.added" => "添加标签",
+        "tag.removed" => "移除标签",
         _ => type,
     };
 }

@@ -20,6 +20,8 @@ public sealed partial class DemoSeeder(
     IngestWriter writer,
     EmbeddedWeComSimulator simulator,
     IHttpClientFactory httpClients,
+    Tags.TagDefinitions tagDefinitions,
+    Tags.TagWriter tagWriter,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -47,16 +49,55 @@ public sealed partial class DemoSeeder(
             var events = simulator.BaseAddress is { } wecom
                 ? FromContacts(await SyncContactsAsync(wecom, stoppingToken), time.GetUtcNow())
                 : Generate(time.GetUtcNow(), 60);
+            var outcomes = new List<IngestOutcome>();
             for (var i = 0; i < events.Count; i += 500)
             {
-                await writer.AppendAsync(tenant.Id, events.GetRange(i, Math.Min(500, events.Count - i)));
+                outcomes.AddRange(await writer.AppendAsync(tenant.Id, events.GetRange(i, Math.Min(500, events.Count - i))));
             }
+            await SeedTagsAsync(tenant.Id, events, outcomes);
             LogSeeded(logger, events.Count, tenant.Slug);
         }
         catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException or HttpRequestException or WeComApiException)
         {
             // Demo data is a convenience: the product keeps running without it.
             LogSeedFailed(logger, e);
+        }
+    }
+
+    /// <summary>Tag groups as an operator would set them up, and tags derived from the demo behaviour.</summary>
+    private async Task SeedTagsAsync(int tenantId, List<IncomingEvent> events, List<IngestOutcome> outcomes)
+    {
+        const string actor = "demo";
+        var customers = events.Zip(outcomes).Where(x => x.Second.Error is null).ToList();
+        var plan = new List<(string Group, string Tag, string Kind, IEnumerable<long> Customers)>
+        {
+            ("客户等级", "VIP", Siyu.Core.Tags.TagSource.Import, customers.Where(x => x.First.Type == EventTypes.OrderPaid)
+                .GroupBy(x => x.Second.CustomerId).Where(g => g.Sum(x => (decimal)x.First.Properties["amount"]!.GetValue<double>()) >= 2000).Select(g => g.Key)),
+            ("客户等级", "高潜客户", Siyu.Core.Tags.TagSource.Manual, customers.Where(x => x.First.Type == EventTypes.MessageReceived).Select(x => x.Second.CustomerId)),
+        };
+        foreach (var category in Categories)
+        {
+            plan.Add(("兴趣偏好", category, Siyu.Core.Tags.TagSource.Manual, customers
+                .Where(x => x.First.Type == EventTypes.OrderPaid && x.First.Properties["category"]?.GetValue<string>() == category).Select(x => x.Second.CustomerId)));
+        }
+        foreach (var channel in Channels)
+        {
+            plan.Add(("来源渠道", channel, Siyu.Core.Tags.TagSource.Channel, customers
+                .Where(x => x.First.Type == EventTypes.CustomerAdded && x.First.Properties["state"]?.GetValue<string>() == channel).Select(x => x.Second.CustomerId)));
+        }
+        var groups = new Dictionary<string, long>();
+        foreach (var (group, tag, kind, members) in plan)
+        {
+            if (!groups.TryGetValue(group, out var groupId))
+            {
+                groups[group] = groupId = (await tagDefinitions.CreateGroupAsync(tenantId, actor, new Tags.TagGroupInput(group, groups.Count))).Value!.Id;
+            }
+            var tagId = (await tagDefinitions.CreateTagAsync(tenantId, actor, new Tags.TagInput(groupId, tag, kind, null, null))).Value!.Id;
+            var ids = members.Distinct().ToList();
+            if (ids.Count > 0)
+            {
+                await tagWriter.ApplyAsync(tenantId, new Tags.TagChangeRequest(ids, [tagId], [], kind, actor, "演示数据"));
+            }
         }
     }
 

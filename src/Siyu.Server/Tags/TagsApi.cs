@@ -41,7 +41,6 @@ public static class TagsApi
     public sealed record ApplyRequest(IReadOnlyList<long>? CustomerIds, IReadOnlyList<long>? Add, IReadOnlyList<long>? Remove, string? Reason, string? Source, string? RequestId);
     public sealed record ApplyOneRequest(IReadOnlyList<long>? Add, IReadOnlyList<long>? Remove, string? Reason, string? Source);
     public sealed record ApplyResponse(int Added, int Removed, int Unchanged);
-    public sealed record TagHistoryEntry(long Seq, long TagId, string? TagName, string Action, string Source, string? Actor, string? Reason, DateTimeOffset At);
 
     private static async Task<IResult> List(HttpContext http, TagCatalog catalog, CustomerReader reader)
     {
@@ -101,19 +100,7 @@ public static class TagsApi
     {
         var tenant = http.User.TenantId();
         return reader.Canonical(tenant, id) is { } canonical
-            ? TypedResults.Ok(TagHistory(reader, catalog, tenant, canonical))
+            ? TypedResults.Ok(TagHistory.Read(reader, catalog, tenant, canonical))
             : Problems.NotFound($"No customer {id}.");
     }
-
-    public static List<TagHistoryEntry> TagHistory(CustomerReader reader, TagCatalog catalog, int tenant, long customerId) =>
-        [.. reader.Timeline(tenant, customerId, null, 500, EventTypes.TagAdded).Concat(reader.Timeline(tenant, customerId, null, 500, EventTypes.TagRemoved))
-            .OrderByDescending(e => e.TimestampTicks).ThenByDescending(e => e.Seq)
-            .Select(e =>
-            {
-                var p = JsonNode.Parse(e.Properties ?? "{}")!.AsObject();
-                var tagId = p["tag_id"]!.GetValue<long>();
-                return new TagHistoryEntry(e.Seq, tagId, catalog.Find(tenant, tagId)?.Name, e.Type == EventTypes.TagAdded ? "added" : "removed",
-                    p["source"]?.GetValue<string>() ?? TagSource.Manual, p["actor"]?.GetValue<string>(), p["reason"]?.GetValue<string>(),
-                    new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero));
-            })];
 }
