@@ -14,6 +14,48 @@ public sealed class AttributeValue
     public long Ticks { get; set; }
 }
 
+/// <summary>One recent event kept on the profile for behaviour windows: its scalar properties as text or number.</summary>
+public sealed class BehaviourEvent
+{
+    public string Type { get; set; } = "";
+    public long Ticks { get; set; }
+    public Dictionary<string, string>? Text { get; set; }
+    public Dictionary<string, double>? Numbers { get; set; }
+
+    /// <summary>Scalar properties only; strings longer than this are not something anyone filters on.</summary>
+    public const int MaxTextLength = 200;
+    public const int MaxProperties = 32;
+
+    public static BehaviourEvent From(string type, long ticks, JsonObject? properties)
+    {
+        var e = new BehaviourEvent { Type = type, Ticks = ticks };
+        if (properties is null)
+        {
+            return e;
+        }
+        foreach (var (name, value) in properties.Take(MaxProperties))
+        {
+            if (value is not JsonValue v)
+            {
+                continue;
+            }
+            switch (v.GetValueKind())
+            {
+                case System.Text.Json.JsonValueKind.Number:
+                    (e.Numbers ??= new(StringComparer.Ordinal))[name] = Audiences.Conditions.Comparisons.AsNumber(v);
+                    break;
+                case System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False:
+                    if (Audiences.Conditions.Comparisons.AsText(v) is { Length: <= MaxTextLength } text)
+                    {
+                        (e.Text ??= new(StringComparer.Ordinal))[name] = text;
+                    }
+                    break;
+            }
+        }
+        return e;
+    }
+}
+
 public sealed class CategoryStats
 {
     public int Orders { get; set; }
@@ -47,6 +89,14 @@ public sealed class CustomerProfile
     /// </summary>
     public Dictionary<long, TagMark> Tags { get; set; } = [];
     public long LastSeq { get; set; }
+    /// <summary>Events of the last <see cref="Audiences.Conditions.ConditionLimits.DefaultRetentionDays"/> days, for behaviour windows.</summary>
+    public List<BehaviourEvent> Behaviour { get; set; } = [];
+    /// <summary>Lifetime sums of numeric event properties, keyed "type|property" (e.g. "order.paid|amount").</summary>
+    public Dictionary<string, double> Sums { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Computed scores (RFM, lifecycle stage…) written by analytics; the audience engine reads them by name.</summary>
+    public Dictionary<string, double> Scores { get; set; } = new(StringComparer.Ordinal);
+
+    public static string SumKey(string type, string property) => type + "|" + property;
 
     public IEnumerable<long> TagIds => Tags.Where(t => t.Value.Present).Select(t => t.Key);
 
@@ -74,6 +124,8 @@ public sealed class CustomerProfile
         {
             LastEventTicks[e.Type] = e.TimestampTicks;
         }
+
+        RecordBehaviour(e);
 
         if (e.Attributes is not null)
         {
@@ -119,6 +171,31 @@ public sealed class CustomerProfile
                 }
                 break;
         }
+    }
+
+    private void RecordBehaviour(ProfileEvent e)
+    {
+        var recorded = BehaviourEvent.From(e.Type, e.TimestampTicks, e.Properties);
+        if (recorded.Numbers is not null)
+        {
+            foreach (var (name, value) in recorded.Numbers)
+            {
+                var key = SumKey(e.Type, name);
+                Sums[key] = Sums.GetValueOrDefault(key) + value;
+            }
+        }
+        Behaviour.Add(recorded);
+        // Trim now and then: events older than retention before the newest one can't be in any window.
+        if (Behaviour.Count >= 64 && (Behaviour.Count & 63) == 0)
+        {
+            TrimBehaviour();
+        }
+    }
+
+    public void TrimBehaviour()
+    {
+        var horizon = LastSeenTicks - TimeSpan.FromDays(Audiences.Conditions.ConditionLimits.DefaultRetentionDays + 2).Ticks;
+        Behaviour.RemoveAll(b => b.Ticks < horizon);
     }
 
     private void ApplyTag(ProfileEvent e)
