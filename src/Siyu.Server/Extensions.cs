@@ -66,6 +66,8 @@ public static class Extensions
         services.AddSingleton<Tags.TagCatalog>();
         services.AddSingleton<Tags.TagWriter>();
         services.AddSingleton<Tags.TagDefinitions>();
+        services.AddSingleton<Audiences.ConditionCatalogs>();
+        services.AddSingleton<Audiences.AudienceService>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -153,6 +155,7 @@ public static class Extensions
         api.MapCustomersApi();
         api.MapTenantApi();
         api.MapTagsApi();
+        Audiences.AudiencesApi.MapAudiencesApi(api);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
 

@@ -96,6 +96,10 @@ public sealed class CustomerProfile
     /// <summary>Computed scores (RFM, lifecycle stage…) written by analytics; the audience engine reads them by name.</summary>
     public Dictionary<string, double> Scores { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The behaviour event the last <see cref="Apply"/> recorded (for the partition's audience index).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public BehaviourEvent? LastRecorded { get; private set; }
+
     public static string SumKey(string type, string property) => type + "|" + property;
 
     public IEnumerable<long> TagIds => Tags.Where(t => t.Value.Present).Select(t => t.Key);
@@ -112,6 +116,7 @@ public sealed class CustomerProfile
         {
             LastSeq = e.Seq;
         }
+        LastRecorded = null;
         if (e.Type is EventTypes.TagAdded or EventTypes.TagRemoved)
         {
             ApplyTag(e); // operator bookkeeping, not customer behaviour: first/last seen stay as they are
@@ -185,6 +190,7 @@ public sealed class CustomerProfile
             }
         }
         Behaviour.Add(recorded);
+        LastRecorded = recorded;
         // Trim now and then: events older than retention before the newest one can't be in any window.
         if (Behaviour.Count >= 64 && (Behaviour.Count & 63) == 0)
         {

@@ -63,6 +63,14 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return new CustomerDetail(profile, Identifiers(tenantId, canonical.Value), Merges(tenantId, canonical.Value), customerId);
     }
 
+    /// <summary>Summaries of the given (canonical) customers, in no particular order; unknown ids are left out.</summary>
+    public async Task<IReadOnlyList<CustomerSummary>> SummariesAsync(int tenantId, IReadOnlyCollection<long> customerIds)
+    {
+        var partitions = tenants.Partitions(tenantId);
+        var pages = await Task.WhenAll(customerIds.GroupBy(id => Partitioning.Of(id, partitions)).Select(g => Grain(tenantId, g.Key).GetMany([.. g])));
+        return [.. pages.SelectMany(p => p)];
+    }
+
     /// <summary>Customers per tag across all partitions.</summary>
     public async Task<Dictionary<long, int>> TagCountsAsync(int tenantId)
     {

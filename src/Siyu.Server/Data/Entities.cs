@@ -152,6 +152,23 @@ public sealed class TagRow
     public string? Description { get; set; }
     /// <summary>The WeCom corp tag id when the tag is synced with WeCom.</summary>
     public string? WeComTagId { get; set; }
+    /// <summary>For rule tags: the condition (JSON v1) that decides who carries the tag.</summary>
+    public string? Rule { get; set; }
     public long CreatedAtTicks { get; set; }
+    public long? DeletedAtTicks { get; set; }
+}
+
+/// <summary>A saved audience (人群): a named condition, answered live by the partitions whenever asked.</summary>
+public sealed class AudienceRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Condition JSON v1 (see Siyu.Core.Audiences.Conditions).</summary>
+    public required string Condition { get; set; }
+    public string? CreatedBy { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long UpdatedAtTicks { get; set; }
     public long? DeletedAtTicks { get; set; }
 }

@@ -17,6 +17,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
     public DbSet<TagRow> Tags => Set<TagRow>();
+    public DbSet<AudienceRow> Audiences => Set<AudienceRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -89,6 +90,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("tags");
             e.HasIndex(t => new { t.TenantId, t.GroupId, t.Name });
             e.HasIndex(t => new { t.TenantId, t.WeComTagId });
+        });
+        b.Entity<AudienceRow>(e =>
+        {
+            e.ToTable("audiences");
+            e.HasIndex(a => new { a.TenantId, a.Name });
         });
     }
 }

@@ -15,6 +15,39 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>How many customers of this partition carry each tag.</summary>
     Task<Dictionary<long, int>> TagCounts();
     Task SaveSnapshot();
+    /// <summary>Answers a condition over this partition: the count, a page of ids and a deterministic sample.</summary>
+    Task<AudienceAnswer> Query(AudienceQuery query);
+    /// <summary>Why one customer of this partition is in or out; null when the customer is not here.</summary>
+    Task<ExplanationView?> Explain(string conditionJson, int today, long customerId);
+    /// <summary>Re-evaluates every rule tag over the whole partition (rule changed, new day) and writes the differences.</summary>
+    Task ReevaluateRules();
+}
+
+[GenerateSerializer, Immutable]
+public sealed record AudienceQuery(
+    [property: Id(0)] string ConditionJson,
+    [property: Id(1)] int Today,
+    [property: Id(2)] long AfterId,
+    [property: Id(3)] int Limit,
+    [property: Id(4)] int SampleSize);
+
+[GenerateSerializer, Immutable]
+public sealed record AudienceAnswer(
+    [property: Id(0)] int Count,
+    [property: Id(1)] long[] Ids,
+    [property: Id(2)] long[] Sample);
+
+[GenerateSerializer, Immutable]
+public sealed record ExplanationView(
+    [property: Id(0)] string Path,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] bool Result,
+    [property: Id(3)] string Detail,
+    [property: Id(4)] bool Decisive,
+    [property: Id(5)] ExplanationView[] Children)
+{
+    public static ExplanationView From(Siyu.Core.Audiences.Engine.Explanation e) =>
+        new(e.Path, e.Kind, e.Result, e.Detail, e.Decisive, [.. e.Children.Select(From)]);
 }
 
 [GenerateSerializer, Immutable]

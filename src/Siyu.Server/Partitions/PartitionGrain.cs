@@ -27,6 +27,7 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
         _tenantId = int.Parse(key[0], System.Globalization.CultureInfo.InvariantCulture);
         _partition = int.Parse(key[1], System.Globalization.CultureInfo.InvariantCulture);
         LoadSnapshot();
+        BuildIndex();
         var replayed = 0;
         foreach (var e in store.ReadPartitionTail(_tenantId, _partition, _lastSeq))
         {
@@ -35,12 +36,13 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
         }
         LogActivated(logger, _tenantId, _partition, _profiles.Count, _snapshotSeq, replayed);
         this.RegisterGrainTimer(SaveSnapshotIfChanged, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)) { Interleave = false });
+        StartRuleSchedule();
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshotIfChanged(cancellationToken);
 
-    public Task Apply(LogEntry[] entries)
+    public async Task Apply(LogEntry[] entries)
     {
         foreach (var entry in entries)
         {
@@ -52,7 +54,7 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
                 entry.Properties is null ? null : JsonNode.Parse(entry.Properties) as JsonObject,
                 entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject));
         }
-        return Task.CompletedTask;
+        await EvaluateRulesForTouchedAsync();
     }
 
     private void ApplyOne(ProfileEvent e)
@@ -66,6 +68,7 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
                 if (Owns(merged))
                 {
                     _profiles.Remove(merged);
+                    _index.Remove(merged);
                 }
                 if (Owns(survivor))
                 {
@@ -88,6 +91,7 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
             _profiles[e.CustomerId] = profile = new CustomerProfile { CustomerId = e.CustomerId };
         }
         profile.Apply(e);
+        IndexApplied(profile, e);
     }
 
     private bool Owns(long customerId) => Partitioning.Of(customerId, PartitionCount()) == _partition;
@@ -126,6 +130,8 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
         {
             _profiles.Remove(customerId);
         }
+        // The index can't un-post the old history of this customer; rebuild the partition's index before the next query.
+        _indexStale = true;
     }
 
     public Task<CustomerSummary[]> Search(CustomerQuery query)

@@ -13,10 +13,10 @@ public sealed record DefinitionResult<T>(T? Value, IReadOnlyList<FieldError> Err
 
 public sealed record TagGroupInput(string? Name, int? SortOrder);
 
-public sealed record TagInput(long? GroupId, string? Name, string? Kind, string? Color, string? Description);
+public sealed record TagInput(long? GroupId, string? Name, string? Kind, string? Color, string? Description, string? RuleJson = null);
 
 /// <summary>Creating, renaming and deleting tag groups and tags, for the API and the console alike. Every change is audited.</summary>
-public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog catalog, TimeProvider time)
+public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog catalog, Audiences.ConditionCatalogs conditions, Audiences.AudienceService audiences, TimeProvider time)
 {
     public const int MaxNameLength = 30;
 
@@ -87,15 +87,24 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
             errors.Add(new FieldError("kind", $"Unknown kind '{kind}'; use one of {string.Join(", ", TagSource.All)}."));
         }
         var name = await CheckTagAsync(db, tenantId, null, input.GroupId, input.Name, input, errors);
+        CheckRule(tenantId, kind, input.RuleJson, required: true, errors);
         if (errors.Count > 0)
         {
             return new(null, errors);
         }
         var now = time.GetUtcNow().UtcTicks;
-        var row = new TagRow { TenantId = tenantId, GroupId = input.GroupId!.Value, Name = name!, Kind = kind, Color = input.Color, Description = input.Description, CreatedAtTicks = now };
+        var row = new TagRow
+        {
+            TenantId = tenantId, GroupId = input.GroupId!.Value, Name = name!, Kind = kind, Color = input.Color, Description = input.Description,
+            Rule = input.RuleJson, CreatedAtTicks = now,
+        };
         db.Tags.Add(row);
         Audit(db, tenantId, now, actor, "tag.create", row.Name);
         await SaveAsync(db, tenantId);
+        if (row.Rule is not null)
+        {
+            await audiences.ReevaluateRulesAsync(tenantId); // backfill: everyone who matches now gets the tag now
+        }
         return new(row, []);
     }
 
@@ -114,13 +123,20 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
         }
         var groupId = input.GroupId ?? row.GroupId;
         var name = await CheckTagAsync(db, tenantId, id, groupId, input.Name ?? row.Name, input, errors);
+        CheckRule(tenantId, row.Kind, input.RuleJson, required: false, errors);
         if (errors.Count > 0)
         {
             return new(null, errors);
         }
         (row.GroupId, row.Name, row.Color, row.Description) = (groupId, name!, input.Color ?? row.Color, input.Description ?? row.Description);
-        Audit(db, tenantId, time.GetUtcNow().UtcTicks, actor, "tag.update", row.Name);
+        var ruleChanged = input.RuleJson is not null && input.RuleJson != row.Rule;
+        row.Rule = input.RuleJson ?? row.Rule;
+        Audit(db, tenantId, time.GetUtcNow().UtcTicks, actor, ruleChanged ? "tag.rule.update" : "tag.update", ruleChanged ? $"{row.Name}: {row.Rule}" : row.Name);
         await SaveAsync(db, tenantId);
+        if (ruleChanged)
+        {
+            await audiences.ReevaluateRulesAsync(tenantId);
+        }
         return new(row, []);
     }
 
@@ -136,6 +152,23 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
         Audit(db, tenantId, row.DeletedAtTicks.Value, actor, "tag.delete", row.Name);
         await SaveAsync(db, tenantId);
         return true;
+    }
+
+    private void CheckRule(int tenantId, string kind, string? ruleJson, bool required, List<FieldError> errors)
+    {
+        if (kind != TagSource.Rule)
+        {
+            if (ruleJson is not null)
+            {
+                errors.Add(new FieldError("rule", "Only rule tags (kind \"rule\") have a rule."));
+            }
+            return;
+        }
+        if (ruleJson is null && !required)
+        {
+            return;
+        }
+        errors.AddRange(audiences.ValidateRule(tenantId, ruleJson));
     }
 
     private static string? CheckName(string? name, List<FieldError> errors)
@@ -188,5 +221,6 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
     {
         await db.SaveChangesAsync();
         catalog.Invalidate(tenantId);
+        conditions.Invalidate(tenantId);
     }
 }

@@ -84,8 +84,8 @@ public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestW
         {
             errors.Add(new FieldError("reason", "At most 200 characters."));
         }
-        CheckTags(tenantId, request.Add, "add", errors);
-        CheckTags(tenantId, request.Remove, "remove", errors);
+        CheckTags(tenantId, request.Add, "add", request.Source, errors);
+        CheckTags(tenantId, request.Remove, "remove", request.Source, errors);
         foreach (var both in request.Add.Intersect(request.Remove))
         {
             errors.Add(new FieldError("remove", $"Tag {both} is both added and removed."));
@@ -104,7 +104,7 @@ public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestW
         return errors;
     }
 
-    private void CheckTags(int tenantId, IReadOnlyList<long> ids, string field, List<FieldError> errors)
+    private void CheckTags(int tenantId, IReadOnlyList<long> ids, string field, string source, List<FieldError> errors)
     {
         for (var i = 0; i < ids.Count; i++)
         {
@@ -112,6 +112,10 @@ public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestW
             if (tag is null || tag.Deleted)
             {
                 errors.Add(new FieldError($"{field}[{i}]", tag is null ? $"No tag {ids[i]}." : $"Tag {ids[i]} ({tag.Name}) was deleted."));
+            }
+            else if (tag.Kind == TagSource.Rule && source != TagSource.Rule)
+            {
+                errors.Add(new FieldError($"{field}[{i}]", $"Tag {ids[i]} ({tag.Name}) is maintained by its rule; change the rule instead."));
             }
         }
     }

@@ -17,6 +17,11 @@ public sealed class TenantDirectory(IDbContextFactory<SiyuDb> dbFactory)
 
     public int Partitions(int tenantId) => Get(tenantId).Partitions;
 
+    public TimeZoneInfo Zone(int tenantId) => TimeZoneInfo.FindSystemTimeZoneById(Get(tenantId).TimeZone);
+
+    /// <summary>The tenant's local day number now; every partition of one query uses the same one.</summary>
+    public int Today(int tenantId, TimeProvider time) => Core.Audiences.Conditions.TenantClock.Today(time.GetUtcNow(), Zone(tenantId));
+
     public IReadOnlyList<Tenant> All()
     {
         using var db = dbFactory.CreateDbContext();

@@ -50,3 +50,16 @@ public sealed class ConditionCatalog : IConditionCatalog
 
     public string? AudienceCondition(long id) => Audiences.GetValueOrDefault(id);
 }
+
+/// <summary>
+/// Computed scores conditions can use. Analytics writes them onto profiles (<c>CustomerProfile.Scores</c>) under
+/// these names; until it does, customers have no score and match no score comparison.
+/// </summary>
+public static class ScoreNames
+{
+    public const string Rfm = "rfm";
+    public const string Rfe = "rfe";
+    public const string LifecycleStage = "lifecycle_stage";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Rfm, Rfe, LifecycleStage };
+}

@@ -154,6 +154,15 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         }
     }
 
+    /// <summary>Drops event postings before <paramref name="firstDay"/>: no allowed window reaches them any more.</summary>
+    public void Prune(int firstDay)
+    {
+        foreach (var column in _events.Values)
+        {
+            column.Prune(firstDay);
+        }
+    }
+
     internal static T[] NewFilled<T>(int length, T value)
     {
         var a = new T[length];
