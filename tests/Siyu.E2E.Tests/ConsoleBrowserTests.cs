@@ -196,4 +196,63 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         Assert.Equal(customerUrl, await rows.Locator("td a").First.GetAttributeAsync("href"));
     }
+
+    [Fact]
+    public async Task Operator_builds_an_audience_with_a_live_count_saves_it_and_asks_why_a_customer_is_in()
+    {
+        var page = await LoginAsync();
+        await FirstCustomerLinkAsync(page);
+        // The independent figure: how many customers carry the tag, as the customer list counts them.
+        using var api = _server.ApiClient();
+        var groups = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/v1/tag-groups"))!.AsArray();
+        var vip = groups.SelectMany(g => g!["tags"]!.AsArray()).Single(t => t!["name"]!.GetValue<string>() == "VIP")!;
+        var vipId = vip["id"]!.GetValue<long>();
+        var vipCount = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/api/v1/customers?tag={vipId}&limit=1"))!["total"]!.GetValue<int>();
+        var everyone = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/v1/customers?limit=1"))!["total"]!.GetValue<int>();
+        Assert.True(vipCount > 0);
+
+        await page.GotoAsync(_server.BaseUrl + "/audiences/new");
+        await WaitInteractiveAsync(page);
+        var live = page.Locator("[data-testid=live-count]");
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-count", everyone.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("[data-testid=add-tags]");
+        await page.Locator("[data-testid=cond-leaf] [data-testid=tag-option]").Filter(new LocatorFilterOptions { HasText = "VIP" }).ClickAsync();
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-count", vipCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // NOT flips it: everyone else.
+        await page.Locator("[data-testid=cond-leaf] input[type=checkbox]").First.CheckAsync();
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-count", (everyone - vipCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("[data-testid=cond-leaf] input[type=checkbox]").First.UncheckAsync();
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-count", vipCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // A bad value is pointed out at the node, and saving is blocked until it is fixed.
+        await page.ClickAsync("[data-testid=add-behavior]");
+        var behavior = page.Locator("[data-testid=cond-leaf][data-kind=behavior]");
+        await behavior.Locator("[data-testid=value]").FillAsync("很多");
+        await behavior.Locator("[data-testid=value]").BlurAsync();
+        await Assertions.Expect(behavior.Locator("[data-testid=cond-error]")).ToContainTextAsync("value");
+        await Assertions.Expect(page.Locator("[data-testid=save-audience]")).ToBeDisabledAsync();
+        await behavior.Locator("[data-testid=value]").FillAsync("1");
+        await behavior.Locator("[data-testid=value]").BlurAsync();
+        await Assertions.Expect(behavior.Locator("[data-testid=cond-error]")).ToHaveCountAsync(0);
+        await Assertions.Expect(live).ToHaveAttributeAsync("data-count", new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audience-builder.png"), FullPage = true });
+
+        await page.Locator("input[data-testid=audience-name], [data-testid=audience-name] input").First.FillAsync("近30天下单的VIP");
+        await page.ClickAsync("[data-testid=save-audience]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/audiences/[0-9]+$"));
+        await WaitInteractiveAsync(page);
+        var sampleLinks = page.Locator("[data-testid=sample-table] tbody tr td a");
+        await Assertions.Expect(sampleLinks.First).ToBeVisibleAsync();
+        var member = await sampleLinks.First.TextContentAsync();
+        await page.Locator("input[data-testid=explain-id], [data-testid=explain-id] input").First.FillAsync(member!);
+        await page.ClickAsync("[data-testid=explain]");
+        await Assertions.Expect(page.Locator("[data-testid=explain-result]")).ToContainTextAsync("在人群中");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audience.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + "/audiences");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=audience-row]").Filter(new LocatorFilterOptions { HasText = "近30天下单的VIP" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audiences.png"), FullPage = true });
+    }
 }

@@ -74,14 +74,14 @@ public sealed partial class AudienceService(
     }
 
     /// <summary>Why a customer is in or out (merged ids are followed to the surviving profile); null when no such customer.</summary>
-    public async Task<ExplanationView?> ExplainAsync(int tenantId, string json, long customerId)
+    public async Task<ExplanationView?> ExplainAsync(int tenantId, string json, long customerId, bool chinese = false)
     {
         if (reader.Canonical(tenantId, customerId) is not { } canonical)
         {
             return null;
         }
         var grain = grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, Partitioning.Of(canonical, tenants.Partitions(tenantId))));
-        return await grain.Explain(json, tenants.Today(tenantId, time), canonical);
+        return await grain.Explain(json, tenants.Today(tenantId, time), canonical, chinese);
     }
 
     public async Task ReevaluateRulesAsync(int tenantId) =>

@@ -56,7 +56,7 @@ public static class AudiencesApi
         {
             return Problems.Validation("customer_id", "Required: the customer to explain.");
         }
-        return await audiences.ExplainAsync(tenant, json!, customerId) is { } explanation ? TypedResults.Ok(explanation) : Problems.NotFound($"No customer {customerId}.");
+        return await audiences.ExplainAsync(tenant, json!, customerId, WantsChinese(http)) is { } explanation ? TypedResults.Ok(explanation) : Problems.NotFound($"No customer {customerId}.");
     }
 
     private static async Task<IResult> List(HttpContext http, AudienceService audiences)
@@ -172,6 +172,10 @@ public static class AudiencesApi
         await Flush();
     }
 
+    /// <summary>Explanations are prose: Chinese when the caller's Accept-Language prefers it.</summary>
+    private static bool WantsChinese(HttpContext http) =>
+        http.Request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1).FirstOrDefault()?.Value.Value?.StartsWith("zh", StringComparison.OrdinalIgnoreCase) == true;
+
     private static string Csv(string? value) =>
         value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 || value.StartsWith('=') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
@@ -186,7 +190,7 @@ public static class AudiencesApi
         {
             return Problems.NotFound($"No audience {id}.");
         }
-        return await audiences.ExplainAsync(tenant, row.Condition, customerId.Value) is { } explanation
+        return await audiences.ExplainAsync(tenant, row.Condition, customerId.Value, WantsChinese(http)) is { } explanation
             ? TypedResults.Ok(explanation)
             : Problems.NotFound($"No customer {customerId}.");
     }

@@ -22,6 +22,7 @@ public sealed partial class DemoSeeder(
     IHttpClientFactory httpClients,
     Tags.TagDefinitions tagDefinitions,
     Tags.TagWriter tagWriter,
+    Audiences.AudienceService audiences,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -99,6 +100,21 @@ public sealed partial class DemoSeeder(
                 await tagWriter.ApplyAsync(tenantId, new Tags.TagChangeRequest(ids, [tagId], [], kind, actor, "演示数据"));
             }
         }
+
+        // A rule tag and two saved audiences, so the engine has something to show on first start.
+        await tagDefinitions.CreateTagAsync(tenantId, actor, new Tags.TagInput(groups["客户等级"], "高消费客户", Siyu.Core.Tags.TagSource.Rule, "#E53935",
+            "累计消费满 3000 元自动打标", """
+            {"version":1,"root":{"type":"behavior","event":"order.paid","window":{"all_time":true},"measure":"sum","property":"amount","op":"gte","value":3000}}
+            """));
+        await audiences.CreateAsync(tenantId, actor, new Audiences.AudienceInput("近90天母婴买家", "近 90 天买过母婴类商品", """
+            {"version":1,"root":{"type":"behavior","event":"order.paid","where":[{"property":"category","op":"eq","value":"母婴"}],"window":{"last_days":90},"measure":"count","op":"gte","value":1}}
+            """));
+        await audiences.CreateAsync(tenantId, actor, new Audiences.AudienceInput("上海沉睡客户", "上海、买过东西，但 60 天没有下单", """
+            {"version":1,"root":{"type":"all","children":[
+              {"type":"attribute","name":"city","op":"eq","value":"上海"},
+              {"type":"behavior","event":"order.paid","window":{"all_time":true},"measure":"count","op":"gte","value":1},
+              {"type":"not","child":{"type":"behavior","event":"order.paid","window":{"last_days":60},"measure":"count","op":"gte","value":1}}]}}
+            """));
     }
 
     /// <summary>A WeCom follow relation as the contact sync sees it.</summary>

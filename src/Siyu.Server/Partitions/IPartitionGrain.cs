@@ -18,7 +18,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Answers a condition over this partition: the count, a page of ids and a deterministic sample.</summary>
     Task<AudienceAnswer> Query(AudienceQuery query);
     /// <summary>Why one customer of this partition is in or out; null when the customer is not here.</summary>
-    Task<ExplanationView?> Explain(string conditionJson, int today, long customerId);
+    Task<ExplanationView?> Explain(string conditionJson, int today, long customerId, bool chinese);
     /// <summary>Re-evaluates every rule tag over the whole partition (rule changed, new day) and writes the differences.</summary>
     Task ReevaluateRules();
 }

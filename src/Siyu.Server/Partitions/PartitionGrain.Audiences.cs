@@ -122,7 +122,7 @@ public sealed partial class PartitionGrain
 
     public static ulong SampleHash(long id) => unchecked((ulong)id * 0x9E3779B97F4A7C15UL) ^ ((ulong)id >> 17);
 
-    public Task<ExplanationView?> Explain(string conditionJson, int today, long customerId)
+    public Task<ExplanationView?> Explain(string conditionJson, int today, long customerId, bool chinese)
     {
         if (!_profiles.TryGetValue(customerId, out var profile))
         {
@@ -130,7 +130,7 @@ public sealed partial class PartitionGrain
         }
         var condition = Parse(conditionJson);
         var tags = ServiceProvider.GetRequiredService<Tags.TagCatalog>();
-        var evaluator = new ProfileEvaluator(_index.Zone, today, id => tags.Find(_tenantId, id)?.Name ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var evaluator = new ProfileEvaluator(_index.Zone, today, id => tags.Find(_tenantId, id)?.Name ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture), chinese);
         return Task.FromResult<ExplanationView?>(ExplanationView.From(evaluator.Explain(condition.Root, profile)));
     }
 

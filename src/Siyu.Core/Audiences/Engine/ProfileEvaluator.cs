@@ -14,8 +14,10 @@ public sealed record Explanation(string Path, string Kind, bool Result, string D
 /// Evaluates a condition for a single customer straight from the profile. Used for "why is X in or out" and for
 /// rule tags as events arrive; it must agree with <see cref="BitsetEvaluator"/> (tests check both against SQL).
 /// </summary>
-public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, string>? tagName = null)
+public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, string>? tagName = null, bool chinese = false)
 {
+    private string L(string zh, string en) => chinese ? zh : en;
+
     public bool Matches(ConditionNode node, CustomerProfile p) => Explain(node, p).Result;
 
     public Explanation Explain(ConditionNode node, CustomerProfile p)
@@ -37,7 +39,8 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
             case NotNode not:
             {
                 var inner = Explain(not.Child, p) with { Decisive = true };
-                return new Explanation(not.Path, "not", !inner.Result, inner.Result ? "inner condition holds" : "inner condition does not hold", false, [inner]);
+                return new Explanation(not.Path, "not", !inner.Result,
+                    inner.Result ? L("内部条件成立，取反后不成立", "inner condition holds") : L("内部条件不成立，取反后成立", "inner condition does not hold"), false, [inner]);
             }
             case TagsNode tags:
                 return Leaf(tags.Path, "tags", Tags(tags, p, out var tagDetail), tagDetail);
@@ -50,35 +53,37 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
                     AttributeType.Date => Comparisons.Day(a.Op, a.Operand, Comparisons.AsDay(value, zone), today),
                     _ => Comparisons.Text(a.Op, a.Operand, Comparisons.AsText(value)),
                 };
-                return Leaf(a.Path, "attribute", result, $"{a.Name} = {Comparisons.AsText(value) ?? "(not set)"}; {Describe(a.Op, a.Operand, a.Type)}");
+                return Leaf(a.Path, "attribute", result, $"{a.Name} = {Comparisons.AsText(value) ?? L("（无值）", "(not set)")}; {Describe(a.Op, a.Operand, a.Type)}");
             }
             case ScoreNode s:
             {
                 var value = p.Scores.TryGetValue(s.Name, out var v) ? v : double.NaN;
                 return Leaf(s.Path, "score", Comparisons.Number(s.Op, s.Operand, value),
-                    $"{s.Name} = {(double.IsNaN(value) ? "(not computed)" : value.ToString(CultureInfo.InvariantCulture))}; {Describe(s.Op, s.Operand, AttributeType.Number)}");
+                    $"{s.Name} = {(double.IsNaN(value) ? L("（未计算）", "(not computed)") : value.ToString(CultureInfo.InvariantCulture))}; {Describe(s.Op, s.Operand, AttributeType.Number)}");
             }
             case BehaviorNode b:
                 return Behavior(b, p);
             case ListNode list:
                 return Leaf(list.Path, "list", list.CustomerIds.Contains(p.CustomerId),
-                    list.CustomerIds.Contains(p.CustomerId) ? $"customer {p.CustomerId} is on the list" : $"customer {p.CustomerId} is not on the list ({list.CustomerIds.Count} ids)");
+                    list.CustomerIds.Contains(p.CustomerId)
+                        ? L($"客户 {p.CustomerId} 在名单中", $"customer {p.CustomerId} is on the list")
+                        : L($"客户 {p.CustomerId} 不在名单中（共 {list.CustomerIds.Count} 个）", $"customer {p.CustomerId} is not on the list ({list.CustomerIds.Count} ids)"));
             case AudienceNode audience:
             {
                 var inner = Explain(audience.Resolved, p) with { Decisive = true };
-                return new Explanation(audience.Path, "audience", inner.Result, $"audience {audience.AudienceId}", false, [inner]);
+                return new Explanation(audience.Path, "audience", inner.Result, L($"人群 {audience.AudienceId}", $"audience {audience.AudienceId}"), false, [inner]);
             }
             default:
                 throw new NotSupportedException(node.GetType().Name);
         }
     }
 
-    private static Explanation Group(string path, string kind, bool result, List<Explanation> children, int? decisive)
+    private Explanation Group(string path, string kind, bool result, List<Explanation> children, int? decisive)
     {
         var marked = children.Select((c, i) => i == decisive ? c with { Decisive = true } : c).ToList();
         var detail = children.Count == 0
-            ? kind == "all" ? "empty group: holds for everyone" : "empty group: holds for no one"
-            : $"{children.Count(c => c.Result)} of {children.Count} hold";
+            ? kind == "all" ? L("空组：对所有人成立", "empty group: holds for everyone") : L("空组：对任何人都不成立", "empty group: holds for no one")
+            : L($"{children.Count} 项中 {children.Count(c => c.Result)} 项成立", $"{children.Count(c => c.Result)} of {children.Count} hold");
         return new Explanation(path, kind, result, detail, false, marked);
     }
 
@@ -88,7 +93,8 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
     {
         var has = node.TagIds.Where(p.HasTag).ToList();
         var missing = node.TagIds.Except(has).ToList();
-        detail = $"has [{string.Join(", ", has.Select(Name))}], lacks [{string.Join(", ", missing.Select(Name))}]";
+        detail = L($"有 [{string.Join("、", has.Select(Name))}]，没有 [{string.Join("、", missing.Select(Name))}]",
+            $"has [{string.Join(", ", has.Select(Name))}], lacks [{string.Join(", ", missing.Select(Name))}]");
         return node.Match switch
         {
             TagMatch.HasAny => has.Count > 0,
@@ -105,7 +111,7 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
         string window;
         if (b.AllTime)
         {
-            window = "all time";
+            window = L("全部时间", "all time");
             measured = b.Measure switch
             {
                 Measure.Count => p.EventCounts.GetValueOrDefault(b.EventType),
@@ -116,7 +122,7 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
         else
         {
             var first = today - b.LastDays!.Value + 1;
-            window = $"last {b.LastDays} days";
+            window = L($"近 {b.LastDays} 天", $"last {b.LastDays} days");
             var matching = p.Behaviour
                 .Where(e => e.Type == b.EventType)
                 .Select(e => (Event: e, Day: Comparisons.LocalDay(e.Ticks, zone)))
@@ -131,12 +137,12 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
         }
         var measureName = b.Measure switch
         {
-            Measure.Count => "count",
-            Measure.Sum => $"sum of {b.SumProperty}",
-            _ => "days since last",
+            Measure.Count => L("次数", "count"),
+            Measure.Sum => L($"{b.SumProperty} 合计", $"sum of {b.SumProperty}"),
+            _ => L("距上次天数", "days since last"),
         };
-        var filters = b.Where.Count == 0 ? "" : " where " + string.Join(" and ", b.Where.Select(f => $"{f.Property} {Describe(f.Op, f.Operand, f.Type)}"));
-        var shown = double.IsNaN(measured) ? "(none)" : measured.ToString("0.##", CultureInfo.InvariantCulture);
+        var filters = b.Where.Count == 0 ? "" : L("，其中 ", " where ") + string.Join(L("且", " and "), b.Where.Select(f => $"{f.Property} {Describe(f.Op, f.Operand, f.Type)}"));
+        var shown = double.IsNaN(measured) ? L("（无）", "(none)") : measured.ToString("0.##", CultureInfo.InvariantCulture);
         return Leaf(b.Path, "behavior", Comparisons.Number(b.Op, b.Operand, measured),
             $"{b.EventType}{filters}, {window}: {measureName} = {shown}; {Describe(b.Op, b.Operand, AttributeType.Number)}");
     }
@@ -145,17 +151,25 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
         ? Comparisons.Text(f.Op, f.Operand, e.Text?.GetValueOrDefault(f.Property))
         : Comparisons.Number(f.Op, f.Operand, e.Numbers?.TryGetValue(f.Property, out var n) == true ? n : double.NaN);
 
-    private static string Describe(CompareOp op, Operand o, AttributeType type)
+    private string Describe(CompareOp op, Operand o, AttributeType type)
     {
         string Show(double n) => type == AttributeType.Date ? DateOnly.FromDayNumber((int)n).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : n.ToString(CultureInfo.InvariantCulture);
         var values = o.Texts.Count > 0 ? string.Join(", ", o.Texts) : string.Join(", ", o.Numbers.Select(Show));
+        var symbol = op switch
+        {
+            CompareOp.Eq => "=", CompareOp.Neq => "≠", CompareOp.Gt => ">", CompareOp.Gte => "≥", CompareOp.Lt => "<", CompareOp.Lte => "≤",
+            CompareOp.In => L("属于", "in"), CompareOp.Contains => L("包含", "contains"),
+            _ => ConditionParser.OpName(op),
+        };
         return op switch
         {
-            CompareOp.IsSet => "must be set",
-            CompareOp.NotSet => "must not be set",
-            CompareOp.Between => $"must be between {Show(o.Numbers[0])} and {Show(o.Numbers[1])}",
-            CompareOp.WithinNextDays or CompareOp.WithinLastDays or CompareOp.AnniversaryWithinNextDays => $"must be {ConditionParser.OpName(op)} {o.Days}",
-            _ => $"must be {ConditionParser.OpName(op)} {values}",
+            CompareOp.IsSet => L("要求有值", "must be set"),
+            CompareOp.NotSet => L("要求无值", "must not be set"),
+            CompareOp.Between => L($"要求介于 {Show(o.Numbers[0])} 与 {Show(o.Numbers[1])} 之间", $"must be between {Show(o.Numbers[0])} and {Show(o.Numbers[1])}"),
+            CompareOp.WithinNextDays => L($"要求在未来 {o.Days} 天内", $"must be within the next {o.Days} days"),
+            CompareOp.WithinLastDays => L($"要求在过去 {o.Days} 天内", $"must be within the last {o.Days} days"),
+            CompareOp.AnniversaryWithinNextDays => L($"要求周年日在未来 {o.Days} 天内", $"anniversary must be within the next {o.Days} days"),
+            _ => L($"要求 {symbol} {values}", $"must be {symbol} {values}"),
         };
     }
 }
