@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBench.RunAsync(args[1..]),
     "core" => RunCore(args[1..]),
     "audiences" => Siyu.Bench.Audiences.AudienceBench.Run(args[1..]),
+    "ruletags" => await RuleTagBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -23,6 +24,8 @@ static int Usage()
             POST-to-visible-on-profile latency at 5,000 events/s offered load.
           dotnet run -c Release --project bench/Siyu.Bench -- audiences [--customers N] [--events N] [--skip-sqlite]
             the three audience questions in DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
+          dotnet run -c Release --project bench/Siyu.Bench -- ruletags [--samples N] [--background EVENTS_PER_S]
+            POST of a rule-matching event → rule tag on the profile, under background load.
           dotnet run -c Release --project bench/Siyu.Bench -- core
             BenchmarkDotNet: event validation and identity resolution per event.
         """);
