@@ -365,7 +365,7 @@ public sealed class ConditionParser
 
     private AudienceNode? ReadAudience(JsonElement json, string path, int depth)
     {
-        if (!json.TryGetProperty("audience_id", out var idJson) || !idJson.TryGetInt64(out var id))
+        if (!json.TryGetProperty("audience_id", out var idJson) || idJson.ValueKind != JsonValueKind.Number || !idJson.TryGetInt64(out var id))
         {
             return Fail<AudienceNode>(path + ".audience_id", "Required: the id of a saved audience.");
         }
@@ -423,7 +423,7 @@ public sealed class ConditionParser
             case CompareOp.IsSet or CompareOp.NotSet:
                 return Operand.None;
             case CompareOp.WithinNextDays or CompareOp.WithinLastDays or CompareOp.AnniversaryWithinNextDays:
-                if (!json.TryGetProperty("days", out var d) || !d.TryGetInt32(out var days) || days < 0 || days > 3660)
+                if (!json.TryGetProperty("days", out var d) || d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out var days) || days < 0 || days > 3660)
                 {
                     return Fail<Operand>(path + ".days", "Required: a number of days from 0 to 3660.");
                 }

@@ -251,19 +251,30 @@ public sealed class BitsetEvaluator(AudienceIndex index, int today)
 
     private sealed class CompiledFilter(PropertyFilter filter, StringPool strings)
     {
-        private readonly TextMatcher _text = new(filter.Op, filter.Operand, strings);
+        // Only text filters have text operands (a number filter's "eq" has no Texts[0]).
+        private readonly TextMatcher? _text = filter.Type == AttributeType.String ? new(filter.Op, filter.Operand, strings) : null;
+        // is_set / not_set ask whether the event has the property at all, text or number (there is no value to type them by).
+        private readonly bool _presence = filter.Op is CompareOp.IsSet or CompareOp.NotSet;
         private int[]? _codes;
         private double[]? _numbers;
 
         public void Bind(DayBucket bucket)
         {
-            _codes = filter.Type == AttributeType.String ? bucket.Text.GetValueOrDefault(filter.Property) : null;
-            _numbers = filter.Type == AttributeType.Number ? bucket.Numbers.GetValueOrDefault(filter.Property) : null;
+            _codes = filter.Type == AttributeType.String || _presence ? bucket.Text.GetValueOrDefault(filter.Property) : null;
+            _numbers = filter.Type == AttributeType.Number || _presence ? bucket.Numbers.GetValueOrDefault(filter.Property) : null;
         }
 
-        public bool Matches(int e) => filter.Type == AttributeType.String
-            ? _text.Matches(_codes is null ? -1 : _codes[e])
-            : Comparisons.Number(filter.Op, filter.Operand, _numbers is null ? double.NaN : _numbers[e]);
+        public bool Matches(int e)
+        {
+            if (_presence)
+            {
+                var present = (_codes is not null && _codes[e] >= 0) || (_numbers is not null && !double.IsNaN(_numbers[e]));
+                return present == (filter.Op == CompareOp.IsSet);
+            }
+            return _text is not null
+                ? _text.Matches(_codes is null ? -1 : _codes[e])
+                : Comparisons.Number(filter.Op, filter.Operand, _numbers is null ? double.NaN : _numbers[e]);
+        }
     }
 }
 

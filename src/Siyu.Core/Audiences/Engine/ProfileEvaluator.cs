@@ -147,9 +147,18 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
             $"{b.EventType}{filters}, {window}: {measureName} = {shown}; {Describe(b.Op, b.Operand, AttributeType.Number)}");
     }
 
-    public static bool FilterMatches(PropertyFilter f, BehaviourEvent e) => f.Type == AttributeType.String
-        ? Comparisons.Text(f.Op, f.Operand, e.Text?.GetValueOrDefault(f.Property))
-        : Comparisons.Number(f.Op, f.Operand, e.Numbers?.TryGetValue(f.Property, out var n) == true ? n : double.NaN);
+    public static bool FilterMatches(PropertyFilter f, BehaviourEvent e)
+    {
+        if (f.Op is CompareOp.IsSet or CompareOp.NotSet)
+        {
+            // Whether the event has the property at all, text or number: there is no value to type the filter by.
+            var present = e.Text?.ContainsKey(f.Property) == true || e.Numbers?.ContainsKey(f.Property) == true;
+            return present == (f.Op == CompareOp.IsSet);
+        }
+        return f.Type == AttributeType.String
+            ? Comparisons.Text(f.Op, f.Operand, e.Text?.GetValueOrDefault(f.Property))
+            : Comparisons.Number(f.Op, f.Operand, e.Numbers?.TryGetValue(f.Property, out var n) == true ? n : double.NaN);
+    }
 
     private string Describe(CompareOp op, Operand o, AttributeType type)
     {
