@@ -206,7 +206,9 @@ public sealed class CustomerProfile
 
     private void ApplyTag(ProfileEvent e)
     {
-        if (e.Properties?["tag_id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var tagId))
+        // Any JSON number that is a whole id (events built in code may carry an int).
+        if (e.Properties?["tag_id"] is not JsonValue idValue || idValue.GetValueKind() != System.Text.Json.JsonValueKind.Number
+            || !long.TryParse(idValue.ToJsonString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var tagId))
         {
             return;
         }

@@ -493,7 +493,7 @@ public sealed class ConditionParser
             case AttributeType.String when item.ValueKind == JsonValueKind.String:
                 texts.Add(item.GetString()!);
                 return true;
-            case AttributeType.Number when item.ValueKind == JsonValueKind.Number:
+            case AttributeType.Number when item.ValueKind == JsonValueKind.Number && double.IsFinite(item.GetDouble()):
                 numbers.Add(item.GetDouble());
                 return true;
             case AttributeType.Date when item.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(item.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
