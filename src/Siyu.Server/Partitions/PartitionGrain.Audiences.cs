@@ -45,11 +45,14 @@ public sealed partial class PartitionGrain
         return _index;
     }
 
+    /// <summary>Brings the index up to date with one applied event: only what that event can have changed.</summary>
     private void IndexApplied(CustomerProfile profile, ProfileEvent e)
     {
-        if (e.Type is EventTypes.TagAdded or EventTypes.TagRemoved && e.Properties?["tag_id"] is JsonValue tag && tag.TryGetValue<long>(out var tagId))
+        long? tagId = e.Type is EventTypes.TagAdded or EventTypes.TagRemoved && e.Properties?["tag_id"] is JsonValue tag
+            && long.TryParse(tag.ToJsonString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+        if (tagId is { } changedTag)
         {
-            _pendingRuleChanges.Remove((profile.CustomerId, tagId));
+            _pendingRuleChanges.Remove((profile.CustomerId, changedTag));
         }
         _touched.Add(profile.CustomerId);
         if (_indexStale)
@@ -57,7 +60,20 @@ public sealed partial class PartitionGrain
             return;
         }
         var ordinal = _index.Ordinal(profile.CustomerId);
-        _index.SetRow(ordinal, profile);
+        if (tagId is { } t)
+        {
+            _index.SetTag(ordinal, t, profile.HasTag(t));
+        }
+        if (e.Attributes is not null)
+        {
+            foreach (var (name, _) in e.Attributes)
+            {
+                if (profile.Attributes.TryGetValue(name, out var value))
+                {
+                    _index.SetAttribute(ordinal, name, value.Value);
+                }
+            }
+        }
         if (profile.LastRecorded is { } recorded)
         {
             _index.AddEvent(ordinal, recorded);

@@ -174,4 +174,35 @@ public sealed class AudiencesApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
         await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{early}"), c => !c["tags"]!.AsArray().Any(t => t!["id"]!.GetValue<long>() == tag));
     }
+
+    [Fact]
+    public async Task Merging_two_customers_answers_for_the_merged_profile()
+    {
+        var group = await CreateAsync("/api/v1/tag-groups", new { name = "客户等级" });
+        var vip = await CreateAsync("/api/v1/tags", new { group_id = group, name = "VIP" });
+        var byPhone = await CustomerAsync("13900000031", "周杰");
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostJsonAsync($"/api/v1/customers/{byPhone}/tags", new { add = new[] { vip } })).StatusCode);
+        var byEmail = (await (await _api.PostEventsAsync(new
+        {
+            type = "order.paid", identifiers = new { email = "zhoujie@example.com" }, timestamp = DateTimeOffset.UtcNow.AddDays(-1),
+            properties = new { order_id = "m-1", category = "母婴", amount = 88 },
+        })).ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+        Assert.NotEqual(byPhone, byEmail);
+        var condition = Condition($$"""
+            {"type":"all","children":[
+              {"type":"tags","op":"has_all","tag_ids":[{{vip}}]},
+              {"type":"behavior","event":"order.paid","where":[{"property":"category","op":"eq","value":"母婴"}],"window":{"last_days":7},"op":"gte","value":1}]}
+            """);
+        var everyone = Condition("""{"type":"all","children":[]}""");
+        await Json.EventuallyAsync(async () => JsonValue.Create(await PreviewCountAsync(everyone)), n => n.GetValue<int>() == 2);
+        Assert.Equal(0, await PreviewCountAsync(condition));
+
+        // One event naming both identifiers merges them: the tag of one and the order of the other are now one customer's.
+        Assert.Equal(HttpStatusCode.Accepted, (await _api.PostEventsAsync(new
+        {
+            type = "page.viewed", identifiers = new { phone = "13900000031", email = "zhoujie@example.com" }, properties = new { page = "/me" },
+        })).StatusCode);
+        await Json.EventuallyAsync(async () => JsonValue.Create(await PreviewCountAsync(condition)), n => n.GetValue<int>() == 1);
+        Assert.Equal(1, await PreviewCountAsync(everyone));
+    }
 }
