@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
@@ -68,6 +69,13 @@ public static class Extensions
         services.AddSingleton<Tags.TagDefinitions>();
         services.AddSingleton<Audiences.ConditionCatalogs>();
         services.AddSingleton<Audiences.AudienceService>();
+        // Protects stored WeCom secrets; keys live with the data (issue 10 moves them to shared storage for clusters).
+        services.AddDataProtection().SetApplicationName("Siyu").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        services.AddSingleton<WeCom.WeComConnections>();
+        services.AddSingleton<WeCom.ChannelCodes>();
+        services.AddSingleton<WeCom.WelcomeTimings>();
+        services.AddSingleton<WeCom.InboxProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -156,6 +164,8 @@ public static class Extensions
         api.MapTenantApi();
         api.MapTagsApi();
         Audiences.AudiencesApi.MapAudiencesApi(api);
+        WeCom.WeComEndpoints.MapWeComApi(api);
+        WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
 

@@ -231,6 +231,18 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return list;
     }
 
+    /// <summary>The (canonical) customer holding one identifier exactly, e.g. a WeCom external_userid.</summary>
+    public long? FindCustomer(int tenantId, IdentifierType type, string value)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT CustomerId FROM identifiers WHERE TenantId = $t AND Type = $type AND Value = $v";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$type", (int)type);
+        cmd.Parameters.AddWithValue("$v", value);
+        return cmd.ExecuteScalar() is long id ? Canonical(tenantId, id) : null;
+    }
+
     private List<long> FindByIdentifier(int tenantId, string text)
     {
         using var c = store.OpenReader();

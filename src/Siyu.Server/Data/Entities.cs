@@ -172,3 +172,158 @@ public sealed class AudienceRow
     public long UpdatedAtTicks { get; set; }
     public long? DeletedAtTicks { get; set; }
 }
+
+/// <summary>
+/// A tenant's WeCom connection. Secrets are stored encrypted with the server's data-protection key
+/// (never in plain text), and can also come from configuration (<c>Siyu:WeCom:{tenant}:Secret</c>).
+/// </summary>
+public sealed class WeComSettingsRow
+{
+    public int TenantId { get; set; }
+    public required string CorpId { get; set; }
+    public long? AgentId { get; set; }
+    public string? ProtectedSecret { get; set; }
+    public required string Token { get; set; }
+    public string? ProtectedAesKey { get; set; }
+    /// <summary>Null for the real WeCom API; the simulator's address in demo mode and tests.</summary>
+    public string? ApiBaseAddress { get; set; }
+    public long UpdatedAtTicks { get; set; }
+}
+
+/// <summary>
+/// Every verified callback, stored (and fsynced) before WeCom gets its "success": the inbox is the durable
+/// record; processing runs afterwards, in order, and is idempotent because WeCom retries.
+/// </summary>
+public sealed class WeComInboxRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string DedupKey { get; set; }
+    /// <summary>Event and change type, e.g. "change_external_contact/add_external_contact".</summary>
+    public required string Kind { get; set; }
+    public required string Xml { get; set; }
+    public long ReceivedAtTicks { get; set; }
+    public long? ProcessedAtTicks { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>A WeCom member (员工) as synced from the corp.</summary>
+public sealed class StaffRow
+{
+    public int TenantId { get; set; }
+    public required string UserId { get; set; }
+    public string? Name { get; set; }
+    public string? Mobile { get; set; }
+    public string? Position { get; set; }
+    /// <summary>Department ids, comma separated.</summary>
+    public string Departments { get; set; } = "";
+    /// <summary>active, disabled, resigned or deleted.</summary>
+    public string Status { get; set; } = "active";
+    public long UpdatedAtTicks { get; set; }
+}
+
+public sealed class DepartmentRow
+{
+    public int TenantId { get; set; }
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public long? ParentId { get; set; }
+}
+
+/// <summary>A customer group chat (客户群).</summary>
+public sealed class CustomerGroupRow
+{
+    public int TenantId { get; set; }
+    public required string ChatId { get; set; }
+    public string? Name { get; set; }
+    public string? Owner { get; set; }
+    public string? Notice { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long? DismissedAtTicks { get; set; }
+    public int Members { get; set; }
+    public int ExternalMembers { get; set; }
+    public long UpdatedAtTicks { get; set; }
+}
+
+public sealed class CustomerGroupMemberRow
+{
+    public int TenantId { get; set; }
+    public required string ChatId { get; set; }
+    /// <summary>userid for staff, external_userid for customers.</summary>
+    public required string MemberId { get; set; }
+    /// <summary>1 = staff, 2 = external contact (WeCom's values).</summary>
+    public int Type { get; set; }
+    public long JoinTimeTicks { get; set; }
+    public int JoinScene { get; set; }
+    public string? Name { get; set; }
+}
+
+/// <summary>A channel QR code (渠道活码): a WeCom contact way plus what Siyu does when someone adds through it.</summary>
+public sealed class ChannelCodeRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The contact way's state (≤ 30 chars), echoed in add_external_contact callbacks.</summary>
+    public required string State { get; set; }
+    public string? ConfigId { get; set; }
+    public string? QrCode { get; set; }
+    /// <summary>JSON: [{"userid": "...", "daily_cap": 50}] — the rotation.</summary>
+    public required string Staff { get; set; }
+    /// <summary>JSON: ["userid"] — used when everyone in the rotation reached their cap.</summary>
+    public string BackupStaff { get; set; } = "[]";
+    /// <summary>JSON: user ids currently configured on the WeCom contact way.</summary>
+    public string ActiveStaff { get; set; } = "[]";
+    /// <summary>JSON: tag ids added to customers who come through this code.</summary>
+    public string TagIds { get; set; } = "[]";
+    public string? Remark { get; set; }
+    public bool SkipVerify { get; set; } = true;
+    /// <summary>JSON welcome message: {"text": "…{nickname}…", "attachments": [...]}; null sends none.</summary>
+    public string? Welcome { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long? DeletedAtTicks { get; set; }
+}
+
+/// <summary>Adds and deletes per channel code, local day and staff member.</summary>
+public sealed class ChannelCodeStatRow
+{
+    public int TenantId { get; set; }
+    public long ChannelId { get; set; }
+    public int Day { get; set; }
+    public required string StaffUserId { get; set; }
+    public int Adds { get; set; }
+    public int Deletes { get; set; }
+}
+
+/// <summary>A customer handed from one staff member to another (在职/离职继承), tracked until WeCom reports the outcome.</summary>
+public sealed class CustomerTransferRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    /// <summary>onjob or resigned.</summary>
+    public required string Kind { get; set; }
+    public required string HandoverUserId { get; set; }
+    public required string TakeoverUserId { get; set; }
+    public required string ExternalUserId { get; set; }
+    /// <summary>requested, waiting, success, refused, limited, failed.</summary>
+    public required string Status { get; set; }
+    public int ErrCode { get; set; }
+    public string? RequestedBy { get; set; }
+    public long RequestedAtTicks { get; set; }
+    public long? FinishedAtTicks { get; set; }
+}
+
+/// <summary>One sync run against WeCom, for the console's sync status.</summary>
+public sealed class WeComSyncRunRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public long StartedAtTicks { get; set; }
+    public long? FinishedAtTicks { get; set; }
+    public int Staff { get; set; }
+    public int Customers { get; set; }
+    public int Tags { get; set; }
+    public int Groups { get; set; }
+    public string? Error { get; set; }
+}

@@ -18,6 +18,16 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
     public DbSet<TagRow> Tags => Set<TagRow>();
     public DbSet<AudienceRow> Audiences => Set<AudienceRow>();
+    public DbSet<WeComSettingsRow> WeComSettings => Set<WeComSettingsRow>();
+    public DbSet<WeComInboxRow> WeComInbox => Set<WeComInboxRow>();
+    public DbSet<StaffRow> Staff => Set<StaffRow>();
+    public DbSet<DepartmentRow> Departments => Set<DepartmentRow>();
+    public DbSet<CustomerGroupRow> CustomerGroups => Set<CustomerGroupRow>();
+    public DbSet<CustomerGroupMemberRow> CustomerGroupMembers => Set<CustomerGroupMemberRow>();
+    public DbSet<ChannelCodeRow> ChannelCodes => Set<ChannelCodeRow>();
+    public DbSet<ChannelCodeStatRow> ChannelCodeStats => Set<ChannelCodeStatRow>();
+    public DbSet<CustomerTransferRow> CustomerTransfers => Set<CustomerTransferRow>();
+    public DbSet<WeComSyncRunRow> WeComSyncRuns => Set<WeComSyncRunRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -95,6 +105,61 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("audiences");
             e.HasIndex(a => new { a.TenantId, a.Name });
+        });
+        b.Entity<WeComSettingsRow>(e =>
+        {
+            e.ToTable("wecom_settings");
+            e.HasKey(s => s.TenantId);
+            e.Property(s => s.TenantId).ValueGeneratedNever();
+        });
+        b.Entity<WeComInboxRow>(e =>
+        {
+            e.ToTable("wecom_inbox");
+            e.HasIndex(i => new { i.TenantId, i.DedupKey }).IsUnique();
+            e.HasIndex(i => new { i.ProcessedAtTicks, i.Id });
+        });
+        b.Entity<StaffRow>(e =>
+        {
+            e.ToTable("staff");
+            e.HasKey(s => new { s.TenantId, s.UserId });
+        });
+        b.Entity<DepartmentRow>(e =>
+        {
+            e.ToTable("departments");
+            e.HasKey(d => new { d.TenantId, d.Id });
+            e.Property(d => d.Id).ValueGeneratedNever();
+        });
+        b.Entity<CustomerGroupRow>(e =>
+        {
+            e.ToTable("customer_groups");
+            e.HasKey(g => new { g.TenantId, g.ChatId });
+        });
+        b.Entity<CustomerGroupMemberRow>(e =>
+        {
+            e.ToTable("customer_group_members");
+            e.HasKey(m => new { m.TenantId, m.ChatId, m.MemberId });
+            e.HasIndex(m => new { m.TenantId, m.MemberId });
+        });
+        b.Entity<ChannelCodeRow>(e =>
+        {
+            e.ToTable("channel_codes");
+            e.HasIndex(c => new { c.TenantId, c.State }).IsUnique();
+        });
+        b.Entity<ChannelCodeStatRow>(e =>
+        {
+            e.ToTable("channel_code_stats");
+            e.HasKey(s => new { s.TenantId, s.ChannelId, s.Day, s.StaffUserId });
+        });
+        b.Entity<CustomerTransferRow>(e =>
+        {
+            e.ToTable("customer_transfers");
+            e.HasIndex(t => new { t.TenantId, t.Status });
+            e.HasIndex(t => new { t.TenantId, t.ExternalUserId });
+        });
+        b.Entity<WeComSyncRunRow>(e =>
+        {
+            e.ToTable("wecom_sync_runs");
+            e.HasIndex(r => new { r.TenantId, r.StartedAtTicks });
         });
     }
 }

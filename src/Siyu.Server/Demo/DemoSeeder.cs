@@ -23,6 +23,7 @@ public sealed partial class DemoSeeder(
     Tags.TagDefinitions tagDefinitions,
     Tags.TagWriter tagWriter,
     Audiences.AudienceService audiences,
+    WeCom.WeComConnections wecom,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -41,7 +42,18 @@ public sealed partial class DemoSeeder(
         }
         await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Slug == options.DemoTenantSlug, stoppingToken);
-        if (tenant is null || await db.Events.AnyAsync(e => e.TenantId == tenant.Id, stoppingToken))
+        if (tenant is null)
+        {
+            return;
+        }
+        if (simulator.BaseAddress is { } simulatorAddress)
+        {
+            // Every start: the simulator listens on a new port, and the demo tenant talks to it like to a real corp.
+            var sim = simulator.Options;
+            await wecom.SaveAsync(tenant.Id, "demo", new WeCom.WeComSettingsInput(sim.CorpId, sim.AgentId, sim.Secrets[0], sim.Token, sim.EncodingAESKey,
+                simulatorAddress.ToString()));
+        }
+        if (await db.Events.AnyAsync(e => e.TenantId == tenant.Id, stoppingToken))
         {
             return;
         }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting.Server;
 using Siyu.WeComSimulator;
 
 namespace Siyu.Server.Demo;
@@ -6,11 +7,16 @@ namespace Siyu.Server.Demo;
 /// The built-in WeCom simulator of demo mode: a separate Kestrel app on a loopback port speaking the real
 /// WeCom HTTP contract, so demo data arrives through the same client code a real corp would use.
 /// </summary>
-public sealed partial class EmbeddedWeComSimulator(SimulatorSettings settings, ILogger<EmbeddedWeComSimulator> logger) : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedWeComSimulator(
+    SimulatorSettings settings, Tenants.SiyuOptions siyu, IServer server, IHostApplicationLifetime lifetime, ILogger<EmbeddedWeComSimulator> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
+    private readonly SimulatorOptions _options = new() { Urls = settings.Urls, ExternalContactCount = settings.Contacts };
 
     public Uri? BaseAddress { get; private set; }
+
+    /// <summary>The simulated corp's credentials, which demo mode writes into the demo tenant's WeCom settings.</summary>
+    public SimulatorOptions Options => _options;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -18,8 +24,18 @@ public sealed partial class EmbeddedWeComSimulator(SimulatorSettings settings, I
         {
             return;
         }
-        _app = SimulatorApp.Create(new SimulatorOptions { Urls = settings.Urls, ExternalContactCount = settings.Contacts });
+        _app = SimulatorApp.Create(_options);
         await _app.StartAsync(cancellationToken);
+        // Callbacks go to the demo tenant's endpoint, whose port is only known once Kestrel listens.
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            if (address is not null)
+            {
+                _options.CallbackUrl = address.TrimEnd('/').Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+                    + WeCom.WeComConnections.CallbackPath(siyu.DemoTenantSlug);
+            }
+        });
         BaseAddress = SimulatorApp.GetBaseAddress(_app);
         LogStarted(logger, BaseAddress);
         Console.WriteLine($"WeCom simulator: {BaseAddress} (corp {SimulatorOptions.DefaultCorpId})");

@@ -17,6 +17,25 @@ public sealed class TenantDirectory(IDbContextFactory<SiyuDb> dbFactory)
 
     public int Partitions(int tenantId) => Get(tenantId).Partitions;
 
+    private readonly ConcurrentDictionary<string, int> _bySlug = new(StringComparer.Ordinal);
+
+    /// <summary>The tenant id for a slug (as in callback URLs); null when there is no such tenant.</summary>
+    public int? BySlug(string slug)
+    {
+        if (_bySlug.TryGetValue(slug, out var id))
+        {
+            return id;
+        }
+        using var db = dbFactory.CreateDbContext();
+        var tenant = db.Tenants.AsNoTracking().FirstOrDefault(t => t.Slug == slug);
+        if (tenant is null)
+        {
+            return null;
+        }
+        _byId[tenant.Id] = tenant;
+        return _bySlug[slug] = tenant.Id;
+    }
+
     public TimeZoneInfo Zone(int tenantId) => TimeZoneInfo.FindSystemTimeZoneById(Get(tenantId).TimeZone);
 
     /// <summary>The tenant's local day number now; every partition of one query uses the same one.</summary>

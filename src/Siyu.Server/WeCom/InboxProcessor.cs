@@ -1,0 +1,283 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Siyu.Core.Customers;
+using Siyu.Core.Events;
+using Siyu.Core.Tags;
+using Siyu.Server.Data;
+using Siyu.Server.Ingest;
+using Siyu.WeCom.Api;
+using Siyu.WeCom.Callbacks;
+
+namespace Siyu.Server.WeCom;
+
+/// <summary>Welcome-message timing, from the callback's arrival to WeCom accepting the message.</summary>
+public sealed class WelcomeTimings
+{
+    private readonly List<double> _ms = [];
+    private readonly Lock _lock = new();
+
+    public void Add(double ms)
+    {
+        lock (_lock)
+        {
+            _ms.Add(ms);
+        }
+    }
+
+    public IReadOnlyList<double> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _ms];
+        }
+    }
+}
+
+/// <summary>
+/// Acts on stored callbacks in arrival order, right after they are stored (woken by the endpoint) and again on a
+/// timer for retries. Every effect is idempotent — events carry keys derived from the callback, tag requests carry
+/// its id — so a crash between effects and the "processed" mark only repeats harmless work.
+/// </summary>
+public sealed partial class InboxProcessor(
+    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
+    Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+{
+    public const int MaxAttempts = 8;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await DrainOnceAsync(stoppingToken) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogLoopFailed(logger, e);
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                await _wake.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>Processes one batch of pending callbacks; returns how many it handled.</summary>
+    public async Task<int> DrainOnceAsync(CancellationToken cancellationToken)
+    {
+        List<WeComInboxRow> pending;
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            pending = await db.WeComInbox.AsNoTracking().Where(r => r.ProcessedAtTicks == null && r.Attempts < MaxAttempts)
+                .OrderBy(r => r.Id).Take(100).ToListAsync(cancellationToken);
+        }
+        foreach (var row in pending)
+        {
+            string? error = null;
+            try
+            {
+                await HandleAsync(row, cancellationToken);
+            }
+            catch (Exception e) when (e is WeComApiException or HttpRequestException or IngestOverloadedException or DbUpdateException or TaskCanceledException)
+            {
+                error = e.Message;
+                LogHandleFailed(logger, e, row.Id, row.Kind, row.Attempts + 1);
+            }
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            await db.WeComInbox.Where(r => r.Id == row.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Attempts, r => r.Attempts + 1)
+                .SetProperty(r => r.LastError, error)
+                .SetProperty(r => r.ProcessedAtTicks, error == null ? time.GetUtcNow().UtcTicks : null), cancellationToken);
+        }
+        return pending.Count;
+    }
+
+    private async Task HandleAsync(WeComInboxRow row, CancellationToken cancellationToken)
+    {
+        if (connections.Get(row.TenantId) is not { } connection)
+        {
+            return;
+        }
+        var callback = CallbackEventParser.Parse(row.Xml, connection.CorpId);
+        var at = callback.Envelope.CreateTime ?? new DateTimeOffset(row.ReceivedAtTicks, TimeSpan.Zero);
+        switch (callback)
+        {
+            case ExternalContactChanged { ExternalUserId: { Length: > 0 } externalUserId } c:
+                await HandleContactAsync(row, connection, c, externalUserId, at, cancellationToken);
+                break;
+            case ContactChanged c:
+                await HandleStaffAsync(row.TenantId, c, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task HandleContactAsync(WeComInboxRow row, WeComConnection connection, ExternalContactChanged c, string externalUserId,
+        DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var key = "wecom:" + row.DedupKey;
+        switch (c.ChangeType)
+        {
+            case ExternalContactChangeType.AddExternalContact or ExternalContactChangeType.AddHalfExternalContact:
+                var channel = c.State is { Length: > 0 } state ? await channels.FindByStateAsync(row.TenantId, state) : null;
+                var detail = connection.CanCallApi ? await TryGetContactAsync(connection, externalUserId, cancellationToken) : null;
+                // Fast path first: the welcome code dies about 20 s after the add.
+                if (channel is not null && c.WelcomeCode is { Length: > 0 } code && connection.CanCallApi
+                    && ChannelCodes.Welcome(channel, code, detail?.ExternalContact.Name) is { } welcome)
+                {
+                    await SendWelcomeAsync(connection, welcome, row, cancellationToken);
+                }
+                var identifiers = new List<(IdentifierType, string)> { (IdentifierType.ExternalUserId, externalUserId) };
+                if (detail?.ExternalContact.UnionId is { Length: > 0 } unionId)
+                {
+                    identifiers.Add((IdentifierType.UnionId, unionId));
+                }
+                var attributes = new JsonObject();
+                if (detail?.ExternalContact is { } contact)
+                {
+                    attributes["name"] = contact.Name;
+                    attributes["gender"] = contact.Gender switch { 1 => "男", 2 => "女", _ => null };
+                    attributes["avatar"] = contact.Avatar;
+                }
+                if (channel is not null)
+                {
+                    attributes["first_channel"] = channel.Name;
+                }
+                var outcome = (await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, EventTypes.CustomerAdded, at, identifiers, null,
+                    new JsonObject
+                    {
+                        ["staff_userid"] = c.UserId, ["state"] = c.State, ["channel"] = channel?.Name, ["half"] = c.ChangeType == ExternalContactChangeType.AddHalfExternalContact,
+                        ["source"] = "wecom_callback",
+                    }, attributes, "wecom")]))[0];
+                if (channel is null || outcome.Error is not null)
+                {
+                    return;
+                }
+                if (ChannelCodes.TagIdsOf(channel) is { Count: > 0 } tagIds)
+                {
+                    await tagWriter.ApplyAsync(row.TenantId, new Tags.TagChangeRequest([outcome.CustomerId], tagIds, [], TagSource.Channel, "wecom",
+                        $"渠道活码：{channel.Name}", row.DedupKey));
+                }
+                if (!outcome.Duplicate)
+                {
+                    await channels.CountAsync(row.TenantId, channel.Id, c.UserId ?? "", add: true, at);
+                    await channels.ReconcileRotationAsync(row.TenantId, channel.Id, cancellationToken);
+                }
+                break;
+            case ExternalContactChangeType.EditExternalContact:
+                if (connection.CanCallApi && await TryGetContactAsync(connection, externalUserId, cancellationToken) is { } edited)
+                {
+                    await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, EventTypes.ProfileUpdated, at,
+                        [(IdentifierType.ExternalUserId, externalUserId)], null, new JsonObject { ["source"] = "wecom_callback", ["staff_userid"] = c.UserId },
+                        new JsonObject { ["name"] = edited.ExternalContact.Name }, "wecom")]);
+                }
+                break;
+            case ExternalContactChangeType.DelExternalContact or ExternalContactChangeType.DelFollowUser:
+                var customerId = reader.FindCustomer(row.TenantId, IdentifierType.ExternalUserId, externalUserId);
+                // Which channel brought this relation in: the state recorded when the staff member added them.
+                var relationState = customerId is { } id && await reader.GetAsync(row.TenantId, id) is { } existing
+                    ? existing.Profile.Staff.GetValueOrDefault(c.UserId ?? "") : null;
+                var deleted = (await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, EventTypes.CustomerDeleted, at,
+                    [(IdentifierType.ExternalUserId, externalUserId)], null, new JsonObject
+                    {
+                        ["staff_userid"] = c.UserId, ["by"] = c.ChangeType == ExternalContactChangeType.DelExternalContact ? "staff" : "customer",
+                        ["reason"] = c.Source, ["state"] = relationState,
+                    }, null, "wecom")]))[0];
+                if (!deleted.Duplicate && relationState is { Length: > 0 } && await channels.FindByStateAsync(row.TenantId, relationState) is { } from)
+                {
+                    await channels.CountAsync(row.TenantId, from.Id, c.UserId ?? "", add: false, at);
+                }
+                break;
+            case ExternalContactChangeType.TransferFail:
+                await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, "customer.transfer_failed", at,
+                    [(IdentifierType.ExternalUserId, externalUserId)], null, new JsonObject { ["staff_userid"] = c.UserId, ["reason"] = c.FailReason }, null, "wecom")]);
+                await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+                {
+                    await db.CustomerTransfers.Where(t => t.TenantId == row.TenantId && t.ExternalUserId == externalUserId && (t.Status == "requested" || t.Status == "waiting"))
+                        .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, c.FailReason == "customer_refused" ? "refused" : "limited")
+                            .SetProperty(t => t.FinishedAtTicks, time.GetUtcNow().UtcTicks), cancellationToken);
+                }
+                break;
+        }
+    }
+
+    private async Task SendWelcomeAsync(WeComConnection connection, WeComWelcomeMessage welcome, WeComInboxRow row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connections.Client(connection).SendWelcomeMessageAsync(welcome, cancellationToken);
+            var ms = (time.GetUtcNow().UtcTicks - row.ReceivedAtTicks) / (double)TimeSpan.TicksPerMillisecond;
+            timings.Add(ms);
+            LogWelcomed(logger, row.Id, ms);
+        }
+        catch (WeComApiException e) when (e.ErrCode is 41051 or 40097)
+        {
+            // Already sent (a retried callback) or the code expired: neither gets better by retrying.
+            LogWelcomeSkipped(logger, row.Id, e.ErrCode);
+        }
+    }
+
+    private async Task<WeComExternalContactDetail?> TryGetContactAsync(WeComConnection connection, string externalUserId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connections.Client(connection).GetExternalContactAsync(externalUserId, cancellationToken: cancellationToken);
+        }
+        catch (WeComApiException e) when (e.ErrCode is 84061 or 60011)
+        {
+            return null; // not (or no longer) an external contact, or outside the app's visibility
+        }
+    }
+
+    private async Task HandleStaffAsync(int tenantId, ContactChanged c, CancellationToken cancellationToken)
+    {
+        if (c.UserId is not { Length: > 0 } userId || c.ChangeType is not (ContactChangeType.CreateUser or ContactChangeType.UpdateUser or ContactChangeType.DeleteUser))
+        {
+            return;
+        }
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.TenantId == tenantId && s.UserId == userId, cancellationToken);
+        if (staff is null)
+        {
+            db.Staff.Add(staff = new StaffRow { TenantId = tenantId, UserId = userId });
+        }
+        if (c.NewUserId is { Length: > 0 } renamed && renamed != userId)
+        {
+            db.Staff.Remove(staff);
+            db.Staff.Add(staff = new StaffRow { TenantId = tenantId, UserId = renamed, Name = staff.Name, Mobile = staff.Mobile, Departments = staff.Departments, Status = staff.Status });
+        }
+        staff.Name = c.Name ?? staff.Name;
+        staff.Mobile = c.Mobile ?? staff.Mobile;
+        staff.Position = c.Position ?? staff.Position;
+        if (c.Department.Count > 0)
+        {
+            staff.Departments = string.Join(',', c.Department);
+        }
+        staff.Status = c.ChangeType == ContactChangeType.DeleteUser ? "deleted" : c.Status switch { 2 => "disabled", 5 => "resigned", _ => "active" };
+        staff.UpdatedAtTicks = time.GetUtcNow().UtcTicks;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "WeCom inbox loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WeCom callback {Id} ({Kind}) failed on attempt {Attempt}; will retry")]
+    private static partial void LogHandleFailed(ILogger logger, Exception e, long id, string kind, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Welcome message for callback {Id} sent {Ms:F0} ms after the callback arrived")]
+    private static partial void LogWelcomed(ILogger logger, long id, double ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Welcome message for callback {Id} not sent: WeCom {ErrCode}")]
+    private static partial void LogWelcomeSkipped(ILogger logger, long id, int errCode);
+}

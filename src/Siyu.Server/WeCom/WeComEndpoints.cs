@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Siyu.Server.Auth;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.WeCom;
+
+/// <summary>REST API for the WeCom connection: settings, channel codes with statistics, staff and customer groups.</summary>
+public static class WeComEndpoints
+{
+    private static readonly string[] Admins = [Roles.Admin];
+    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
+
+    public static RouteGroupBuilder MapWeComApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/wecom").WithTags("WeCom");
+        g.MapGet("/settings", Settings).WithName("GetWeComSettings").WithSummary("The tenant's WeCom connection (secrets are never returned) and its callback URL path")
+            .RequireAuthorization(p => p.RequireRole(Admins));
+        g.MapPut("/settings", SaveSettings).WithName("SaveWeComSettings").WithSummary("Corp id, app secret, callback Token and EncodingAESKey; omitted secrets are kept")
+            .RequireAuthorization(p => p.RequireRole(Admins));
+        g.MapGet("/channels", Channels).WithName("ListChannelCodes").WithSummary("Channel QR codes (渠道活码)");
+        g.MapPost("/channels", CreateChannel).WithName("CreateChannelCode").WithSummary("Create a channel QR code: staff rotation with daily caps, backup staff, auto tags, welcome message")
+            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode");
+        g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").WithSummary("Adds, deletes and net per local day, adds per staff member");
+        g.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("WeCom members as synced");
+        g.MapGet("/welcome-timings", WelcomeTimes).WithName("WelcomeTimings").WithSummary("Callback arrival → welcome message accepted, in ms (this process)");
+        return api;
+    }
+
+    public sealed record SettingsRequest(string? CorpId, long? AgentId, string? Secret, string? Token, string? EncodingAesKey, string? ApiBaseAddress);
+    public sealed record ChannelRequest(string? Name, IReadOnlyList<RotationMember>? Staff, IReadOnlyList<string>? BackupStaff, IReadOnlyList<long>? TagIds,
+        string? Remark, bool? SkipVerify, WelcomeMessage? Welcome);
+
+    private static IResult Settings(HttpContext http, WeComConnections connections, HttpRequest request) =>
+        connections.View(http.User.TenantId()) is { } view
+            ? TypedResults.Ok(new { view.CorpId, view.AgentId, view.HasSecret, view.Token, view.HasAesKey, view.ApiBaseAddress, CallbackUrl = $"{request.Scheme}://{request.Host}{view.CallbackPath}" })
+            : Problems.NotFound("WeCom is not connected yet.");
+
+    private static async Task<IResult> SaveSettings(HttpContext http, WeComConnections connections, SettingsRequest body)
+    {
+        var errors = await connections.SaveAsync(http.User.TenantId(), http.User.Actor(),
+            new WeComSettingsInput(body.CorpId, body.AgentId, body.Secret, body.Token, body.EncodingAesKey, body.ApiBaseAddress));
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> Channels(HttpContext http, ChannelCodes channels) => TypedResults.Ok(await channels.ListAsync(http.User.TenantId()));
+
+    private static async Task<IResult> CreateChannel(HttpContext http, ChannelCodes channels, ChannelRequest body, CancellationToken cancellationToken)
+    {
+        var (code, errors) = await channels.CreateAsync(http.User.TenantId(), http.User.Actor(),
+            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome), cancellationToken);
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Created($"/api/v1/wecom/channels/{code!.Id}", code);
+    }
+
+    private static async Task<IResult> Channel(HttpContext http, ChannelCodes channels, long id) =>
+        await channels.GetAsync(http.User.TenantId(), id) is { } code ? TypedResults.Ok(code) : Problems.NotFound($"No channel code {id}.");
+
+    private static async Task<IResult> DeleteChannel(HttpContext http, ChannelCodes channels, long id, CancellationToken cancellationToken) =>
+        await channels.DeleteAsync(http.User.TenantId(), http.User.Actor(), id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound($"No channel code {id}.");
+
+    private static async Task<IResult> ChannelStats(HttpContext http, ChannelCodes channels, long id, int? days) =>
+        await channels.GetAsync(http.User.TenantId(), id) is null
+            ? Problems.NotFound($"No channel code {id}.")
+            : TypedResults.Ok(await channels.StatsAsync(http.User.TenantId(), id, Math.Clamp(days ?? 30, 1, 366)));
+
+    private static async Task<IResult> Staff(HttpContext http, IDbContextFactory<SiyuDb> dbs)
+    {
+        var tenant = http.User.TenantId();
+        await using var db = await dbs.CreateDbContextAsync();
+        return TypedResults.Ok(await db.Staff.AsNoTracking().Where(s => s.TenantId == tenant).OrderBy(s => s.UserId)
+            .Select(s => new { s.UserId, s.Name, s.Position, s.Status, Departments = s.Departments }).ToListAsync());
+    }
+
+    private static IResult WelcomeTimes(WelcomeTimings timings)
+    {
+        var ms = timings.Snapshot().Order().ToList();
+        return TypedResults.Ok(new { count = ms.Count, p50 = Percentile(ms, 0.5), p99 = Percentile(ms, 0.99), max = ms.Count == 0 ? 0 : ms[^1] });
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
