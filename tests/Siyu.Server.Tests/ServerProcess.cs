@@ -112,6 +112,24 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client signed in to the console as the first-run admin of the demo tenant (cookie auth).</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30),
+        };
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = AdminPassword, ["returnUrl"] = "/",
+        }));
+        if (response.StatusCode != System.Net.HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Login failed: {response.StatusCode}");
+        }
+        return client;
+    }
+
     /// <summary>SIGKILL: no graceful shutdown, no final snapshot.</summary>
     public void Kill()
     {
