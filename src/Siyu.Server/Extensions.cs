@@ -73,6 +73,7 @@ public static class Extensions
         services.AddDataProtection().SetApplicationName("Siyu").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         services.AddSingleton<WeCom.WeComConnections>();
         services.AddSingleton<WeCom.ChannelCodes>();
+        services.AddSingleton<WeCom.WeComSync>();
         services.AddSingleton<WeCom.WelcomeTimings>();
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());

@@ -132,6 +132,8 @@ public sealed class TagGroupRow
     public int TenantId { get; set; }
     public required string Name { get; set; }
     public int SortOrder { get; set; }
+    /// <summary>The WeCom corp tag group id when the group is synced with WeCom.</summary>
+    public string? WeComGroupId { get; set; }
     public long CreatedAtTicks { get; set; }
     public long? DeletedAtTicks { get; set; }
 }

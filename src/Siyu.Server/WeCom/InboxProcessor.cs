@@ -41,7 +41,7 @@ public sealed class WelcomeTimings
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
-    Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+    Tags.TagCatalog tagCatalog, WeComSync sync, Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
 {
     public const int MaxAttempts = 8;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -120,6 +120,9 @@ public sealed partial class InboxProcessor(
             case ContactChanged c:
                 await HandleStaffAsync(row.TenantId, c, cancellationToken);
                 break;
+            case ExternalTagChanged when connection.CanCallApi:
+                await sync.SyncTagsAsync(row.TenantId, connections.Client(connection), cancellationToken);
+                break;
         }
     }
 
@@ -178,9 +181,13 @@ public sealed partial class InboxProcessor(
             case ExternalContactChangeType.EditExternalContact:
                 if (connection.CanCallApi && await TryGetContactAsync(connection, externalUserId, cancellationToken) is { } edited)
                 {
-                    await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, EventTypes.ProfileUpdated, at,
+                    var updated = (await writer.AppendAsync(row.TenantId, [new IncomingEvent(key, EventTypes.ProfileUpdated, at,
                         [(IdentifierType.ExternalUserId, externalUserId)], null, new JsonObject { ["source"] = "wecom_callback", ["staff_userid"] = c.UserId },
-                        new JsonObject { ["name"] = edited.ExternalContact.Name }, "wecom")]);
+                        new JsonObject { ["name"] = edited.ExternalContact.Name }, "wecom")]))[0];
+                    if (updated.Error is null)
+                    {
+                        await ReconcileWeComTagsAsync(row, edited, updated.CustomerId);
+                    }
                 }
                 break;
             case ExternalContactChangeType.DelExternalContact or ExternalContactChangeType.DelFollowUser:
@@ -209,6 +216,28 @@ public sealed partial class InboxProcessor(
                             .SetProperty(t => t.FinishedAtTicks, time.GetUtcNow().UtcTicks), cancellationToken);
                 }
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Tags edited in the WeCom client arrive as edit_external_contact: the corp tags on the customer's relations become
+    /// the customer's WeCom-linked tags in Siyu (added or removed with source wecom).
+    /// </summary>
+    private async Task ReconcileWeComTagsAsync(WeComInboxRow row, WeComExternalContactDetail detail, long customerId)
+    {
+        var linked = tagCatalog.Groups(row.TenantId).SelectMany(g => g.Tags).Where(t => t.WeComTagId is not null).ToDictionary(t => t.WeComTagId!, t => t.Id, StringComparer.Ordinal);
+        if (linked.Count == 0 || await reader.GetAsync(row.TenantId, customerId) is not { } customer)
+        {
+            return;
+        }
+        var wanted = detail.FollowUser.SelectMany(f => f.Tags ?? []).Where(t => t.Type == 1 && t.TagId is not null && linked.ContainsKey(t.TagId))
+            .Select(t => linked[t.TagId!]).ToHashSet();
+        var present = customer.Profile.Tags.Select(t => t.TagId).Where(linked.ContainsValue).ToHashSet();
+        var add = wanted.Except(present).ToList();
+        var remove = present.Except(wanted).ToList();
+        if (add.Count + remove.Count > 0)
+        {
+            await tagWriter.ApplyAsync(row.TenantId, new Tags.TagChangeRequest([customerId], add, remove, TagSource.WeCom, "wecom", "企业微信中修改", row.DedupKey));
         }
     }
 

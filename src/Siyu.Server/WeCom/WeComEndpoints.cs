@@ -23,6 +23,9 @@ public static class WeComEndpoints
         g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode");
         g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").WithSummary("Adds, deletes and net per local day, adds per staff member");
+        g.MapPost("/sync", StartSync).WithName("StartWeComSync").WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync")
+            .RequireAuthorization(p => p.RequireRole(Admins));
+        g.MapGet("/sync", LastSync).WithName("WeComSyncStatus").WithSummary("The latest sync run: counts, error, running or not");
         g.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("WeCom members as synced");
         g.MapGet("/welcome-timings", WelcomeTimes).WithName("WelcomeTimings").WithSummary("Callback arrival → welcome message accepted, in ms (this process)");
         return api;
@@ -63,6 +66,46 @@ public static class WeComEndpoints
         await channels.GetAsync(http.User.TenantId(), id) is null
             ? Problems.NotFound($"No channel code {id}.")
             : TypedResults.Ok(await channels.StatsAsync(http.User.TenantId(), id, Math.Clamp(days ?? 30, 1, 366)));
+
+    private static IResult StartSync(HttpContext http, WeComSync sync, WeComConnections connections, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        var tenant = http.User.TenantId();
+        if (connections.Get(tenant) is not { CanCallApi: true })
+        {
+            return Problems.Validation("wecom", "Connect WeCom first: corp id and app secret.");
+        }
+        if (sync.Running)
+        {
+            return TypedResults.Accepted("/api/v1/wecom/sync", new { running = true });
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await sync.RunAsync(tenant, lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+            {
+                loggers.CreateLogger("Siyu.WeCom.Sync").LogWarning(e, "Sync did not run");
+            }
+        });
+        return TypedResults.Accepted("/api/v1/wecom/sync", new { running = true });
+    }
+
+    private static async Task<IResult> LastSync(HttpContext http, WeComSync sync)
+    {
+        var run = await sync.LastRunAsync(http.User.TenantId());
+        return TypedResults.Ok(new
+        {
+            running = sync.Running,
+            last = run is null ? null : new
+            {
+                run.Id, StartedAt = new DateTimeOffset(run.StartedAtTicks, TimeSpan.Zero),
+                FinishedAt = run.FinishedAtTicks is { } f ? new DateTimeOffset(f, TimeSpan.Zero) : (DateTimeOffset?)null,
+                run.Staff, run.Customers, run.Tags, run.Groups, run.Error,
+            },
+        });
+    }
 
     private static async Task<IResult> Staff(HttpContext http, IDbContextFactory<SiyuDb> dbs)
     {

@@ -10,7 +10,7 @@ using Siyu.Server.Data;
 namespace Siyu.Server.Data.Migrations
 {
     [DbContext(typeof(SiyuDb))]
-    [Migration("20261125094445_WeCom")]
+    [Migration("20261125095528_WeCom")]
     partial class WeCom
     {
         /// <inheritdoc />
@@ -636,6 +636,9 @@ namespace Siyu.Server.Data.Migrations
 
                     b.Property<int>("TenantId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("WeComGroupId")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -10,6 +10,12 @@ namespace Siyu.Server.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "WeComGroupId",
+                table: "tag_groups",
+                type: "TEXT",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "channel_code_stats",
                 columns: table => new
@@ -271,6 +277,10 @@ namespace Siyu.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "wecom_sync_runs");
+
+            migrationBuilder.DropColumn(
+                name: "WeComGroupId",
+                table: "tag_groups");
         }
     }
 }
