@@ -255,4 +255,58 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=audience-row]").Filter(new LocatorFilterOptions { HasText = "近30天下单的VIP" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audiences.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_creates_a_channel_code_and_sees_a_scan_counted()
+    {
+        var page = await LoginAsync();
+        await FirstCustomerLinkAsync(page);
+        await page.GotoAsync(_server.BaseUrl + "/wecom");
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "员工" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=staff-table] tbody tr").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "wecom-staff.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + "/wecom/channels/new");
+        await WaitInteractiveAsync(page);
+        await page.Locator("input[data-testid=channel-name], [data-testid=channel-name] input").First.FillAsync("门店收银台");
+        await page.Locator("[data-testid=rotation-row][data-userid=lihua] input[type=checkbox]").CheckAsync();
+        await page.Locator("[data-testid=channel-tag]").Filter(new LocatorFilterOptions { HasText = "门店海报" }).ClickAsync();
+        await page.Locator("textarea[data-testid=channel-welcome], [data-testid=channel-welcome] textarea").First.FillAsync("{nickname} 您好，欢迎光临！");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "channel-new.png"), FullPage = true });
+        await page.ClickAsync("[data-testid=create-channel]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/wecom/channels/[0-9]+$"));
+        await WaitInteractiveAsync(page);
+        var qr = page.Locator("[data-testid=channel-qr]");
+        await Assertions.Expect(qr).ToBeVisibleAsync();
+        // The QR image really renders (decoded by the browser, not a broken-image icon).
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=channel-qr]'); return i && i.complete && i.naturalWidth > 0; }");
+        var state = (await page.GetByText("state: ").TextContentAsync())!.Replace("state: ", "", StringComparison.Ordinal).Trim();
+
+        // A customer scans it (the simulator plays WeChat and pushes the callback to Siyu).
+        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
+        var login = await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
+        }));
+        login.EnsureSuccessStatusCode();
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
+        using var sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        var scan = await sim.PostAsync("/sim/contacts/add", new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { userid = "lihua", name = "阿珍", state }), System.Text.Encoding.UTF8, "application/json"));
+        scan.EnsureSuccessStatusCode();
+
+        for (var i = 0; i < 50; i++)
+        {
+            await page.ReloadAsync();
+            await WaitInteractiveAsync(page);
+            if (await page.Locator("[data-testid=channel-adds]").TextContentAsync() == "1")
+            {
+                break;
+            }
+            await page.WaitForTimeoutAsync(200);
+        }
+        await Assertions.Expect(page.Locator("[data-testid=channel-adds]")).ToHaveTextAsync("1");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "channel.png"), FullPage = true });
+    }
 }

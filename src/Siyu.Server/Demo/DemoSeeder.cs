@@ -24,6 +24,8 @@ public sealed partial class DemoSeeder(
     Tags.TagWriter tagWriter,
     Audiences.AudienceService audiences,
     WeCom.WeComConnections wecom,
+    WeCom.WeComSync wecomSync,
+    Tags.TagCatalog tagCatalog,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -59,9 +61,17 @@ public sealed partial class DemoSeeder(
         }
         try
         {
-            var events = simulator.BaseAddress is { } wecom
-                ? FromContacts(await SyncContactsAsync(wecom, stoppingToken), time.GetUtcNow())
-                : Generate(time.GetUtcNow(), 60);
+            List<IncomingEvent> events;
+            if (simulator.BaseAddress is { } wecomAddress)
+            {
+                // The product's own sync brings staff, corp tags and customers in; demo behaviour is added on top.
+                await wecomSync.RunAsync(tenant.Id, stoppingToken);
+                events = FromContacts(await SyncContactsAsync(wecomAddress, stoppingToken), time.GetUtcNow());
+            }
+            else
+            {
+                events = Generate(time.GetUtcNow(), 60);
+            }
             var outcomes = new List<IngestOutcome>();
             for (var i = 0; i < events.Count; i += 500)
             {
@@ -96,16 +106,19 @@ public sealed partial class DemoSeeder(
         foreach (var channel in Channels)
         {
             plan.Add(("来源渠道", channel, Siyu.Core.Tags.TagSource.Channel, customers
-                .Where(x => x.First.Type == EventTypes.CustomerAdded && x.First.Properties["state"]?.GetValue<string>() == channel).Select(x => x.Second.CustomerId)));
+                .Where(x => x.First.Type is EventTypes.CustomerAdded or EventTypes.ProfileUpdated && x.First.Properties["state"]?.GetValue<string>() == channel)
+                .Select(x => x.Second.CustomerId)));
         }
-        var groups = new Dictionary<string, long>();
+        // WeCom sync may already have brought groups and tags of the same names (the simulated corp has corp tags).
+        var groups = tagCatalog.Groups(tenantId).ToDictionary(g => g.Name, g => g.Id);
         foreach (var (group, tag, kind, members) in plan)
         {
             if (!groups.TryGetValue(group, out var groupId))
             {
                 groups[group] = groupId = (await tagDefinitions.CreateGroupAsync(tenantId, actor, new Tags.TagGroupInput(group, groups.Count))).Value!.Id;
             }
-            var tagId = (await tagDefinitions.CreateTagAsync(tenantId, actor, new Tags.TagInput(groupId, tag, kind, null, null))).Value!.Id;
+            var existing = tagCatalog.Groups(tenantId).FirstOrDefault(g => g.Id == groupId)?.Tags.FirstOrDefault(t => t.Name == tag);
+            var tagId = existing?.Id ?? (await tagDefinitions.CreateTagAsync(tenantId, actor, new Tags.TagInput(groupId, tag, kind, null, null))).Value!.Id;
             var ids = members.Distinct().ToList();
             if (ids.Count > 0)
             {
@@ -170,7 +183,8 @@ public sealed partial class DemoSeeder(
             {
                 ids.Add((IdentifierType.UnionId, contact.UnionId));
             }
-            list.Add(Event($"demo:sync:{contact.ExternalUserId}:{contact.StaffUserId}", EventTypes.CustomerAdded, added, ids,
+            // The add itself came in through the WeCom sync; this fills in what a CRM would know besides.
+            list.Add(Event($"demo:sync:{contact.ExternalUserId}:{contact.StaffUserId}", EventTypes.ProfileUpdated, added, ids,
                 new JsonObject { ["staff_userid"] = contact.StaffUserId, ["state"] = contact.State, ["remark"] = contact.Remark, ["source"] = "wecom_sync" },
                 new JsonObject
                 {

@@ -21,6 +21,7 @@ public static class WeComEndpoints
         g.MapPost("/channels", CreateChannel).WithName("CreateChannelCode").WithSummary("Create a channel QR code: staff rotation with daily caps, backup staff, auto tags, welcome message")
             .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode");
+        g.MapGet("/channels/{id:long}/qr.png", ChannelQr).WithName("ChannelCodeQr").WithSummary("The channel's QR code image");
         g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").WithSummary("Adds, deletes and net per local day, adds per staff member");
         g.MapPost("/sync", StartSync).WithName("StartWeComSync").WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync")
@@ -58,6 +59,26 @@ public static class WeComEndpoints
 
     private static async Task<IResult> Channel(HttpContext http, ChannelCodes channels, long id) =>
         await channels.GetAsync(http.User.TenantId(), id) is { } code ? TypedResults.Ok(code) : Problems.NotFound($"No channel code {id}.");
+
+    /// <summary>
+    /// Real WeCom hands out the QR image URL itself: redirect there. Against the simulator (or any custom API
+    /// address) the URL is not an image, so render a QR code of it to scan in the demo.
+    /// </summary>
+    private static async Task<IResult> ChannelQr(HttpContext http, ChannelCodes channels, WeComConnections connections, long id)
+    {
+        var tenant = http.User.TenantId();
+        if (await channels.GetAsync(tenant, id) is not { QrCode: { } qr })
+        {
+            return Problems.NotFound($"No channel code {id} with a QR code.");
+        }
+        if (connections.Get(tenant)?.ApiBase is null)
+        {
+            return TypedResults.Redirect(qr);
+        }
+        using var generator = new QRCoder.QRCodeGenerator();
+        using var data = generator.CreateQrCode(qr, QRCoder.QRCodeGenerator.ECCLevel.M);
+        return TypedResults.File(new QRCoder.PngByteQRCode(data).GetGraphic(8), "image/png");
+    }
 
     private static async Task<IResult> DeleteChannel(HttpContext http, ChannelCodes channels, long id, CancellationToken cancellationToken) =>
         await channels.DeleteAsync(http.User.TenantId(), http.User.Actor(), id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound($"No channel code {id}.");
