@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "core" => RunCore(args[1..]),
     "audiences" => Siyu.Bench.Audiences.AudienceBench.Run(args[1..]),
     "ruletags" => await RuleTagBench.RunAsync(args[1..]),
+    "welcome" => await WelcomeBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -26,6 +27,8 @@ static int Usage()
             the three audience questions in DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
           dotnet run -c Release --project bench/Siyu.Bench -- ruletags [--samples N] [--background EVENTS_PER_S]
             POST of a rule-matching event → rule tag on the profile, under background load.
+          dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N]
+            channel-code scan → callback → welcome message accepted, against the code's 20-second life.
           dotnet run -c Release --project bench/Siyu.Bench -- core
             BenchmarkDotNet: event validation and identity resolution per event.
         """);

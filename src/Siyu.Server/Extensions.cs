@@ -74,6 +74,7 @@ public static class Extensions
         services.AddSingleton<WeCom.WeComConnections>();
         services.AddSingleton<WeCom.ChannelCodes>();
         services.AddSingleton<WeCom.WeComSync>();
+        services.AddSingleton<WeCom.WeComTagPush>();
         services.AddSingleton<WeCom.WelcomeTimings>();
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());

@@ -29,7 +29,7 @@ public sealed record TagChangeResult(int Added, int Removed, int Unchanged, long
 /// Writes tag changes as <c>tag.added</c>/<c>tag.removed</c> events through the ingest writer, so they are durable,
 /// ordered with everything else the customer does, replayed on rebuilds, and carried along by merges.
 /// </summary>
-public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestWriter writer, IGrainFactory grains, TenantDirectory tenants, TimeProvider time)
+public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestWriter writer, IGrainFactory grains, TenantDirectory tenants, WeCom.WeComTagPush wecom, TimeProvider time)
 {
     public const int MaxCustomersPerRequest = 10_000;
 
@@ -60,6 +60,10 @@ public sealed class TagWriter(TagCatalog catalog, CustomerReader reader, IngestW
         {
             var outcomes = await writer.AppendAsync(tenantId, chunk);
             lastSeq = Math.Max(lastSeq, outcomes.Max(o => o.Seq));
+        }
+        if (request.Source != TagSource.WeCom)
+        {
+            wecom.Push(tenantId, effective); // WeCom-linked tags follow to the WeCom client; changes from WeCom need no echo
         }
         return new TagChangeResult(effective.Count(c => c.Add), effective.Count(c => !c.Add), requested.Count - effective.Count, lastSeq, []);
     }
