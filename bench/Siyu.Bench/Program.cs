@@ -23,8 +23,8 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S]
             sustained durable ingest through the in-process path and the HTTP API, and the
             POST-to-visible-on-profile latency at 5,000 events/s offered load.
-          dotnet run -c Release --project bench/Siyu.Bench -- audiences [--customers N] [--events N] [--skip-sqlite]
-            the three audience questions in DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
+          dotnet run -c Release --project bench/Siyu.Bench -- audiences [--customers N] [--events N] [--partitions P] [--runs R] [--skip-sqlite] [--siyu-only]
+            the three audience questions in Siyu's engine, DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
           dotnet run -c Release --project bench/Siyu.Bench -- ruletags [--samples N] [--background EVENTS_PER_S]
             POST of a rule-matching event → rule tag on the profile, under background load.
           dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N]

@@ -8,7 +8,7 @@ namespace Siyu.Core.Audiences.Engine;
 /// Columnar state of one partition for audience queries. Customers get dense ordinals; tags are bitsets;
 /// attributes and scores are arrays indexed by ordinal; events within retention are posted per type and local
 /// day with their properties as columns; lifetime totals per type are arrays. Single-threaded: the owning
-/// partition grain is its only writer and reader.
+/// partition grain is its only writer and reader (evaluations keep scratch sets and lazily built groupings here).
 /// </summary>
 public sealed class AudienceIndex(TimeZoneInfo zone)
 {
@@ -18,6 +18,7 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
     private readonly Dictionary<long, Bitset> _tags = [];
     private readonly Dictionary<string, AttributeColumn> _attributes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> _scores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ValueBitmapSlot<double>> _scoreBitmaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EventColumn> _events = new(StringComparer.Ordinal);
 
     public TimeZoneInfo Zone => zone;
@@ -97,7 +98,25 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
             column.CopyTo(grown, 0);
             _scores[name] = column = grown;
         }
+        if (_scoreBitmaps.TryGetValue(name, out var bitmaps))
+        {
+            bitmaps.Move(ordinal, column[ordinal], value, Size);
+        }
         column[ordinal] = value;
+    }
+
+    /// <summary>Per-value bitsets of a score (built on first use), or null when it has none or too many values.</summary>
+    internal ValueBitmaps<double>? ScoreBitmaps(string name)
+    {
+        if (!_scores.TryGetValue(name, out var column))
+        {
+            return null;
+        }
+        if (!_scoreBitmaps.TryGetValue(name, out var slot))
+        {
+            _scoreBitmaps[name] = slot = new ValueBitmapSlot<double>(AttributeColumn.NumberPresent);
+        }
+        return slot.Get(column, Size);
     }
 
     public EventColumn? Events(string type) => _events.GetValueOrDefault(type);
@@ -163,6 +182,46 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         }
     }
 
+    private readonly Stack<ulong[]> _scratch = new();
+
+    /// <summary>
+    /// Words for a temporary set over this partition's ordinals (contents undefined). Evaluations borrow them for
+    /// intermediate sets instead of allocating a fresh bitset per node; the single-reader rule makes a plain stack safe.
+    /// </summary>
+    internal ulong[] RentWords()
+    {
+        var length = Bitset.WordsFor(Size);
+        while (_scratch.TryPop(out var words))
+        {
+            if (words.Length == length)
+            {
+                return words;
+            }
+        }
+        return new ulong[length];
+    }
+
+    internal Bitset RentCopy(Bitset source)
+    {
+        var words = RentWords();
+        var from = source.Words;
+        var n = Math.Min(words.Length, from.Length);
+        from.AsSpan(0, n).CopyTo(words);
+        words.AsSpan(n).Clear();
+        return Bitset.Wrap(words);
+    }
+
+    internal void Return(ulong[] words)
+    {
+        // A handful covers the deepest nesting of a realistic condition; sets sized before the partition grew are dropped.
+        if (words.Length == Bitset.WordsFor(Size) && _scratch.Count < 8)
+        {
+            _scratch.Push(words);
+        }
+    }
+
+    internal void Return(Bitset set) => Return(set.Words);
+
     internal static T[] NewFilled<T>(int length, T value)
     {
         var a = new T[length];
@@ -202,6 +261,12 @@ public sealed class AttributeColumn
     public double[] Numbers { get; private set; } = AudienceIndex.NewFilled(1024, double.NaN);
     public int[] Days { get; private set; } = AudienceIndex.NewFilled(1024, Comparisons.NoDay);
 
+    internal static readonly Func<double, bool> NumberPresent = v => !double.IsNaN(v);
+    private static readonly Func<int, bool> CodePresent = c => c >= 0;
+
+    private readonly ValueBitmapSlot<int> _codeBitmaps = new(CodePresent);
+    private readonly ValueBitmapSlot<double> _numberBitmaps = new(NumberPresent);
+
     public void Set(int ordinal, JsonNode? value, StringPool strings, TimeZoneInfo zone)
     {
         if (ordinal >= Codes.Length)
@@ -212,10 +277,20 @@ public sealed class AttributeColumn
             Days = Grow(Days, size, Comparisons.NoDay);
         }
         var text = Comparisons.AsText(value);
-        Codes[ordinal] = text is null ? -1 : strings.Intern(text);
-        Numbers[ordinal] = Comparisons.AsNumber(value);
+        var code = text is null ? -1 : strings.Intern(text);
+        var number = Comparisons.AsNumber(value);
+        _codeBitmaps.Move(ordinal, Codes[ordinal], code, ordinal + 1);
+        _numberBitmaps.Move(ordinal, Numbers[ordinal], number, ordinal + 1);
+        Codes[ordinal] = code;
+        Numbers[ordinal] = number;
         Days[ordinal] = Comparisons.AsDay(value, zone);
     }
+
+    /// <summary>Per-value bitsets of the text codes (built on first use), or null when there are too many values.</summary>
+    internal ValueBitmaps<int>? CodeBitmaps(int size) => _codeBitmaps.Get(Codes, size);
+
+    /// <summary>Per-value bitsets of the numbers (built on first use), or null when there are too many values.</summary>
+    internal ValueBitmaps<double>? NumberBitmaps(int size) => _numberBitmaps.Get(Numbers, size);
 
     internal static T[] Grow<T>(T[] a, int size, T fill)
     {

@@ -6,7 +6,9 @@ namespace Siyu.Core.Audiences.Engine;
 /// <summary>
 /// A plain dense bitset over a partition's customer ordinals. Ordinals are dense (0..n) inside a partition, so a
 /// bitset beats a roaring bitmap here: one bit per customer, word-wise AND/OR/ANDNOT that vectorise, and no
-/// container dispatch. Sparse per-day event postings use sorted int arrays instead (see <see cref="EventColumn"/>).
+/// container dispatch. Sparse per-day event postings stay plain int arrays (see <see cref="EventColumn"/>): a day's
+/// postings touch well under 1% of a partition, the array-container regime of a roaring bitmap, and sorting or
+/// de-duplicating them measured no faster than setting bits straight from the arrival-ordered arrays.
 /// </summary>
 public sealed class Bitset
 {
@@ -15,6 +17,12 @@ public sealed class Bitset
     public Bitset(int capacity) => _words = new ulong[WordsFor(capacity)];
 
     private Bitset(ulong[] words) => _words = words;
+
+    /// <summary>A bitset over existing words, without copying (the evaluator's answers and scratch sets).</summary>
+    internal static Bitset Wrap(ulong[] words) => new(words);
+
+    /// <summary>The backing words; bits past them read as zero. Replaced when the bitset grows, so don't keep it across a <see cref="Set"/>.</summary>
+    internal ulong[] Words => _words;
 
     /// <summary>Number of bits addressable without growing.</summary>
     public int Capacity => _words.Length * 64;
@@ -97,12 +105,7 @@ public sealed class Bitset
     }
 
     /// <summary>this &amp;= other (bits beyond other's capacity are cleared).</summary>
-    public void And(Bitset other)
-    {
-        var n = Math.Min(_words.Length, other._words.Length);
-        Combine(_words.AsSpan(0, n), other._words.AsSpan(0, n), Op.And);
-        _words.AsSpan(n).Clear();
-    }
+    public void And(Bitset other) => And(other._words);
 
     /// <summary>this |= other.</summary>
     public void Or(Bitset other)
@@ -112,11 +115,23 @@ public sealed class Bitset
     }
 
     /// <summary>this &amp;= ~other.</summary>
-    public void AndNot(Bitset other)
+    public void AndNot(Bitset other) => AndNot(other._words);
+
+    /// <summary>this &amp;= words (bits beyond them are cleared): for scratch words the evaluator rents instead of allocating.</summary>
+    internal void And(ReadOnlySpan<ulong> words)
     {
-        var n = Math.Min(_words.Length, other._words.Length);
-        Combine(_words.AsSpan(0, n), other._words.AsSpan(0, n), Op.AndNot);
+        var n = Math.Min(_words.Length, words.Length);
+        Combine(_words.AsSpan(0, n), words[..n], Op.And);
+        _words.AsSpan(n).Clear();
     }
+
+    internal void AndNot(ReadOnlySpan<ulong> words)
+    {
+        var n = Math.Min(_words.Length, words.Length);
+        Combine(_words.AsSpan(0, n), words[..n], Op.AndNot);
+    }
+
+    internal void Clear() => Array.Clear(_words);
 
     private enum Op { And, Or, AndNot }
 

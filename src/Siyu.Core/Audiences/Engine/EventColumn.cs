@@ -135,4 +135,89 @@ public sealed class DayBucket
         }
         Count++;
     }
+
+    private Dictionary<string, ValueGroups>? _groups;
+
+    /// <summary>
+    /// This day's events grouped by the text value of <paramref name="property"/> (see <see cref="ValueGroups"/>), or
+    /// null when the property has so many distinct values that grouping saves nothing. Built on first use and rebuilt
+    /// once a quarter more events have arrived; the events since the last build are read from the columns. Lazily
+    /// mutating is fine because the index has a single reader and writer (its partition).
+    /// </summary>
+    internal ValueGroups? GroupsOf(string property)
+    {
+        _groups ??= new(StringComparer.Ordinal);
+        if (!_groups.TryGetValue(property, out var groups)
+            || (groups.Useful ? Count - groups.Covered > groups.Covered / 4 : Count >= 2 * groups.Covered))
+        {
+            _groups[property] = groups = ValueGroups.Build(this, property);
+        }
+        return groups.Useful ? groups : null;
+    }
+}
+
+/// <summary>
+/// One day's events of one type grouped by a text property: for each value code, the distinct ordinals with such an
+/// event, ascending. "Bought 母婴 in the last 30 days" then sets one bit per buyer and day from a short list instead
+/// of reading every order's category; duplicates (a customer's several orders that day) are gone and the writes go
+/// in ascending order. Covers the bucket's first <see cref="Covered"/> events only.
+/// </summary>
+internal sealed class ValueGroups
+{
+    /// <summary>Below this many events per distinct value on average, scanning the codes is as cheap as the groups.</summary>
+    private const int MinGroupSize = 8;
+
+    public int Covered { get; private init; }
+    public bool Useful { get; private init; }
+    /// <summary>Distinct codes, ascending; -1 stands for events without the property.</summary>
+    public int[] Codes { get; private init; } = [];
+    /// <summary>Group g is <c>Ordinals[Starts[g]..Starts[g + 1]]</c>.</summary>
+    public int[] Starts { get; private init; } = [];
+    public int[] Ordinals { get; private init; } = [];
+
+    public static ValueGroups Build(DayBucket bucket, string property)
+    {
+        var count = bucket.Count;
+        var codes = bucket.Text.GetValueOrDefault(property);
+        var ordinals = bucket.Ordinals;
+        // (code, ordinal) in one sortable key: sorting groups by code and orders ordinals within a group.
+        var keys = new long[count];
+        for (var e = 0; e < count; e++)
+        {
+            keys[e] = ((long)(codes is null ? -1 : codes[e]) << 32) | (uint)ordinals[e];
+        }
+        Array.Sort(keys);
+        var distinct = 1;
+        for (var k = 1; k < count; k++)
+        {
+            if (keys[k] >> 32 != keys[k - 1] >> 32)
+            {
+                distinct++;
+            }
+        }
+        if (distinct * MinGroupSize > count)
+        {
+            return new ValueGroups { Covered = count };
+        }
+        var groupCodes = new int[distinct];
+        var starts = new int[distinct + 1];
+        var members = new List<int>(count);
+        var g = -1;
+        for (var k = 0; k < count; k++)
+        {
+            if (k > 0 && keys[k] == keys[k - 1])
+            {
+                continue;
+            }
+            var code = (int)(keys[k] >> 32);
+            if (g < 0 || groupCodes[g] != code)
+            {
+                groupCodes[++g] = code;
+                starts[g] = members.Count;
+            }
+            members.Add((int)keys[k]);
+        }
+        starts[distinct] = members.Count;
+        return new ValueGroups { Covered = count, Useful = true, Codes = groupCodes, Starts = starts, Ordinals = [.. members] };
+    }
 }
