@@ -216,7 +216,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var live = page.Locator("[data-testid=live-count]");
         await Assertions.Expect(live).ToHaveAttributeAsync("data-count", everyone.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.ClickAsync("[data-testid=add-tags]");
-        await page.Locator("[data-testid=cond-leaf] [data-testid=tag-option]").Filter(new LocatorFilterOptions { HasText = "VIP" }).ClickAsync();
+        await page.Locator("[data-testid=cond-leaf] [data-testid=tag-option]").Filter(new LocatorFilterOptions { HasTextRegex = new System.Text.RegularExpressions.Regex("^VIP$") }).ClickAsync();
         await Assertions.Expect(live).ToHaveAttributeAsync("data-count", vipCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // NOT flips it: everyone else.
