@@ -39,6 +39,7 @@ public sealed class ConditionDraft
         "behavior" => new ConditionDraft { Type = "behavior", Op = "gte", Value = "1" },
         "score" => new ConditionDraft { Type = "score", Name = "rfm", Op = "gte", Value = "4" },
         "audience" => new ConditionDraft { Type = "audience" },
+        "list" => new ConditionDraft { Type = "list", Value = "" },
         _ => Group(type),
     };
 
@@ -89,6 +90,11 @@ public sealed class ConditionDraft
                 break;
             case "audience":
                 o["audience_id"] = AudienceId;
+                break;
+            case "list":
+                // Pasted or uploaded ids: anything that is not a digit separates them. A non-number is left for the parser to flag.
+                o["customer_ids"] = new JsonArray([.. (Value ?? "").Split([',', '，', ' ', '\n', '\r', '\t', ';', '、'], StringSplitOptions.RemoveEmptyEntries)
+                    .Select(x => long.TryParse(x, out var id) ? JsonValue.Create(id) : (JsonNode)JsonValue.Create(x))]);
                 break;
         }
         return o;
@@ -167,6 +173,9 @@ public sealed class ConditionDraft
                 break;
             case "audience":
                 d.AudienceId = node["audience_id"]?.GetValue<long>();
+                break;
+            case "list":
+                d.Value = string.Join("\n", (node["customer_ids"]?.AsArray() ?? []).Select(x => x?.ToJsonString()));
                 break;
         }
         return d;
