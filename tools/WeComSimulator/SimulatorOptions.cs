@@ -40,6 +40,21 @@ public sealed class SimulatorOptions
 
     public int ExternalContactCount { get; set; } = 60;
 
+    /// <summary>Customer groups in the demo corp (only when <see cref="SeedDemoData"/>).</summary>
+    public int GroupChatCount { get; set; } = 12;
+
+    /// <summary>WeCom's limit on a customer group's size.</summary>
+    public int MaxGroupMembers { get; set; } = 200;
+
+    /// <summary>
+    /// How many corp mass messages a customer receives per calendar month (China time) before further ones
+    /// answer status 3; null means WeCom's default, as many as the month has days.
+    /// </summary>
+    public int? MassMessageMonthlyCap { get; set; }
+
+    /// <summary>A transfer completes this long after the request unless the customer refuses (reported as takeover_time).</summary>
+    public TimeSpan TransferDelay { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Drives token and welcome-code expiry and event timestamps; pass a FakeTimeProvider in tests.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

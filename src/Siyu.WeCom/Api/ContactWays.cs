@@ -48,6 +48,32 @@ public sealed record WeComContactWay
     [JsonPropertyName("conclusions")] public WeComConclusions? Conclusions { get; init; }
 }
 
+/// <summary>
+/// <c>externalcontact/update_contact_way</c>: only the fields set are changed (type and scene cannot be).
+/// Setting <see cref="User"/> or <see cref="Party"/> replaces the whole list.
+/// </summary>
+public sealed record WeComContactWayUpdate
+{
+    [JsonPropertyName("config_id")] public required string ConfigId { get; init; }
+
+    /// <summary>At most 30 characters.</summary>
+    [JsonPropertyName("remark")] public string? Remark { get; init; }
+
+    [JsonPropertyName("skip_verify")] public bool? SkipVerify { get; init; }
+    [JsonPropertyName("style")] public int? Style { get; init; }
+
+    /// <summary>At most 30 characters.</summary>
+    [JsonPropertyName("state")] public string? State { get; init; }
+
+    [JsonPropertyName("user")] public IReadOnlyList<string>? User { get; init; }
+    [JsonPropertyName("party")] public IReadOnlyList<long>? Party { get; init; }
+    [JsonPropertyName("expires_in")] public long? ExpiresIn { get; init; }
+    [JsonPropertyName("chat_expires_in")] public long? ChatExpiresIn { get; init; }
+    [JsonPropertyName("unionid")] public string? UnionId { get; init; }
+    [JsonPropertyName("mark_source")] public bool? MarkSource { get; init; }
+    [JsonPropertyName("conclusions")] public WeComConclusions? Conclusions { get; init; }
+}
+
 /// <summary>The result of <c>add_contact_way</c>.</summary>
 public sealed record WeComContactWayCreated
 {

@@ -66,3 +66,18 @@ internal sealed record MarkTagRequest
     [JsonPropertyName("add_tag")] public IReadOnlyList<string>? AddTag { get; init; }
     [JsonPropertyName("remove_tag")] public IReadOnlyList<string>? RemoveTag { get; init; }
 }
+
+internal sealed record EditCorpTagRequest
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("name")] public string? Name { get; init; }
+    [JsonPropertyName("order")] public long? Order { get; init; }
+    [JsonPropertyName("agentid")] public long? AgentId { get; init; }
+}
+
+internal sealed record DelCorpTagRequest
+{
+    [JsonPropertyName("tag_id")] public IReadOnlyList<string>? TagId { get; init; }
+    [JsonPropertyName("group_id")] public IReadOnlyList<string>? GroupId { get; init; }
+    [JsonPropertyName("agentid")] public long? AgentId { get; init; }
+}

@@ -7,7 +7,9 @@ namespace Siyu.WeCom.Api;
 /// <summary>
 /// The WeCom server API for one (corp, secret). Paths are relative to <see cref="HttpClient.BaseAddress"/>
 /// (<c>https://qyapi.weixin.qq.com/</c>, or the simulator's address). Token errors (40001/40014/42001/42009)
-/// refresh the token once and retry; any other non-zero errcode throws <see cref="WeComApiException"/>.
+/// refresh the token once and retry; frequency limits (45009/45033), "system busy" (-1) and HTTP 5xx are
+/// retried with exponential backoff and jitter (<see cref="WeComRetryOptions"/>); any other non-zero errcode
+/// throws <see cref="WeComApiException"/>.
 /// </summary>
 public sealed class WeComApiClient
 {
@@ -20,10 +22,15 @@ public sealed class WeComApiClient
     private readonly Uri _baseAddress;
     private readonly WeComTokenCache _tokens;
     private readonly Func<CancellationToken, Task<WeComAccessToken>> _fetchToken;
+    private readonly WeComRetryOptions _retry;
+    private readonly TimeProvider _time;
 
     /// <param name="http">Requests go to its BaseAddress (e.g. the simulator's); when unset, to the real WeCom API.</param>
     /// <param name="tokens">Share one cache per process so all clients of a (corp, secret) share one token.</param>
-    public WeComApiClient(HttpClient http, WeComCredentials credentials, WeComTokenCache? tokens = null)
+    /// <param name="retry">Backoff for frequency limits and server errors; defaults to <see cref="WeComRetryOptions"/>' defaults.</param>
+    /// <param name="time">Drives the backoff delays.</param>
+    public WeComApiClient(
+        HttpClient http, WeComCredentials credentials, WeComTokenCache? tokens = null, WeComRetryOptions? retry = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(credentials);
@@ -34,6 +41,9 @@ public sealed class WeComApiClient
         Credentials = credentials;
         _tokens = tokens ?? new WeComTokenCache();
         _fetchToken = FetchTokenAsync;
+        _retry = retry ?? new WeComRetryOptions();
+        _retry.Validate();
+        _time = time ?? TimeProvider.System;
     }
 
     public WeComCredentials Credentials { get; }
@@ -160,6 +170,44 @@ public sealed class WeComApiClient
             Json.MarkTagRequest, Json.WeComStatus, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>externalcontact/edit_corp_tag</c>: renames or reorders a tag or a tag group (<paramref name="id"/> is either).
+    /// </summary>
+    public Task EditCorpTagAsync(string id, string? name = null, long? order = null, long? agentId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (name is null && order is null)
+        {
+            throw new ArgumentException("Set name or order.", nameof(name));
+        }
+
+        if (name is { Length: > 30 })
+        {
+            throw new ArgumentException("A tag name is at most 30 characters.", nameof(name));
+        }
+
+        return PostAsync("cgi-bin/externalcontact/edit_corp_tag",
+            new EditCorpTagRequest { Id = id, Name = name, Order = order, AgentId = agentId },
+            Json.EditCorpTagRequest, Json.WeComStatus, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>externalcontact/del_corp_tag</c>: deletes tags and whole tag groups (a group whose last tag is deleted
+    /// goes too). The tags also disappear from every customer.
+    /// </summary>
+    public Task DeleteCorpTagsAsync(
+        IReadOnlyList<string>? tagIds, IReadOnlyList<string>? groupIds = null, long? agentId = null, CancellationToken cancellationToken = default)
+    {
+        if (tagIds is not { Count: > 0 } && groupIds is not { Count: > 0 })
+        {
+            throw new ArgumentException("Name at least one tag id or group id.", nameof(tagIds));
+        }
+
+        return PostAsync("cgi-bin/externalcontact/del_corp_tag",
+            new DelCorpTagRequest { TagId = tagIds is { Count: > 0 } ? tagIds : null, GroupId = groupIds is { Count: > 0 } ? groupIds : null, AgentId = agentId },
+            Json.DelCorpTagRequest, Json.WeComStatus, cancellationToken);
+    }
+
     // ---- Channel codes (渠道活码) ----
 
     /// <summary><c>externalcontact/add_contact_way</c>. Keep the returned config_id: it is the only handle.</summary>
@@ -215,6 +263,58 @@ public sealed class WeComApiClient
             Json.ListContactWayRequest, Json.WeComContactWayPage, cancellationToken);
     }
 
+    /// <summary><c>externalcontact/update_contact_way</c>: changes the fields set in <paramref name="update"/>.</summary>
+    public Task UpdateContactWayAsync(WeComContactWayUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentException.ThrowIfNullOrEmpty(update.ConfigId, nameof(update));
+        if (update.State is { Length: > 30 })
+        {
+            throw new ArgumentException("state must be at most 30 characters.", nameof(update));
+        }
+
+        if (update.Remark is { Length: > 30 })
+        {
+            throw new ArgumentException("remark must be at most 30 characters.", nameof(update));
+        }
+
+        return PostAsync("cgi-bin/externalcontact/update_contact_way", update,
+            Json.WeComContactWayUpdate, Json.WeComStatus, cancellationToken);
+    }
+
+    // ---- Customer groups (客户群) ----
+
+    /// <summary><c>externalcontact/groupchat/list</c>: one page of customer groups (chat id and status only).</summary>
+    public Task<WeComGroupChatPage> ListGroupChatsAsync(WeComGroupChatListRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Limit is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "limit must be 1..1000.");
+        }
+
+        if (request.OwnerFilter is { UserIdList.Count: > 100 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "owner_filter takes at most 100 userids.");
+        }
+
+        return PostAsync("cgi-bin/externalcontact/groupchat/list", request,
+            Json.WeComGroupChatListRequest, Json.WeComGroupChatPage, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>externalcontact/groupchat/get</c>: the group with its members and admins. With <paramref name="needName"/>
+    /// members carry their names (WeCom's need_name = 1).
+    /// </summary>
+    public async Task<WeComGroupChat> GetGroupChatAsync(string chatId, bool needName = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chatId);
+        var response = await PostAsync("cgi-bin/externalcontact/groupchat/get",
+            new GroupChatGetRequest { ChatId = chatId, NeedName = needName ? 1 : 0 },
+            Json.GroupChatGetRequest, Json.GroupChatGetResponse, cancellationToken).ConfigureAwait(false);
+        return response.GroupChat;
+    }
+
     // ---- Messages ----
 
     /// <summary>
@@ -246,6 +346,63 @@ public sealed class WeComApiClient
             Json.WeComMsgTemplate, Json.WeComMsgTemplateResult, cancellationToken);
     }
 
+    /// <summary><c>externalcontact/get_groupmsg_list_v2</c>: mass-send tasks created in a window of at most one month.</summary>
+    public Task<WeComGroupMsgPage> GetGroupMsgListV2Async(WeComGroupMsgListRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ChatType is not ("single" or "group"))
+        {
+            throw new ArgumentException("chat_type is single or group.", nameof(request));
+        }
+
+        if (request.EndTime < request.StartTime)
+        {
+            throw new ArgumentException("end_time is before start_time.", nameof(request));
+        }
+
+        if (request.Limit is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "limit must be 1..100.");
+        }
+
+        return PostAsync("cgi-bin/externalcontact/get_groupmsg_list_v2", request,
+            Json.WeComGroupMsgListRequest, Json.WeComGroupMsgPage, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/get_groupmsg_task</c>: each sender of a mass-send task and whether they sent it.</summary>
+    public Task<WeComGroupMsgTaskPage> GetGroupMsgTaskAsync(
+        string msgId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(msgId);
+        if (limit is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), "limit must be 1..1000.");
+        }
+
+        return PostAsync("cgi-bin/externalcontact/get_groupmsg_task",
+            new GroupMsgTaskRequest { MsgId = msgId, Cursor = cursor, Limit = limit },
+            Json.GroupMsgTaskRequest, Json.WeComGroupMsgTaskPage, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>externalcontact/get_groupmsg_send_result</c>: the outcome per customer (or group) of one sender's part
+    /// of a mass-send task; status 3 means the customer's receive cap was reached.
+    /// </summary>
+    public Task<WeComGroupMsgSendResultPage> GetGroupMsgSendResultAsync(
+        string msgId, string userId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(msgId);
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (limit is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), "limit must be 1..1000.");
+        }
+
+        return PostAsync("cgi-bin/externalcontact/get_groupmsg_send_result",
+            new GroupMsgSendResultRequest { MsgId = msgId, UserId = userId, Cursor = cursor, Limit = limit },
+            Json.GroupMsgSendResultRequest, Json.WeComGroupMsgSendResultPage, cancellationToken);
+    }
+
     /// <summary><c>message/send</c>: an app message to staff. Invalid recipients are reported in the result, not thrown.</summary>
     public Task<WeComAppMessageResult> SendAppMessageAsync(WeComAppMessage message, CancellationToken cancellationToken = default)
     {
@@ -258,6 +415,78 @@ public sealed class WeComApiClient
         SendAppMessageAsync(new WeComAppMessage { AgentId = agentId, ToUser = toUser, MsgType = "text", Text = new WeComText { Content = content } },
             cancellationToken);
 
+    // ---- Transfers (在职继承 / 离职继承) ----
+
+    /// <summary>
+    /// <c>externalcontact/transfer_customer</c> (on-job): starts handing customers over. Per-customer failures
+    /// (e.g. 40128 transferred twice in 90 days, 40129 already in transfer) are results, not exceptions.
+    /// </summary>
+    public Task<IReadOnlyList<WeComTransferCustomerResult>> TransferCustomerAsync(
+        WeComTransferCustomerRequest request, CancellationToken cancellationToken = default)
+    {
+        ValidateTransfer(request);
+        if (request.TransferSuccessMsg is { Length: > 200 })
+        {
+            throw new ArgumentException("transfer_success_msg is at most 200 characters.", nameof(request));
+        }
+
+        return TransferAsync("cgi-bin/externalcontact/transfer_customer", request, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>externalcontact/resigned/transfer_customer</c>: hands a departed member's customers over
+    /// (40097 when the handover member has not left).
+    /// </summary>
+    public Task<IReadOnlyList<WeComTransferCustomerResult>> ResignedTransferCustomerAsync(
+        WeComTransferCustomerRequest request, CancellationToken cancellationToken = default)
+    {
+        ValidateTransfer(request);
+        if (request.TransferSuccessMsg is not null)
+        {
+            throw new ArgumentException("A resigned transfer sends no message to the customer.", nameof(request));
+        }
+
+        return TransferAsync("cgi-bin/externalcontact/resigned/transfer_customer", request, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/transfer_result</c>: where each on-job transfer from handover to takeover stands.</summary>
+    public Task<WeComTransferResultPage> GetTransferResultAsync(
+        string handoverUserId, string takeoverUserId, string? cursor = null, CancellationToken cancellationToken = default) =>
+        TransferResultAsync("cgi-bin/externalcontact/transfer_result", handoverUserId, takeoverUserId, cursor, cancellationToken);
+
+    /// <summary><c>externalcontact/resigned/transfer_result</c>: the same for resigned transfers.</summary>
+    public Task<WeComTransferResultPage> GetResignedTransferResultAsync(
+        string handoverUserId, string takeoverUserId, string? cursor = null, CancellationToken cancellationToken = default) =>
+        TransferResultAsync("cgi-bin/externalcontact/resigned/transfer_result", handoverUserId, takeoverUserId, cursor, cancellationToken);
+
+    private static void ValidateTransfer(WeComTransferCustomerRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.HandoverUserId, nameof(request));
+        ArgumentException.ThrowIfNullOrEmpty(request.TakeoverUserId, nameof(request));
+        if (request.ExternalUserId is not { Count: >= 1 and <= 100 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "external_userid must hold 1..100 customers.");
+        }
+    }
+
+    private async Task<IReadOnlyList<WeComTransferCustomerResult>> TransferAsync(
+        string path, WeComTransferCustomerRequest request, CancellationToken cancellationToken)
+    {
+        var response = await PostAsync(path, request, Json.WeComTransferCustomerRequest, Json.TransferCustomerResponse, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Customer;
+    }
+
+    private Task<WeComTransferResultPage> TransferResultAsync(
+        string path, string handoverUserId, string takeoverUserId, string? cursor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(handoverUserId);
+        ArgumentException.ThrowIfNullOrEmpty(takeoverUserId);
+        return PostAsync(path, new TransferResultRequest { HandoverUserId = handoverUserId, TakeoverUserId = takeoverUserId, Cursor = cursor },
+            Json.TransferResultRequest, Json.WeComTransferResultPage, cancellationToken);
+    }
+
     // ---- Plumbing ----
 
     private async Task<WeComAccessToken> FetchTokenAsync(CancellationToken cancellationToken)
@@ -268,7 +497,7 @@ public sealed class WeComApiClient
         var status = Deserialize(body, Json.WeComStatus, path);
         if (status.ErrCode != WeComErrorCodes.Ok)
         {
-            throw new WeComApiException(status.ErrCode, status.ErrMsg, path);
+            throw new WeComApiException(status.ErrCode, status.ErrMsg, path) { IsWeComAnswer = true };
         }
 
         var token = Deserialize(body, Json.TokenResponse, path);
@@ -301,25 +530,46 @@ public sealed class WeComApiClient
         string path, Func<string, HttpRequestMessage> createRequest, JsonTypeInfo<TResponse> responseType,
         CancellationToken cancellationToken)
     {
-        var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        var body = await SendOnceAsync(() => createRequest(token), path, cancellationToken).ConfigureAwait(false);
-        var status = Deserialize(body, Json.WeComStatus, path);
-
-        if (WeComErrorCodes.IsTokenError(status.ErrCode))
+        var refreshed = false;
+        for (var attempt = 1; ; attempt++)
         {
-            // Only once: if a fresh token is rejected too, the secret or permissions are wrong and retrying cannot help.
-            token = await _tokens.RefreshAsync(Credentials, token, _fetchToken, cancellationToken).ConfigureAwait(false);
-            body = await SendOnceAsync(() => createRequest(token), path, cancellationToken).ConfigureAwait(false);
-            status = Deserialize(body, Json.WeComStatus, path);
-        }
+            try
+            {
+                var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+                var body = await SendOnceAsync(() => createRequest(token), path, cancellationToken).ConfigureAwait(false);
+                var status = Deserialize(body, Json.WeComStatus, path);
 
-        if (status.ErrCode != WeComErrorCodes.Ok)
-        {
-            throw new WeComApiException(status.ErrCode, status.ErrMsg, path);
-        }
+                if (WeComErrorCodes.IsTokenError(status.ErrCode) && !refreshed)
+                {
+                    // Only once per call: if a fresh token is rejected too, the secret or permissions are wrong
+                    // and retrying cannot help.
+                    refreshed = true;
+                    token = await _tokens.RefreshAsync(Credentials, token, _fetchToken, cancellationToken).ConfigureAwait(false);
+                    body = await SendOnceAsync(() => createRequest(token), path, cancellationToken).ConfigureAwait(false);
+                    status = Deserialize(body, Json.WeComStatus, path);
+                }
 
-        return Deserialize(body, responseType, path);
+                if (status.ErrCode != WeComErrorCodes.Ok)
+                {
+                    throw new WeComApiException(status.ErrCode, status.ErrMsg, path) { IsWeComAnswer = true };
+                }
+
+                return Deserialize(body, responseType, path);
+            }
+            catch (WeComApiException ex) when (attempt < _retry.MaxAttempts && ShouldBackOff(ex))
+            {
+                await Task.Delay(_retry.DelayBefore(attempt, Random.Shared.NextDouble()), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>
+    /// Answers that say "not done, come back later": WeCom's frequency limits and "system busy", and HTTP 5xx
+    /// from its gateway. Gettoken failing this way is retried too, as part of the call that needed the token.
+    /// </summary>
+    private static bool ShouldBackOff(WeComApiException ex) =>
+        (ex.IsWeComAnswer && ex.ErrCode is WeComErrorCodes.ApiFrequencyLimit or WeComErrorCodes.ApiConcurrencyLimit or WeComErrorCodes.SystemBusy)
+        || ex.StatusCode is >= System.Net.HttpStatusCode.InternalServerError;
 
     private async Task<byte[]> SendOnceAsync(Func<HttpRequestMessage> createRequest, string path, CancellationToken cancellationToken)
     {

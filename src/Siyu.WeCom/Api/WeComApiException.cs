@@ -23,7 +23,22 @@ public sealed class WeComApiException : Exception
     /// <summary>Set when the HTTP status was not a success; WeCom itself always answers 200.</summary>
     public HttpStatusCode? StatusCode { get; }
 
-    /// <summary>Frequency limits, "system busy" and "another app is sending": worth retrying after a backoff.</summary>
+    /// <summary>
+    /// The errcode is WeCom's own answer (from the response body), not one the client made up for a
+    /// transport failure, timeout or unreadable body.
+    /// </summary>
+    public bool IsWeComAnswer { get; init; }
+
+    /// <summary>
+    /// Frequency limits, "system busy" and "another app is sending": worth retrying after a backoff.
+    /// (The client already retries 45009/45033/-1/5xx itself; this tells callers what is still worth a later try.)
+    /// </summary>
     public bool IsRetryable => ErrCode is WeComErrorCodes.SystemBusy or WeComErrorCodes.ApiFrequencyLimit
         or WeComErrorCodes.ApiConcurrencyLimit or WeComErrorCodes.WelcomeMessageBusy;
+
+    /// <summary>send_welcome_msg: the welcome code was used (or has expired); the greeting window is closed for good.</summary>
+    public bool IsWelcomeCodeUsed => ErrCode == WeComErrorCodes.WelcomeCodeUsed;
+
+    /// <summary>send_welcome_msg: another app is sending with this welcome code right now; retry shortly.</summary>
+    public bool IsWelcomeMessageBusy => ErrCode == WeComErrorCodes.WelcomeMessageBusy;
 }

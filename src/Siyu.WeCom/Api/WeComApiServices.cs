@@ -11,6 +11,9 @@ public sealed class WeComApiOptions
     public Uri BaseAddress { get; set; } = WeComApiClient.DefaultBaseAddress;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Backoff for frequency limits (45009/45033), "system busy" and HTTP 5xx.</summary>
+    public WeComRetryOptions Retry { get; set; } = new();
 }
 
 /// <summary>Creates <see cref="WeComApiClient"/>s for any (corp, secret) over pooled handlers and one shared token cache.</summary>
@@ -20,16 +23,22 @@ public sealed class WeComApiClientFactory
 
     private readonly IHttpClientFactory _httpClients;
     private readonly WeComTokenCache _tokens;
+    private readonly WeComRetryOptions _retry;
 
-    public WeComApiClientFactory(IHttpClientFactory httpClients, WeComTokenCache tokens)
+    public WeComApiClientFactory(IHttpClientFactory httpClients, WeComTokenCache tokens, IOptions<WeComApiOptions> options)
     {
         _httpClients = httpClients;
         _tokens = tokens;
+        _retry = options.Value.Retry;
     }
 
     /// <summary>Cheap: create one per use; tokens live in the shared cache, not in the client.</summary>
+    /// <remarks>
+    /// Backoff waits on the real clock, not the registered <see cref="TimeProvider"/>: a host that moves
+    /// business time by hand (demo, tests) must not freeze network retries.
+    /// </remarks>
     public WeComApiClient Create(WeComCredentials credentials) =>
-        new(_httpClients.CreateClient(HttpClientName), credentials, _tokens);
+        new(_httpClients.CreateClient(HttpClientName), credentials, _tokens, _retry);
 }
 
 public static class WeComApiServiceCollectionExtensions

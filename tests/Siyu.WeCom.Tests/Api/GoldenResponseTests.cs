@@ -128,16 +128,173 @@ public sealed class GoldenResponseTests : IDisposable
         Assert.Equal("userid1|userid2", sent.InvalidUser);
     }
 
-    /// <summary>Serves each API path's golden response file, and a plain ok for APIs without one.</summary>
+    [Fact]
+    public async Task Groupchat_list_and_get_samples()
+    {
+        var page = await _client.ListGroupChatsAsync(new WeComGroupChatListRequest { Limit = 10 });
+        var chat = await _client.GetGroupChatAsync("wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", needName: true);
+
+        Assert.Equal(2, page.GroupChatList.Count);
+        Assert.Equal(WeComGroupChatStatus.Normal, page.GroupChatList[1].Status);
+        Assert.Equal("tJzlB9tdqfh-g7i_J-ehOz_TWcd7dSKa39_AqCIeMFw", page.NextCursor);
+        Assert.Equal("销售客服群", chat.Name);
+        Assert.Equal("ZhuShengBen", chat.Owner);
+        Assert.Equal(1572505490, chat.CreateTime);
+        Assert.Equal("文明沟通，拒绝脏话", chat.Notice);
+        var staff = chat.MemberList[0];
+        Assert.Equal((WeComGroupChatMemberType.Staff, "abel", "jack", "客服小张", "张三丰", "klsdup3kj3s1"),
+            (staff.Type, staff.UserId, staff.Invitor!.UserId, staff.GroupNickname, staff.Name, staff.State));
+        var external = chat.MemberList[1];
+        Assert.Equal((WeComGroupChatMemberType.External, "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", 1572505491L, 1, "王语嫣"),
+            (external.Type, external.UnionId, external.JoinTime, external.JoinScene, external.Name));
+        Assert.Null(external.Invitor);
+        Assert.Equal(["sam", "pony"], chat.AdminList.Select(a => a.UserId));
+        Assert.Equal("71217227bbd112ecfe3a49c482195cb4", chat.MemberVersion);
+    }
+
+    [Fact]
+    public async Task Groupmsg_list_task_and_send_result_samples()
+    {
+        var list = await _client.GetGroupMsgListV2Async(new WeComGroupMsgListRequest { ChatType = "single", StartTime = 1605171726, EndTime = 1605172726 });
+        var tasks = await _client.GetGroupMsgTaskAsync("msgGCAAAXtWyujaWJHDDGi0mACAAAA");
+        var results = await _client.GetGroupMsgSendResultAsync("msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan");
+
+        var msg = Assert.Single(list.GroupMsgList);
+        Assert.Equal("CURSOR", list.NextCursor);
+        Assert.Equal(("msgGCAAAXtWyujaWJHDDGi0mAAAA", "xxxx", 123456789L, 1), (msg.MsgId, msg.Creator, msg.CreateTime, msg.CreateType));
+        Assert.Equal("文本消息内容", msg.Text!.Content);
+        Assert.Equal(["image", "link", "miniprogram", "video"], msg.Attachments!.Select(a => a.MsgType));
+        Assert.Equal("wx8bd80126147dfAAA", msg.Attachments![2].MiniProgram!.AppId);
+        Assert.Equal("MEDIA_ID", msg.Attachments[3].Video!.MediaId);
+
+        var task = Assert.Single(tasks.TaskList);
+        Assert.Equal(("zhangsan", 1552536375L), (task.UserId, task.SendTime));
+        Assert.Equal("CURSOR", tasks.NextCursor);
+
+        var result = Assert.Single(results.SendList);
+        Assert.Equal(("wmqfasd1e19278asdasAAAA", "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", "zhangsan", WeComGroupMsgSendStatus.Sent, 1552536375L),
+            (result.ExternalUserId, result.ChatId, result.UserId, result.Status, result.SendTime));
+    }
+
+    [Fact]
+    public async Task Transfer_samples_report_per_customer_errcodes_and_statuses()
+    {
+        var request = new WeComTransferCustomerRequest
+        {
+            HandoverUserId = "zhangsan", TakeoverUserId = "lisi", ExternalUserId = ["woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB"],
+        };
+        var onJob = await _client.TransferCustomerAsync(request);
+        var resigned = await _client.ResignedTransferCustomerAsync(request);
+        var result = await _client.GetTransferResultAsync("zhangsan", "lisi");
+        var resignedResult = await _client.GetResignedTransferResultAsync("zhangsan", "lisi");
+
+        Assert.Equal([(WeComErrorCodes.InvalidExternalUserId, false), (0, true)], onJob.Select(c => (c.ErrCode, c.Started)));
+        Assert.Equal([0, WeComErrorCodes.InvalidExternalUserId], resigned.Select(c => c.ErrCode));
+        foreach (var page in new[] { result, resignedResult })
+        {
+            Assert.Equal([WeComTransferStatus.Done, WeComTransferStatus.Waiting, WeComTransferStatus.Refused], page.Customer.Select(c => c.Status));
+            Assert.Equal([1588262400L, 1588482400L, 0L], page.Customer.Select(c => c.TakeoverTime));
+            Assert.Equal("NEXT_CURSOR", page.NextCursor);
+        }
+    }
+
+    [Fact]
+    public async Task Status_only_apis_succeed_on_a_plain_ok()
+    {
+        await _client.EditCorpTagAsync("TAG_ID", "NEW_TAG_NAME", 1);
+        await _client.DeleteCorpTagsAsync(["TAG_ID_1"], ["GROUP_ID_1"]);
+        await _client.UpdateContactWayAsync(new WeComContactWayUpdate { ConfigId = "42b34949e138eb6e027c123cba77fAAA", State = "teststate" });
+    }
+
+    /// <summary>Each request, with every field set, uses exactly the field names of WeCom's documented example.</summary>
+    [Fact]
+    public async Task Requests_use_the_documented_field_names()
+    {
+        var conclusions = new WeComConclusions
+        {
+            Text = new WeComText { Content = "bye" },
+            Image = new WeComImage { MediaId = "m" },
+            Link = new WeComLink { Title = "t", PicUrl = "p", Desc = "d", Url = "u" },
+            MiniProgram = new WeComMiniProgram { Title = "t", PicMediaId = "m", AppId = "a", Page = "p" },
+        };
+        await _client.EditCorpTagAsync("TAG_ID", "NEW_TAG_NAME", 1, agentId: 1000014);
+        await _client.DeleteCorpTagsAsync(["TAG_ID_1"], ["GROUP_ID_1"], agentId: 1000014);
+        await _client.UpdateContactWayAsync(new WeComContactWayUpdate
+        {
+            ConfigId = "c", Remark = "r", SkipVerify = true, Style = 1, State = "s", User = ["u"], Party = [2], ExpiresIn = 86400,
+            ChatExpiresIn = 86400, UnionId = "o", MarkSource = true, Conclusions = conclusions,
+        });
+        await _client.ListGroupChatsAsync(new WeComGroupChatListRequest
+        {
+            StatusFilter = 0, OwnerFilter = new WeComGroupChatOwnerFilter { UserIdList = ["abel"] }, Cursor = "c", Limit = 10,
+        });
+        await _client.GetGroupChatAsync("wr1", needName: true);
+        await _client.GetGroupMsgListV2Async(new WeComGroupMsgListRequest
+        {
+            ChatType = "single", StartTime = 1, EndTime = 2, Creator = "zhangshan", FilterType = 1, Limit = 50, Cursor = "c",
+        });
+        await _client.GetGroupMsgTaskAsync("msg", "c", 50);
+        await _client.GetGroupMsgSendResultAsync("msg", "zhangsan", "c", 50);
+        var transfer = new WeComTransferCustomerRequest { HandoverUserId = "a", TakeoverUserId = "b", ExternalUserId = ["w"] };
+        await _client.TransferCustomerAsync(transfer with { TransferSuccessMsg = "hi" });
+        await _client.ResignedTransferCustomerAsync(transfer);
+        await _client.GetTransferResultAsync("a", "b", "c");
+        await _client.GetResignedTransferResultAsync("a", "b", "c");
+
+        string[] paths =
+        [
+            "externalcontact/edit_corp_tag", "externalcontact/del_corp_tag", "externalcontact/update_contact_way",
+            "externalcontact/groupchat/list", "externalcontact/groupchat/get", "externalcontact/get_groupmsg_list_v2",
+            "externalcontact/get_groupmsg_task", "externalcontact/get_groupmsg_send_result", "externalcontact/transfer_customer",
+            "externalcontact/resigned/transfer_customer", "externalcontact/transfer_result", "externalcontact/resigned/transfer_result",
+        ];
+        foreach (var path in paths)
+        {
+            var sample = WeComSamples.ReadPayload(Path.Combine(WeComSamples.ApiDirectory, path.Replace("/", "__", StringComparison.Ordinal) + ".request.json"));
+            Assert.Equal(FieldNames(sample), FieldNames(_handler.Requests[path]));
+        }
+    }
+
+    private static List<string> FieldNames(string json)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var names = new List<string>();
+        void Walk(System.Text.Json.JsonElement element, string prefix)
+        {
+            if (element.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return;
+            }
+
+            foreach (var property in element.EnumerateObject())
+            {
+                names.Add(prefix + property.Name);
+                Walk(property.Value, prefix + property.Name + ".");
+            }
+        }
+
+        Walk(doc.RootElement, "");
+        return [.. names.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Serves each API path's golden response file, and a plain ok for APIs without one; keeps the last request body per path.</summary>
     private sealed class GoldenHandler : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public System.Collections.Concurrent.ConcurrentDictionary<string, string> Requests { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var path = request.RequestUri!.AbsolutePath.TrimStart('/');
             Assert.StartsWith("cgi-bin/", path, StringComparison.Ordinal);
-            var file = Path.Combine(WeComSamples.ApiDirectory, path["cgi-bin/".Length..].Replace("/", "__", StringComparison.Ordinal) + ".response.json");
+            var apiPath = path["cgi-bin/".Length..];
+            if (request.Content is not null)
+            {
+                Requests[apiPath] = await request.Content.ReadAsStringAsync(cancellationToken);
+            }
+
+            var file = Path.Combine(WeComSamples.ApiDirectory, apiPath.Replace("/", "__", StringComparison.Ordinal) + ".response.json");
             var body = File.Exists(file) ? WeComSamples.ReadPayload(file) : """{"errcode":0,"errmsg":"ok"}""";
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         }
     }
 }

@@ -62,6 +62,54 @@ public sealed class TokenCacheTests
     }
 
     [Fact]
+    public async Task Concurrent_callers_after_the_refresh_point_share_one_refresh()
+    {
+        var cache = new WeComTokenCache(_time);
+        await cache.GetAsync(Credentials, Fetch);
+        _time.Advance(TimeSpan.FromSeconds(7200 - 299)); // inside the early-refresh window
+        var release = new TaskCompletionSource();
+        async Task<WeComAccessToken> SlowFetch(CancellationToken _)
+        {
+            Interlocked.Increment(ref _fetches);
+            await release.Task;
+            return new WeComAccessToken("refreshed", TimeSpan.FromSeconds(7200));
+        }
+
+        var callers = Enumerable.Range(0, 16).Select(_ => Task.Run(() => cache.GetAsync(Credentials, SlowFetch).AsTask())).ToList();
+        await WaitUntil(() => Volatile.Read(ref _fetches) == 2);
+        release.SetResult();
+        var tokens = await Task.WhenAll(callers);
+
+        Assert.All(tokens, t => Assert.Equal("refreshed", t));
+        Assert.Equal(2, _fetches);
+    }
+
+    [Fact]
+    public async Task A_caller_cancelled_while_waiting_for_the_fetch_does_not_break_it_for_the_others()
+    {
+        var cache = new WeComTokenCache(_time);
+        var release = new TaskCompletionSource();
+        async Task<WeComAccessToken> SlowFetch(CancellationToken _)
+        {
+            Interlocked.Increment(ref _fetches);
+            await release.Task;
+            return new WeComAccessToken("shared", TimeSpan.FromSeconds(7200));
+        }
+
+        var first = cache.GetAsync(Credentials, SlowFetch).AsTask();
+        await WaitUntil(() => Volatile.Read(ref _fetches) == 1);
+        using var cts = new CancellationTokenSource();
+        var impatient = cache.GetAsync(Credentials, SlowFetch, cts.Token).AsTask();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
+        release.SetResult();
+
+        Assert.Equal("shared", await first);
+        Assert.Equal("shared", await cache.GetAsync(Credentials, SlowFetch));
+        Assert.Equal(1, _fetches);
+    }
+
+    [Fact]
     public async Task Tokens_are_cached_per_corp_and_secret()
     {
         var cache = new WeComTokenCache(_time);

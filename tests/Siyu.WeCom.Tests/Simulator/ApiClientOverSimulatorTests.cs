@@ -59,6 +59,21 @@ public sealed class ApiClientOverSimulatorTests
     }
 
     [Fact]
+    public async Task Many_calls_rejected_with_42001_at_once_cause_a_single_refresh()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var tokens = new WeComTokenCache();
+        var clients = Enumerable.Range(0, 4).Select(_ => sim.Client(tokens)).ToList();
+        await clients[0].GetTokenAsync();
+
+        sim.Corp.ExpireAllTokens();
+        var users = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(() => clients[i % clients.Count].GetUserAsync("wangfang"))));
+
+        Assert.All(users, u => Assert.Equal("王芳", u.Name));
+        Assert.Equal(2, sim.Corp.GetTokenCalls);
+    }
+
+    [Fact]
     public async Task Simulator_time_passing_expires_the_clients_cached_token_and_the_client_recovers()
     {
         // The client's clock says the token is fresh, WeCom's says it expired: exactly the 42001 path.

@@ -41,8 +41,12 @@ internal sealed class SimulatorHost : IAsyncDisposable
         return http;
     }
 
-    public WeComApiClient Client(WeComTokenCache? tokens = null, string? secret = null) =>
-        new(Http(), new WeComCredentials(Options.CorpId, secret ?? Options.Secrets[0]), tokens);
+    /// <summary>Backoff in milliseconds, so retry tests stay fast.</summary>
+    public static WeComRetryOptions FastRetry(int maxAttempts = 4) =>
+        new() { MaxAttempts = maxAttempts, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
+
+    public WeComApiClient Client(WeComTokenCache? tokens = null, string? secret = null, WeComRetryOptions? retry = null) =>
+        new(Http(), new WeComCredentials(Options.CorpId, secret ?? Options.Secrets[0]), tokens, retry ?? FastRetry());
 
     public async ValueTask DisposeAsync()
     {

@@ -15,16 +15,31 @@ internal static class CgiBinApi
 
     public static IEndpointRouteBuilder MapCgiBinApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/cgi-bin/gettoken", (string? corpid, string? corpsecret, SimulatedCorp corp) =>
-            SimJson.Write(corp.GetToken(corpid, corpsecret)));
-
-        // Every other API needs a valid access_token: 41001 missing, 40014 unknown, 42001 expired.
+        // Every call is counted and may hit an injected fault (45009 and friends, or an HTTP 5xx) first;
+        // every API but gettoken then needs a valid access_token: 41001 missing, 40014 unknown, 42001 expired.
         var api = app.MapGroup("/cgi-bin").AddEndpointFilter(async (context, next) =>
         {
+            var request = context.HttpContext.Request;
             var corp = context.HttpContext.RequestServices.GetRequiredService<SimulatedCorp>();
-            var rejection = corp.CheckToken(context.HttpContext.Request.Query["access_token"]);
+            var path = SimulatedCorp.NormalizePath(request.Path.Value ?? string.Empty);
+            if (corp.OnApiCall(path) is { } fault)
+            {
+                return fault.HttpStatus is { } status
+                    ? Results.Text("<html><body>simulated gateway error</body></html>", "text/html", statusCode: status)
+                    : SimJson.Write(SimulatedCorp.FaultAnswer(fault));
+            }
+
+            if (path == "gettoken")
+            {
+                return await next(context);
+            }
+
+            var rejection = corp.CheckToken(request.Query["access_token"]);
             return rejection is null ? await next(context) : SimJson.Write(rejection);
         });
+
+        api.MapGet("/gettoken", (string? corpid, string? corpsecret, SimulatedCorp corp) =>
+            SimJson.Write(corp.GetToken(corpid, corpsecret)));
 
         api.MapGet("/department/list", (string? id, SimulatedCorp corp) =>
         {
@@ -69,6 +84,12 @@ internal static class CgiBinApi
         api.MapPost("/externalcontact/add_corp_tag", (HttpRequest request, SimulatedCorp corp) =>
             WithBody<WeComAddCorpTagRequest>(request, corp.AddCorpTag));
 
+        api.MapPost("/externalcontact/edit_corp_tag", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.EditCorpTag));
+
+        api.MapPost("/externalcontact/del_corp_tag", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.DeleteCorpTag(SimulatedCorp.StrList(body, "tag_id"), SimulatedCorp.StrList(body, "group_id"))));
+
         api.MapPost("/externalcontact/mark_tag", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, body => corp.MarkTag(
                 SimulatedCorp.Str(body, "userid"), SimulatedCorp.Str(body, "external_userid"),
@@ -79,6 +100,9 @@ internal static class CgiBinApi
 
         api.MapPost("/externalcontact/get_contact_way", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, body => corp.GetContactWay(SimulatedCorp.Str(body, "config_id"))));
+
+        api.MapPost("/externalcontact/update_contact_way", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody<WeComContactWayUpdate>(request, corp.UpdateContactWay));
 
         api.MapPost("/externalcontact/del_contact_way", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, body => corp.DeleteContactWay(SimulatedCorp.Str(body, "config_id"))));
@@ -92,6 +116,33 @@ internal static class CgiBinApi
 
         api.MapPost("/externalcontact/add_msg_template", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, corp.AddMsgTemplate));
+
+        api.MapPost("/externalcontact/get_groupmsg_list_v2", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.GetGroupMsgListV2));
+
+        api.MapPost("/externalcontact/get_groupmsg_task", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.GetGroupMsgTask));
+
+        api.MapPost("/externalcontact/get_groupmsg_send_result", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.GetGroupMsgSendResult));
+
+        api.MapPost("/externalcontact/groupchat/list", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.ListGroupChats));
+
+        api.MapPost("/externalcontact/groupchat/get", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.GetGroupChat));
+
+        api.MapPost("/externalcontact/transfer_customer", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.TransferCustomer(body, resigned: false)));
+
+        api.MapPost("/externalcontact/transfer_result", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.TransferResult(body, resigned: false)));
+
+        api.MapPost("/externalcontact/resigned/transfer_customer", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.TransferCustomer(body, resigned: true)));
+
+        api.MapPost("/externalcontact/resigned/transfer_result", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.TransferResult(body, resigned: true)));
 
         api.MapPost("/message/send", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, corp.SendAppMessage));

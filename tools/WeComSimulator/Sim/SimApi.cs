@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -59,8 +60,143 @@ internal static class SimApi
             return Results.Json(new { expired = true }, SimJson.Options);
         });
 
+        sim.MapPost("/ratelimit", (RateLimitRequest request, SimulatorControl control) => Guard(() =>
+        {
+            control.InjectRateLimit(request.Count ?? 1, request.Path, request.ErrCode ?? WeCom.Api.WeComErrorCodes.ApiFrequencyLimit, request.HttpStatus);
+            return Task.FromResult<object>(new { injected = request.Count ?? 1 });
+        }));
+
+        sim.MapDelete("/ratelimit", (SimulatedCorp corp) =>
+        {
+            corp.ClearFaults();
+            return Results.Json(new { cleared = true }, SimJson.Options);
+        });
+
+        sim.MapPost("/masssend/confirm", (MassSendConfirmRequest request, SimulatorControl control) => Guard(() =>
+            Task.FromResult<object>(control.ConfirmMassSend(Required(request.MsgId, "msgid"), Required(request.UserId, "userid")))));
+
+        sim.MapPost("/masssend/received", (MassReceivedRequest request, SimulatorControl control) => Guard(() =>
+        {
+            control.AddMassReceipts(Required(request.ExternalUserId, "external_userid"), request.Count ?? 1);
+            return Task.FromResult<object>(new { cap = control.Corp.MassMessageMonthlyCap });
+        }));
+
+        sim.MapPost("/transfers/complete", (CompleteTransfersRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+        {
+            var outcome = request.Outcome switch
+            {
+                null or "accept" => SimTransferOutcome.Accept,
+                "refuse" => SimTransferOutcome.Refuse,
+                "limit" => SimTransferOutcome.Limit,
+                _ => throw new ArgumentException("outcome is accept, refuse or limit."),
+            };
+            var (completed, callbacks) = await control.CompleteTransfersAsync(request.HandoverUserId, request.TakeoverUserId, request.ExternalUserId, outcome, ct);
+            return new { completed, callbacks };
+        }));
+
+        sim.MapPost("/users/create", (UserRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.CreateUserAsync(Required(request.UserId, "userid"), Required(request.Name, "name"), request.Department,
+                request.Position, request.Mobile, request.Gender, request.Email, ct)));
+
+        sim.MapPost("/users/update", (UserRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.UpdateUserAsync(Required(request.UserId, "userid"), request.Name, request.Department, request.Position, request.Mobile,
+                request.Email, ct)));
+
+        sim.MapPost("/users/resign", (UserRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.ResignUserAsync(Required(request.UserId, "userid"), ct)));
+
+        sim.MapPost("/groups/create", (GroupRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.CreateGroupAsync(Required(request.Owner, "owner"), Required(request.Name, "name"), request.Members, ct)));
+
+        sim.MapPost("/groups/join", (GroupRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.JoinGroupAsync(Required(request.ChatId, "chat_id"), request.ExternalUserId ?? request.UserId, request.Name,
+                request.JoinScene ?? 3, request.Invitor, ct)));
+
+        sim.MapPost("/groups/leave", (GroupRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.LeaveGroupAsync(Required(request.ChatId, "chat_id"), Required(request.ExternalUserId ?? request.UserId, "userid or external_userid"),
+                request.QuitScene ?? 0, ct)));
+
+        sim.MapPost("/groups/dismiss", (GroupRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.DismissGroupAsync(Required(request.ChatId, "chat_id"), ct)));
+
+        sim.MapPost("/tags/change", (TagChangeRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.ChangeCorpTagAsync(Required(request.ChangeType, "change_type"), request.Id, request.GroupName, request.Name, ct)));
+
         return app;
     }
+
+    /// <summary>Bad input 400, unknown ids 404, impossible actions 409; the body names the problem.</summary>
+    private static async Task<IResult> Guard(Func<Task<object>> action)
+    {
+        try
+        {
+            return Results.Json(await action(), SimJson.Options);
+        }
+        catch (ArgumentException ex)
+        {
+            return Results.Json(new { error = ex.Message }, SimJson.Options, statusCode: 400);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return Results.Json(new { error = ex.Message }, SimJson.Options, statusCode: 404);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Results.Json(new { error = ex.Message }, SimJson.Options, statusCode: 409);
+        }
+    }
+
+    private static string Required(string? value, string name) =>
+        string.IsNullOrEmpty(value) ? throw new ArgumentException(name + " is required.") : value;
+
+    /// <param name="Path">An API path such as <c>externalcontact/groupchat/list</c>; null for every API.</param>
+    internal sealed record RateLimitRequest(
+        [property: JsonPropertyName("count")] int? Count,
+        [property: JsonPropertyName("path")] string? Path,
+        [property: JsonPropertyName("errcode")] int? ErrCode,
+        [property: JsonPropertyName("http_status")] int? HttpStatus);
+
+    internal sealed record MassSendConfirmRequest(
+        [property: JsonPropertyName("msgid")] string? MsgId,
+        [property: JsonPropertyName("userid")] string? UserId);
+
+    internal sealed record MassReceivedRequest(
+        [property: JsonPropertyName("external_userid")] string? ExternalUserId,
+        [property: JsonPropertyName("count")] int? Count);
+
+    /// <param name="Outcome"><c>accept</c> (default), <c>refuse</c> or <c>limit</c>.</param>
+    internal sealed record CompleteTransfersRequest(
+        [property: JsonPropertyName("handover_userid")] string? HandoverUserId,
+        [property: JsonPropertyName("takeover_userid")] string? TakeoverUserId,
+        [property: JsonPropertyName("external_userid")] string? ExternalUserId,
+        [property: JsonPropertyName("outcome")] string? Outcome);
+
+    internal sealed record UserRequest(
+        [property: JsonPropertyName("userid")] string? UserId,
+        [property: JsonPropertyName("name")] string? Name,
+        [property: JsonPropertyName("department")] IReadOnlyList<long>? Department,
+        [property: JsonPropertyName("position")] string? Position,
+        [property: JsonPropertyName("mobile")] string? Mobile,
+        [property: JsonPropertyName("gender")] string? Gender,
+        [property: JsonPropertyName("email")] string? Email);
+
+    internal sealed record GroupRequest(
+        [property: JsonPropertyName("chat_id")] string? ChatId,
+        [property: JsonPropertyName("owner")] string? Owner,
+        [property: JsonPropertyName("name")] string? Name,
+        [property: JsonPropertyName("members")] IReadOnlyList<string>? Members,
+        [property: JsonPropertyName("external_userid")] string? ExternalUserId,
+        [property: JsonPropertyName("userid")] string? UserId,
+        [property: JsonPropertyName("join_scene")] int? JoinScene,
+        [property: JsonPropertyName("quit_scene")] int? QuitScene,
+        [property: JsonPropertyName("invitor")] string? Invitor);
+
+    /// <param name="ChangeType"><c>create</c> (group_name, name), <c>update</c> (id, name) or <c>delete</c> (id).</param>
+    internal sealed record TagChangeRequest(
+        [property: JsonPropertyName("change_type")] string? ChangeType,
+        [property: JsonPropertyName("id")] string? Id,
+        [property: JsonPropertyName("group_name")] string? GroupName,
+        [property: JsonPropertyName("name")] string? Name);
 
     internal sealed record AddContactRequest(
         [property: System.Text.Json.Serialization.JsonPropertyName("userid")] string? UserId,

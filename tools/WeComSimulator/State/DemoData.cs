@@ -66,6 +66,77 @@ internal static class DemoData
         corp.AddTagGroup("兴趣", ["母婴", "美妆", "运动"], Epoch);
     }
 
+    private static readonly string[] GroupNames =
+        ["VIP会员群", "母婴交流群", "美妆种草群", "运动打卡群", "新品尝鲜群", "福利秒杀群", "老客回馈群", "周末活动群"];
+
+    private static readonly string[] Nicknames = ["", "", "", "小美", "阿强", "宝妈一枚", "运动达人", "老顾客"];
+
+    /// <summary>
+    /// Customer groups owned by the store staff, each with the owner, sometimes a colleague, and customers
+    /// of the corp plus a few WeChat users who are nobody's customer (as in real groups).
+    /// </summary>
+    public static void SeedGroups(SimulatedCorp corp, Random random, int count)
+    {
+        var staff = corp.FollowUserIds();
+        var customers = corp.ExternalUserIds;
+        if (staff.Count == 0 || customers.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var owner = staff[random.Next(staff.Count)];
+            var createTime = Epoch + random.Next(0, 200 * 86400);
+            var group = new SimGroupChat
+            {
+                ChatId = SimulatedCorp.NewId("wr", 30, random),
+                Name = corp.UserName(owner) + "的" + GroupNames[random.Next(GroupNames.Length)] + (i / GroupNames.Length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Owner = owner,
+                CreateTime = createTime,
+                Notice = random.Next(2) == 0 ? "文明交流，禁止广告" : null,
+                MemberVersion = SimulatedCorp.NewHex(32, random),
+            };
+            group.Members.Add(new SimGroupMember { UserId = owner, Type = 1, JoinTime = createTime, JoinScene = 1 });
+
+            var colleague = staff[random.Next(staff.Count)];
+            if (colleague != owner && random.Next(2) == 0)
+            {
+                group.Members.Add(new SimGroupMember { UserId = colleague, Type = 1, JoinTime = createTime + 60, JoinScene = 1, Invitor = owner });
+                group.Admins.Add(colleague);
+            }
+
+            var size = random.Next(5, 26);
+            foreach (var customer in customers.OrderBy(_ => random.Next()).Take(size))
+            {
+                var scene = 1 + random.Next(3);
+                group.Members.Add(new SimGroupMember
+                {
+                    UserId = customer,
+                    Type = 2,
+                    JoinTime = createTime + random.Next(60, 30 * 86400),
+                    JoinScene = scene,
+                    Invitor = scene == 3 ? null : owner,
+                    GroupNickname = Nicknames[random.Next(Nicknames.Length)] is { Length: > 0 } nick ? nick : null,
+                });
+            }
+
+            for (var s = random.Next(0, 3); s > 0; s--)
+            {
+                group.Members.Add(new SimGroupMember
+                {
+                    UserId = SimulatedCorp.NewId("wm", 30, random),
+                    Type = 2,
+                    JoinTime = createTime + random.Next(60, 30 * 86400),
+                    JoinScene = 3,
+                    Name = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)],
+                });
+            }
+
+            corp.AddGroupChat(group);
+        }
+    }
+
     public static void SeedCustomers(SimulatedCorp corp, Random random, int count)
     {
         var followers = corp.FollowUserIds();

@@ -11,7 +11,7 @@ namespace Siyu.WeComSimulator.State;
 /// The simulated corp's whole state and the rules of each API. One lock guards everything: the
 /// simulator serves a demo and tests, and simple correctness beats throughput here.
 /// </summary>
-public sealed class SimulatedCorp
+public sealed partial class SimulatedCorp
 {
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -30,6 +30,12 @@ public sealed class SimulatedCorp
     private readonly Dictionary<string, SimToken> _tokens = new(StringComparer.Ordinal);
     private readonly List<SimMessage> _messages = [];
     private readonly List<SimCallbackDelivery> _callbacks = [];
+    private readonly List<SimGroupChat> _groups = [];
+    private readonly List<SimMassTask> _massTasks = [];
+    private readonly Dictionary<string, List<long>> _massReceipts = new(StringComparer.Ordinal);
+    private readonly List<SimTransfer> _transfers = [];
+    private readonly List<SimFault> _faults = [];
+    private readonly Dictionary<string, int> _apiCalls = new(StringComparer.Ordinal);
     private int _getTokenCalls;
 
     internal SimulatedCorp(SimulatorOptions options)
@@ -41,6 +47,8 @@ public sealed class SimulatedCorp
         if (options.SeedDemoData)
         {
             DemoData.SeedCustomers(this, _random, options.ExternalContactCount);
+            // Its own random stream, so adding groups left the customers (and every later id) as they were.
+            DemoData.SeedGroups(this, new Random(options.Seed ^ 0x5EED), options.GroupChatCount);
         }
     }
 
@@ -236,7 +244,8 @@ public sealed class SimulatedCorp
 
         lock (_lock)
         {
-            var rows = _users.SelectMany(u => u.Departments.Select(d => new WeComDeptUser { UserId = u.UserId, Department = d })).ToList();
+            var rows = _users.Where(u => !u.Resigned)
+                .SelectMany(u => u.Departments.Select(d => new WeComDeptUser { UserId = u.UserId, Department = d })).ToList();
             if (!TryDecodeCursor(cursor, out var offset))
             {
                 return SimResult.Error(WeComErrorCodes.InvalidParameter, "invalid cursor");
@@ -252,7 +261,7 @@ public sealed class SimulatedCorp
     {
         lock (_lock)
         {
-            var user = _users.FirstOrDefault(u => u.UserId == userId);
+            var user = ActiveUser(userId);
             if (user is null)
             {
                 return SimResult.Error(WeComErrorCodes.UserNotFound, "invalid userid");
@@ -623,38 +632,6 @@ public sealed class SimulatedCorp
         }
     }
 
-    internal SimResult AddMsgTemplate(JsonObject body)
-    {
-        var chatType = Str(body, "chat_type") ?? "single";
-        var sender = Str(body, "sender");
-        var targets = StrList(body, "external_userid");
-        var text = Str(body["text"] as JsonObject, "content");
-        if (string.IsNullOrEmpty(text) && body["attachments"] is not JsonArray { Count: > 0 })
-        {
-            return SimResult.Error(WeComErrorCodes.InvalidParameter, "text or attachments required");
-        }
-
-        if (targets.Count > 10000)
-        {
-            return SimResult.Error(WeComErrorCodes.InvalidParameter, "external_userid exceeds 10000");
-        }
-
-        lock (_lock)
-        {
-            if (sender is not null && _users.All(u => u.UserId != sender))
-            {
-                return SimResult.Error(WeComErrorCodes.UserNotFound, "invalid sender");
-            }
-
-            List<string> failList = chatType == "single"
-                ? [.. targets.Where(id => !_follows.Any(f => f.ExternalUserId == id && (sender is null || f.UserId == sender)))]
-                : [];
-            var msgId = "msg" + NewId("", 27);
-            Record("template", msgId, sender, [.. targets.Except(failList)], text, body);
-            return SimResult.Ok(("fail_list", failList), ("msgid", msgId));
-        }
-    }
-
     internal SimResult SendAppMessage(JsonObject body)
     {
         var msgType = Str(body, "msgtype");
@@ -675,7 +652,7 @@ public sealed class SimulatedCorp
         {
             var requested = toUser.Split('|', StringSplitOptions.RemoveEmptyEntries);
             var all = requested.Contains("@all");
-            List<string> valid = all ? [.. _users.Select(u => u.UserId)] : [.. requested.Where(id => _users.Any(u => u.UserId == id))];
+            List<string> valid = all ? [.. _users.Where(u => !u.Resigned).Select(u => u.UserId)] : [.. requested.Where(id => ActiveUser(id) is not null)];
             List<string> invalid = all ? [] : [.. requested.Where(id => !valid.Contains(id))];
             if (valid.Count == 0 && string.IsNullOrEmpty(Str(body, "toparty")) && string.IsNullOrEmpty(Str(body, "totag")))
             {
@@ -776,6 +753,11 @@ public sealed class SimulatedCorp
                 ["contact_ways"] = _contactWays.Select(c => new { config_id = c.Way.ConfigId, state = c.Way.State, user = c.Way.User }).ToList(),
                 ["welcome_codes_pending"] = _welcomeCodes.Values.Count(w => !w.Used && w.ExpiresAt > now),
                 ["messages"] = _messages.Count,
+                ["group_chats"] = _groups.Count(g => !g.Dismissed),
+                ["mass_tasks"] = _massTasks.Select(t => new { msgid = t.MsgId, chat_type = t.ChatType, senders = t.Senders.Select(x => new { userid = x.UserId, status = x.Status }).ToList() }).ToList(),
+                ["transfers"] = _transfers.Select(t => new { handover_userid = t.Handover, takeover_userid = t.Takeover, external_userid = t.ExternalUserId, resigned = t.Resigned, status = t.Status }).ToList(),
+                ["api_calls"] = new Dictionary<string, int>(_apiCalls),
+                ["pending_faults"] = _faults.Select(f => new { path = f.Path, errcode = f.ErrCode, http_status = f.HttpStatus, remaining = f.Remaining }).ToList(),
                 ["callbacks"] = _callbacks.ToList(),
             };
         }
@@ -825,7 +807,7 @@ public sealed class SimulatedCorp
     {
         lock (_lock)
         {
-            return [.. _users.Select(u => u.UserId)];
+            return [.. _users.Where(u => !u.Resigned).Select(u => u.UserId)];
         }
     }
 
@@ -858,6 +840,11 @@ public sealed class SimulatedCorp
     // ---- Helpers ----
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>A staff member who has not left; resigned ones are invisible to the contact APIs.</summary>
+    private SimUser? ActiveUser(string? userId) => _users.FirstOrDefault(u => u.UserId == userId && !u.Resigned);
+
+    private SimUser? AnyUser(string? userId) => _users.FirstOrDefault(u => u.UserId == userId);
 
     private (SimTagGroup Group, SimTag Tag)? TagById(string id)
     {
@@ -900,26 +887,43 @@ public sealed class SimulatedCorp
         _messages.Add(new SimMessage(_messages.Count + 1, kind, msgId, Now(), sender, recipients, text, payload));
     }
 
-    private string NewId(string prefix, int length)
+    private string NewId(string prefix, int length) => NewId(prefix, length, _random);
+
+    internal static string NewId(string prefix, int length, Random random)
     {
         var sb = new StringBuilder(prefix, prefix.Length + length);
         for (var i = 0; i < length; i++)
         {
-            sb.Append(IdAlphabet[_random.Next(IdAlphabet.Length)]);
+            sb.Append(IdAlphabet[random.Next(IdAlphabet.Length)]);
         }
 
         return sb.ToString();
     }
 
-    private string NewHex(int length)
+    private string NewHex(int length) => NewHex(length, _random);
+
+    internal static string NewHex(int length, Random random)
     {
         var sb = new StringBuilder(length);
         for (var i = 0; i < length; i++)
         {
-            sb.Append("0123456789abcdef"[_random.Next(16)]);
+            sb.Append("0123456789abcdef"[random.Next(16)]);
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>One page of <paramref name="rows"/> from an opaque cursor: (page, next cursor or empty), or null for a bad cursor.</summary>
+    private static (List<T> Page, string Next)? Paginate<T>(IReadOnlyList<T> rows, string? cursor, int pageSize)
+    {
+        if (!TryDecodeCursor(cursor, out var offset))
+        {
+            return null;
+        }
+
+        var page = rows.Skip(offset).Take(pageSize).ToList();
+        var next = offset + page.Count < rows.Count ? EncodeCursor(offset + page.Count) : string.Empty;
+        return (page, next);
     }
 
     // Cursors are opaque to clients; an offset is enough for a simulator.
