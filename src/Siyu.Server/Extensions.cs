@@ -75,6 +75,9 @@ public static class Extensions
         services.AddSingleton<WeCom.ChannelCodes>();
         services.AddSingleton<WeCom.WeComSync>();
         services.AddSingleton<WeCom.WeComTagPush>();
+        services.AddSingleton<WeCom.CustomerGroups>();
+        services.AddSingleton<WeCom.CustomerTransfers>();
+        services.AddHostedService<WeCom.WeComScheduler>();
         services.AddSingleton<WeCom.WelcomeTimings>();
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());

@@ -302,7 +302,7 @@ public sealed partial class ChannelCodes(
         {
             return;
         }
-        await connections.Client(connection).UpdateContactWayAsync(new WeComContactWay
+        await connections.Client(connection).UpdateContactWayAsync(new WeComContactWayUpdate
         {
             ConfigId = row.ConfigId, Remark = row.Remark, SkipVerify = row.SkipVerify, State = row.State, User = active,
         }, cancellationToken);

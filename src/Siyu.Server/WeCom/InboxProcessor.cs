@@ -41,7 +41,7 @@ public sealed class WelcomeTimings
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
-    Tags.TagCatalog tagCatalog, WeComSync sync, Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
 {
     public const int MaxAttempts = 8;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -119,6 +119,16 @@ public sealed partial class InboxProcessor(
                 break;
             case ContactChanged c:
                 await HandleStaffAsync(row.TenantId, c, cancellationToken);
+                break;
+            case ExternalChatChanged { ChatId: { Length: > 0 } chatId } chat:
+                if (chat.ChangeType == ExternalChatChangeType.Dismiss)
+                {
+                    await groups.DismissAsync(row.TenantId, chatId, cancellationToken);
+                }
+                else if (connection.CanCallApi)
+                {
+                    await groups.RefreshAsync(row.TenantId, connections.Client(connection), chatId, cancellationToken);
+                }
                 break;
             case ExternalTagChanged when connection.CanCallApi:
                 await sync.SyncTagsAsync(row.TenantId, connections.Client(connection), cancellationToken);
@@ -250,9 +260,9 @@ public sealed partial class InboxProcessor(
             timings.Add(ms);
             LogWelcomed(logger, row.Id, ms);
         }
-        catch (WeComApiException e) when (e.ErrCode is 41051 or 40097)
+        catch (WeComApiException e) when (e.IsWelcomeCodeUsed)
         {
-            // Already sent (a retried callback) or the code expired: neither gets better by retrying.
+            // Already sent (the callback was processed before, e.g. retried after a crash): nothing to redo.
             LogWelcomeSkipped(logger, row.Id, e.ErrCode);
         }
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
@@ -27,10 +28,31 @@ public static class WeComEndpoints
         g.MapPost("/sync", StartSync).WithName("StartWeComSync").WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync")
             .RequireAuthorization(p => p.RequireRole(Admins));
         g.MapGet("/sync", LastSync).WithName("WeComSyncStatus").WithSummary("The latest sync run: counts, error, running or not");
+        g.MapGet("/groups", Groups).WithName("ListCustomerGroups").WithSummary("Customer groups (客户群) with member counts");
+        g.MapPost("/transfers", StartTransfer).WithName("TransferCustomers")
+            .WithSummary("在职继承 (onjob) or 离职继承 (resigned): hand customers from one staff member to another; WeCom completes after 24 h unless refused")
+            .RequireAuthorization(p => p.RequireRole(Admins));
+        g.MapGet("/transfers", Transfers).WithName("ListTransfers").WithSummary("Recent transfers with WeCom's outcome");
+        g.MapPost("/transfers/refresh", RefreshTransfers).WithName("RefreshTransfers").WithSummary("Ask WeCom now where pending transfers stand (also done every 10 minutes)")
+            .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("WeCom members as synced");
         g.MapGet("/welcome-timings", WelcomeTimes).WithName("WelcomeTimings").WithSummary("Callback arrival → welcome message accepted, in ms (this process)");
         return api;
     }
+
+    // WeCom spells user ids "userid": the API keeps that spelling so both sides read the same.
+    public sealed record TransferRequest(
+        string? Kind,
+        [property: JsonPropertyName("handover_userid")] string? HandoverUserId,
+        [property: JsonPropertyName("takeover_userid")] string? TakeoverUserId,
+        IReadOnlyList<long>? CustomerIds, bool? All, string? Message);
+
+    public sealed record TransferView(
+        long Id, string Kind,
+        [property: JsonPropertyName("handover_userid")] string HandoverUserId,
+        [property: JsonPropertyName("takeover_userid")] string TakeoverUserId,
+        [property: JsonPropertyName("external_userid")] string ExternalUserId,
+        string Status, int ErrCode, string? RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset? FinishedAt);
 
     public sealed record SettingsRequest(string? CorpId, long? AgentId, string? Secret, string? Token, string? EncodingAesKey, string? ApiBaseAddress);
     public sealed record ChannelRequest(string? Name, IReadOnlyList<RotationMember>? Staff, IReadOnlyList<string>? BackupStaff, IReadOnlyList<long>? TagIds,
@@ -127,6 +149,30 @@ public static class WeComEndpoints
             },
         });
     }
+
+    private static async Task<IResult> Groups(HttpContext http, IDbContextFactory<SiyuDb> dbs)
+    {
+        var tenant = http.User.TenantId();
+        await using var db = await dbs.CreateDbContextAsync();
+        var groups = await db.CustomerGroups.AsNoTracking().Where(g => g.TenantId == tenant && g.DismissedAtTicks == null).OrderByDescending(g => g.Members).ToListAsync();
+        return TypedResults.Ok(groups.Select(g => new { g.ChatId, g.Name, g.Owner, g.Members, g.ExternalMembers, CreatedAt = new DateTimeOffset(g.CreatedAtTicks, TimeSpan.Zero) }));
+    }
+
+    private static async Task<IResult> StartTransfer(HttpContext http, CustomerTransfers transfers, TransferRequest body, CancellationToken cancellationToken)
+    {
+        var (outcome, errors) = await transfers.StartAsync(http.User.TenantId(), http.User.Actor(),
+            new TransferInput(body.Kind, body.HandoverUserId, body.TakeoverUserId, body.CustomerIds, body.All ?? false, body.Message), cancellationToken);
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(new { outcome!.Requested, outcome.Failed, Transfers = outcome.Rows.Select(TransferDto) });
+    }
+
+    private static async Task<IResult> Transfers(HttpContext http, CustomerTransfers transfers) =>
+        TypedResults.Ok((await transfers.ListAsync(http.User.TenantId())).Select(TransferDto));
+
+    private static async Task<IResult> RefreshTransfers(HttpContext http, CustomerTransfers transfers, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new { finished = await transfers.RefreshAsync(http.User.TenantId(), cancellationToken) });
+
+    private static TransferView TransferDto(CustomerTransferRow t) => new(t.Id, t.Kind, t.HandoverUserId, t.TakeoverUserId, t.ExternalUserId, t.Status, t.ErrCode,
+        t.RequestedBy, new DateTimeOffset(t.RequestedAtTicks, TimeSpan.Zero), t.FinishedAtTicks is { } f ? new DateTimeOffset(f, TimeSpan.Zero) : null);
 
     private static async Task<IResult> Staff(HttpContext http, IDbContextFactory<SiyuDb> dbs)
     {

@@ -11,12 +11,12 @@ namespace Siyu.Server.WeCom;
 
 /// <summary>
 /// Full sync from WeCom: departments, staff, corp tags (into Siyu tag groups and tags of kind <c>wecom</c>), external
-/// contacts with their follow users and the corp tags on each relation. Idempotent: contacts become
+/// contacts with their follow users and the corp tags on each relation, customer groups and their members. Idempotent: contacts become
 /// <c>customer.added</c> events keyed by (external_userid, staff), tags are applied only where missing, rows are
 /// upserts. Incremental changes arrive as callbacks (<see cref="InboxProcessor"/>).
 /// </summary>
 public sealed partial class WeComSync(
-    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, IngestWriter writer, Tags.TagWriter tagWriter, Tags.TagCatalog tagCatalog,
+    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, IngestWriter writer, Tags.TagWriter tagWriter, Tags.TagCatalog tagCatalog, CustomerGroups groups,
     Audiences.ConditionCatalogs conditions, TimeProvider time, ILogger<WeComSync> logger)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -43,6 +43,7 @@ public sealed partial class WeComSync(
             var tagMap = await SyncTagsAsync(tenantId, api, cancellationToken);
             run.Tags = tagMap.Count;
             run.Customers = await SyncContactsAsync(tenantId, api, tagMap, cancellationToken);
+            run.Groups = await groups.SyncAllAsync(tenantId, api, cancellationToken);
         }
         catch (Exception e) when (e is WeComApiException or HttpRequestException or IngestOverloadedException)
         {

@@ -245,15 +245,6 @@ public sealed class WeComApiClient
             Json.ConfigIdRequest, Json.WeComStatus, cancellationToken);
     }
 
-    /// <summary><c>externalcontact/update_contact_way</c>: changes staff, remark, state or skip_verify of an existing code.</summary>
-    public Task UpdateContactWayAsync(WeComContactWay contactWay, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(contactWay);
-        ArgumentException.ThrowIfNullOrEmpty(contactWay.ConfigId);
-        return PostAsync("cgi-bin/externalcontact/update_contact_way", contactWay with { QrCode = null, Type = 0, Scene = 0 },
-            Json.WeComContactWay, Json.WeComStatus, cancellationToken);
-    }
-
     /// <summary><c>externalcontact/list_contact_way</c>: config ids created in [start, end] (Unix seconds), paged.</summary>
     public Task<WeComContactWayPage> ListContactWaysAsync(
         long? startTime = null, long? endTime = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
