@@ -309,4 +309,52 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=channel-adds]")).ToHaveTextAsync("1");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "channel.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_sees_customer_groups_and_follows_an_on_job_transfer_to_its_end()
+    {
+        var page = await LoginAsync();
+        await FirstCustomerLinkAsync(page);
+        await page.GotoAsync(_server.BaseUrl + "/wecom");
+        await WaitInteractiveAsync(page);
+
+        // Groups come from the demo corp's sync.
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "客户群" }).ClickAsync();
+        for (var i = 0; i < 50 && await page.Locator("[data-testid=group-row]").CountAsync() == 0; i++)
+        {
+            await page.ReloadAsync();
+            await WaitInteractiveAsync(page);
+            await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "客户群" }).ClickAsync();
+            await page.WaitForTimeoutAsync(300);
+        }
+        await page.Locator("[data-testid=group-row]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=group-members] .mud-chip").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "wecom-groups.png"), FullPage = true });
+
+        // 在职继承: all of 张敏's customers to 王芳.
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "客户继承" }).ClickAsync();
+        await page.Locator("[data-testid=transfer-handover]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = "张敏" }).ClickAsync();
+        await page.Locator("[data-testid=transfer-takeover]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = "王芳" }).ClickAsync();
+        await page.ClickAsync("[data-testid=start-transfer]");
+        var waiting = page.Locator("[data-testid=transfer-row]").Filter(new LocatorFilterOptions { HasText = "等待接替" });
+        await Assertions.Expect(waiting.First).ToBeVisibleAsync();
+        var requested = await waiting.CountAsync();
+
+        // The customers accept (the simulator plays WeCom after 24 hours); Siyu picks the result up.
+        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
+        (await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
+        }))).EnsureSuccessStatusCode();
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
+        using var sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        (await sim.PostAsync("/sim/transfers/complete", new StringContent(
+            """{"handover_userid":"zhangmin","takeover_userid":"wangfang"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await page.ClickAsync("[data-testid=refresh-transfers]");
+        var done = page.Locator("[data-testid=transfer-row]").Filter(new LocatorFilterOptions { HasText = "接替完毕" });
+        await Assertions.Expect(done).ToHaveCountAsync(requested);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "wecom-transfers.png"), FullPage = true });
+    }
 }
