@@ -99,7 +99,7 @@ public static partial class CallbackEndpoints
         try
         {
             await db.SaveChangesAsync();
-            processor.Wake();
+            processor.Accepted(row);
         }
         catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,13 @@ public sealed partial class InboxProcessor(
 
     public void Wake() => _wake.Writer.TryWrite(true);
 
+    /// <summary>A callback was stored: start its welcome fast lane (adds only), then let the processor pick it up.</summary>
+    public void Accepted(WeComInboxRow row)
+    {
+        StartPreparing(row);
+        Wake();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -83,12 +91,18 @@ public sealed partial class InboxProcessor(
             pending = await db.WeComInbox.AsNoTracking().Where(r => r.ProcessedAtTicks == null && r.Attempts < MaxAttempts)
                 .OrderBy(r => r.Id).Take(100).ToListAsync(cancellationToken);
         }
+        // Rows stored before a restart join the fast lane here, all of the batch at once.
+        foreach (var row in pending)
+        {
+            StartPreparing(row);
+        }
         foreach (var row in pending)
         {
             string? error = null;
             try
             {
-                await HandleAsync(row, cancellationToken);
+                var prepared = _prepared.TryRemove(row.Id, out var preparing) ? await preparing : null;
+                await HandleAsync(row, prepared, cancellationToken);
             }
             catch (Exception e) when (e is WeComApiException or HttpRequestException or IngestOverloadedException or DbUpdateException or TaskCanceledException)
             {
@@ -104,7 +118,58 @@ public sealed partial class InboxProcessor(
         return pending.Count;
     }
 
-    private async Task HandleAsync(WeComInboxRow row, CancellationToken cancellationToken)
+    /// <summary>What the welcome fast lane already did for an add: the channel, the contact's details, whether the welcome went out.</summary>
+    private sealed record PreparedAdd(ChannelCodeRow? Channel, WeComExternalContactDetail? Detail, bool Welcomed);
+
+    /// <summary>
+    /// Welcome codes die about 20 seconds after the add, and a livestream QR code can bring hundreds of adds at once,
+    /// while the processor handles rows one by one (a durable event, tags, statistics each). So each add gets its contact
+    /// details and welcome message as soon as it is stored, several at a time, independent of the processor's queue.
+    /// Failures here are left to the processor's normal path, which retries.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Task<PreparedAdd?>> _prepared = new();
+    private readonly SemaphoreSlim _fastLane = new(8);
+
+    private void StartPreparing(WeComInboxRow row)
+    {
+        if (row.Attempts == 0 && !_prepared.ContainsKey(row.Id) && connections.Get(row.TenantId) is { CanCallApi: true } connection
+            && CallbackEventParser.Parse(row.Xml, connection.CorpId) is ExternalContactChanged
+            {
+                ChangeType: ExternalContactChangeType.AddExternalContact or ExternalContactChangeType.AddHalfExternalContact, ExternalUserId.Length: > 0,
+            } change)
+        {
+            _prepared[row.Id] = Task.Run(() => PrepareAsync(row, connection, change));
+        }
+    }
+
+    private async Task<PreparedAdd?> PrepareAsync(WeComInboxRow row, WeComConnection connection, ExternalContactChanged change)
+    {
+        await _fastLane.WaitAsync();
+        try
+        {
+            var channel = change.State is { Length: > 0 } state ? await channels.FindByStateAsync(row.TenantId, state) : null;
+            var detail = await TryGetContactAsync(connection, change.ExternalUserId!, CancellationToken.None);
+            var welcomed = false;
+            if (channel is not null && change.WelcomeCode is { Length: > 0 } code
+                && ChannelCodes.Welcome(channel, code, detail?.ExternalContact.Name) is { } welcome)
+            {
+                await SendWelcomeAsync(connection, welcome, row, CancellationToken.None);
+                welcomed = true;
+            }
+            return new PreparedAdd(channel, detail, welcomed);
+        }
+        catch (Exception e) when (e is WeComApiException or HttpRequestException or TaskCanceledException or DbException)
+        {
+            LogPrepareFailed(logger, e, row.Id);
+            return null;
+        }
+        finally
+        {
+            _fastLane.Release();
+        }
+    }
+
+    private async Task HandleAsync(WeComInboxRow row, PreparedAdd? prepared, CancellationToken cancellationToken)
     {
         if (connections.Get(row.TenantId) is not { } connection)
         {
@@ -115,7 +180,7 @@ public sealed partial class InboxProcessor(
         switch (callback)
         {
             case ExternalContactChanged { ExternalUserId: { Length: > 0 } externalUserId } c:
-                await HandleContactAsync(row, connection, c, externalUserId, at, cancellationToken);
+                await HandleContactAsync(row, connection, c, externalUserId, at, prepared, cancellationToken);
                 break;
             case ContactChanged c:
                 await HandleStaffAsync(row.TenantId, c, cancellationToken);
@@ -137,16 +202,18 @@ public sealed partial class InboxProcessor(
     }
 
     private async Task HandleContactAsync(WeComInboxRow row, WeComConnection connection, ExternalContactChanged c, string externalUserId,
-        DateTimeOffset at, CancellationToken cancellationToken)
+        DateTimeOffset at, PreparedAdd? prepared, CancellationToken cancellationToken)
     {
         var key = "wecom:" + row.DedupKey;
         switch (c.ChangeType)
         {
             case ExternalContactChangeType.AddExternalContact or ExternalContactChangeType.AddHalfExternalContact:
-                var channel = c.State is { Length: > 0 } state ? await channels.FindByStateAsync(row.TenantId, state) : null;
-                var detail = connection.CanCallApi ? await TryGetContactAsync(connection, externalUserId, cancellationToken) : null;
-                // Fast path first: the welcome code dies about 20 s after the add.
-                if (channel is not null && c.WelcomeCode is { Length: > 0 } code && connection.CanCallApi
+                var channel = prepared is not null ? prepared.Channel
+                    : c.State is { Length: > 0 } state ? await channels.FindByStateAsync(row.TenantId, state) : null;
+                var detail = prepared is not null ? prepared.Detail
+                    : connection.CanCallApi ? await TryGetContactAsync(connection, externalUserId, cancellationToken) : null;
+                // Fast path first (when the fast lane did not already): the welcome code dies about 20 s after the add.
+                if (prepared is not { Welcomed: true } && channel is not null && c.WelcomeCode is { Length: > 0 } code && connection.CanCallApi
                     && ChannelCodes.Welcome(channel, code, detail?.ExternalContact.Name) is { } welcome)
                 {
                     await SendWelcomeAsync(connection, welcome, row, cancellationToken);
@@ -316,6 +383,9 @@ public sealed partial class InboxProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Welcome message for callback {Id} sent {Ms:F0} ms after the callback arrived")]
     private static partial void LogWelcomed(ILogger logger, long id, double ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Welcome fast lane failed for callback {Id}; the normal path retries")]
+    private static partial void LogPrepareFailed(ILogger logger, Exception e, long id);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Welcome message for callback {Id} not sent: WeCom {ErrCode}")]
     private static partial void LogWelcomeSkipped(ILogger logger, long id, int errCode);
