@@ -86,6 +86,31 @@ public sealed record WeComExternalContactPage
     [JsonPropertyName("next_cursor")] public string? NextCursor { get; init; }
 }
 
+/// <summary>
+/// <c>externalcontact/remark</c>: what one staff member notes about one customer. Fields left null are not
+/// sent and stay as they are; at least one must be set. Lengths are in characters (Unicode code points).
+/// </summary>
+public sealed record WeComRemarkUpdate
+{
+    [JsonPropertyName("userid")] public required string UserId { get; init; }
+    [JsonPropertyName("external_userid")] public required string ExternalUserId { get; init; }
+
+    /// <summary>At most 20 characters.</summary>
+    [JsonPropertyName("remark")] public string? Remark { get; init; }
+
+    /// <summary>At most 150 characters.</summary>
+    [JsonPropertyName("description")] public string? Description { get; init; }
+
+    /// <summary>At most 20 characters; WeCom applies it to WeChat users only (read back as <c>remark_corp_name</c>).</summary>
+    [JsonPropertyName("remark_company")] public string? RemarkCompany { get; init; }
+
+    /// <summary>Replaces every remark mobile; an empty list clears them (sent as WeCom's <c>[""]</c>).</summary>
+    [JsonPropertyName("remark_mobiles")] public IReadOnlyList<string>? RemarkMobiles { get; init; }
+
+    /// <summary>A media id from the media upload API.</summary>
+    [JsonPropertyName("remark_pic_mediaid")] public string? RemarkPicMediaId { get; init; }
+}
+
 internal sealed record FollowUserListResponse
 {
     [JsonPropertyName("follow_user")] public IReadOnlyList<string> FollowUser { get; init; } = [];

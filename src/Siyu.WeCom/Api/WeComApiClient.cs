@@ -134,6 +134,42 @@ public sealed class WeComApiClient
             Json.BatchGetByUserRequest, Json.WeComExternalContactPage, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>externalcontact/remark</c>: sets what <see cref="WeComRemarkUpdate.UserId"/> notes about the customer
+    /// (remark, description, company, mobiles, picture); only the fields set change. WeCom sends no callback for
+    /// API-made changes: update local state after this succeeds. 60111 unknown staff member, 84061 not their customer.
+    /// </summary>
+    public Task UpdateRemarkAsync(WeComRemarkUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentException.ThrowIfNullOrEmpty(update.UserId, nameof(update));
+        ArgumentException.ThrowIfNullOrEmpty(update.ExternalUserId, nameof(update));
+        if (string.IsNullOrEmpty(update.Remark) && string.IsNullOrEmpty(update.Description) && string.IsNullOrEmpty(update.RemarkCompany)
+            && update.RemarkMobiles is null && string.IsNullOrEmpty(update.RemarkPicMediaId))
+        {
+            throw new ArgumentException("Set at least one of remark, description, remark_company, remark_mobiles or remark_pic_mediaid.", nameof(update));
+        }
+
+        if (CharCount(update.Remark) > 20)
+        {
+            throw new ArgumentException("remark must be at most 20 characters.", nameof(update));
+        }
+
+        if (CharCount(update.Description) > 150)
+        {
+            throw new ArgumentException("description must be at most 150 characters.", nameof(update));
+        }
+
+        if (CharCount(update.RemarkCompany) > 20)
+        {
+            throw new ArgumentException("remark_company must be at most 20 characters.", nameof(update));
+        }
+
+        // WeCom documents [""] as the way to clear; an empty array counts as "not given".
+        var sent = update.RemarkMobiles is { Count: 0 } ? update with { RemarkMobiles = [string.Empty] } : update;
+        return PostAsync("cgi-bin/externalcontact/remark", sent, Json.WeComRemarkUpdate, Json.WeComStatus, cancellationToken);
+    }
+
     // ---- Corp tags (企业标签) ----
 
     /// <summary><c>externalcontact/get_corp_tag_list</c>: all groups, or those matching the given tag/group ids.</summary>
@@ -617,6 +653,18 @@ public sealed class WeComApiClient
     }
 
     private Uri Absolute(string relative) => new(_baseAddress, relative);
+
+    // WeCom states its limits in characters; we count code points (our reading), so an emoji counts once, not as two UTF-16 units.
+    private static int CharCount(string? text)
+    {
+        var count = 0;
+        foreach (var _ in (text ?? string.Empty).EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
 
     // Without the slash, "http://host/prefix" + "cgi-bin/x" would drop "prefix".
     private static Uri WithTrailingSlash(Uri baseAddress) =>

@@ -29,6 +29,7 @@ internal sealed record TokenResponse
 [JsonSerializable(typeof(WeComExternalContactDetail))]
 [JsonSerializable(typeof(BatchGetByUserRequest))]
 [JsonSerializable(typeof(WeComExternalContactPage))]
+[JsonSerializable(typeof(WeComRemarkUpdate))]
 [JsonSerializable(typeof(CorpTagListRequest))]
 [JsonSerializable(typeof(CorpTagListResponse))]
 [JsonSerializable(typeof(WeComAddCorpTagRequest))]

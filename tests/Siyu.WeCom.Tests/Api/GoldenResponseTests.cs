@@ -240,6 +240,10 @@ public sealed class GoldenResponseTests : IDisposable
         await _client.ResignedTransferCustomerAsync(transfer);
         await _client.GetTransferResultAsync("a", "b", "c");
         await _client.GetResignedTransferResultAsync("a", "b", "c");
+        await _client.UpdateRemarkAsync(new WeComRemarkUpdate
+        {
+            UserId = "zhangsan", ExternalUserId = "w", Remark = "r", Description = "d", RemarkCompany = "c", RemarkMobiles = ["1"], RemarkPicMediaId = "m",
+        });
 
         string[] paths =
         [
@@ -247,6 +251,7 @@ public sealed class GoldenResponseTests : IDisposable
             "externalcontact/groupchat/list", "externalcontact/groupchat/get", "externalcontact/get_groupmsg_list_v2",
             "externalcontact/get_groupmsg_task", "externalcontact/get_groupmsg_send_result", "externalcontact/transfer_customer",
             "externalcontact/resigned/transfer_customer", "externalcontact/transfer_result", "externalcontact/resigned/transfer_result",
+            "externalcontact/remark",
         ];
         foreach (var path in paths)
         {

@@ -69,6 +69,9 @@ internal static class CgiBinApi
             WithBody(request, body => corp.BatchGetByUser(
                 SimulatedCorp.StrList(body, "userid_list"), SimulatedCorp.Str(body, "cursor"), Int(body, "limit"))));
 
+        api.MapPost("/externalcontact/remark", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.UpdateRemark));
+
         api.MapPost("/externalcontact/get_corp_tag_list", async (HttpRequest request, SimulatedCorp corp) =>
         {
             // An empty body means "all tags".

@@ -58,6 +58,11 @@ internal sealed class SimFollow
     public required string ExternalUserId { get; init; }
     public string? Remark { get; set; }
     public string? Description { get; set; }
+
+    /// <summary>remark_company as set by externalcontact/remark; read back as remark_corp_name.</summary>
+    public string? RemarkCorpName { get; set; }
+
+    public List<string> RemarkMobiles { get; set; } = [];
     public required long CreateTime { get; init; }
     public List<string> TagIds { get; } = [];
     public string? State { get; init; }

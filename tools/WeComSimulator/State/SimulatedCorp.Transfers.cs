@@ -146,6 +146,8 @@ public sealed partial class SimulatedCorp
                             ExternalUserId = transfer.ExternalUserId,
                             Remark = from.Remark,
                             Description = from.Description,
+                            RemarkCorpName = from.RemarkCorpName,
+                            RemarkMobiles = [.. from.RemarkMobiles],
                             CreateTime = now,
                             State = from.State,
                             AddWay = 202, // assigned by an admin or leader
