@@ -308,6 +308,13 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         }
         await Assertions.Expect(page.Locator("[data-testid=channel-adds]")).ToHaveTextAsync("1");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "channel.png"), FullPage = true });
+
+        // Edit in place: an auto remark for the next customers; the QR code (state) stays.
+        await page.ClickAsync("[data-testid=edit-channel]");
+        await page.Locator("input[data-testid=channel-remark], [data-testid=channel-remark] input").First.FillAsync("{channel}-{nickname}");
+        await page.ClickAsync("[data-testid=save-channel]");
+        await Assertions.Expect(page.GetByText("自动备注: {channel}-{nickname}")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("state: " + state)).ToBeVisibleAsync();
     }
 
     [Fact]

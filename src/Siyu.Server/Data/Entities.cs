@@ -283,6 +283,8 @@ public sealed class ChannelCodeRow
     public bool SkipVerify { get; set; } = true;
     /// <summary>JSON welcome message: {"text": "…{nickname}…", "attachments": [...]}; null sends none.</summary>
     public string? Welcome { get; set; }
+    /// <summary>Template for the customer's remark on the staff side (自动备注), e.g. "{channel}-{nickname}"; null leaves it.</summary>
+    public string? CustomerRemark { get; set; }
     public long CreatedAtTicks { get; set; }
     public long? DeletedAtTicks { get; set; }
 }

@@ -27,11 +27,12 @@ public sealed record WelcomeMessage(
 
 public sealed record ChannelCodeInput(
     string? Name, IReadOnlyList<RotationMember>? Staff, IReadOnlyList<string>? BackupStaff, IReadOnlyList<long>? TagIds,
-    string? Remark, bool? SkipVerify, WelcomeMessage? Welcome);
+    string? Remark, bool? SkipVerify, WelcomeMessage? Welcome, string? CustomerRemark = null);
 
 public sealed record ChannelCodeView(
     long Id, string Name, string State, string? ConfigId, string? QrCode, IReadOnlyList<RotationMember> Staff, IReadOnlyList<string> BackupStaff,
-    IReadOnlyList<string> ActiveStaff, IReadOnlyList<long> TagIds, string? Remark, bool SkipVerify, WelcomeMessage? Welcome, DateTimeOffset CreatedAt);
+    IReadOnlyList<string> ActiveStaff, IReadOnlyList<long> TagIds, string? Remark, bool SkipVerify, WelcomeMessage? Welcome, string? CustomerRemark,
+    DateTimeOffset CreatedAt);
 
 public sealed record ChannelDayStats(string Date, int Adds, int Deletes, int Net);
 
@@ -92,7 +93,8 @@ public sealed partial class ChannelCodes(
                     TenantId = tenantId, Name = input.Name!.Trim(), State = "ch_" + Guid.NewGuid().ToString("N")[..16],
                     Staff = JsonSerializer.Serialize(input.Staff, Json), BackupStaff = JsonSerializer.Serialize(input.BackupStaff ?? [], Json),
                     TagIds = JsonSerializer.Serialize(input.TagIds ?? [], Json), Remark = input.Remark, SkipVerify = input.SkipVerify ?? true,
-                    Welcome = input.Welcome is null ? null : JsonSerializer.Serialize(input.Welcome, Json), CreatedAtTicks = now,
+                    Welcome = input.Welcome is null ? null : JsonSerializer.Serialize(input.Welcome, Json), CustomerRemark = Blank(input.CustomerRemark),
+                    CreatedAtTicks = now,
                 };
                 var active = ActiveStaff(row, new Dictionary<string, int>());
                 try
@@ -115,6 +117,69 @@ public sealed partial class ChannelCodes(
             }
         }
         return (null, errors);
+    }
+
+    /// <summary>
+    /// Edits a code in place: the printed QR code stays valid (same contact way, same state); staff, remark and
+    /// verification go to WeCom at once, tags/welcome/remark template apply to the next add.
+    /// </summary>
+    public async Task<(ChannelCodeView? Code, IReadOnlyList<FieldError> Errors)> UpdateAsync(int tenantId, string actor, long id, ChannelCodeInput input, CancellationToken cancellationToken = default)
+    {
+        var errors = Validate(tenantId, input);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var row = await db.ChannelCodes.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == id && c.DeletedAtTicks == null, cancellationToken);
+        if (row is null)
+        {
+            return (null, [new FieldError("id", $"No channel code {id}.")]);
+        }
+        if (connections.Get(tenantId) is not { CanCallApi: true } connection)
+        {
+            errors.Add(new FieldError("wecom", "Connect WeCom first (设置 → 企业微信)."));
+            return (null, errors);
+        }
+        if (errors.Count == 0 && await db.ChannelCodes.AnyAsync(c => c.TenantId == tenantId && c.Id != id && c.Name == input.Name!.Trim() && c.DeletedAtTicks == null, cancellationToken))
+        {
+            errors.Add(new FieldError("name", $"A channel named '{input.Name!.Trim()}' already exists."));
+        }
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+        row.Name = input.Name!.Trim();
+        row.Staff = JsonSerializer.Serialize(input.Staff, Json);
+        row.BackupStaff = JsonSerializer.Serialize(input.BackupStaff ?? [], Json);
+        row.TagIds = JsonSerializer.Serialize(input.TagIds ?? [], Json);
+        row.Remark = input.Remark;
+        row.SkipVerify = input.SkipVerify ?? row.SkipVerify;
+        row.Welcome = input.Welcome is null ? null : JsonSerializer.Serialize(input.Welcome, Json);
+        row.CustomerRemark = Blank(input.CustomerRemark);
+        var addsToday = await AddsTodayAsync(db, tenantId, id, cancellationToken);
+        var active = ActiveStaff(row, addsToday);
+        if (row.ConfigId is not null)
+        {
+            try
+            {
+                await connections.Client(connection).UpdateContactWayAsync(new WeComContactWayUpdate
+                {
+                    ConfigId = row.ConfigId, Remark = row.Remark, SkipVerify = row.SkipVerify, State = row.State, User = active,
+                }, cancellationToken);
+            }
+            catch (WeComApiException e)
+            {
+                return (null, [new FieldError("staff", $"WeCom refused the contact way: {e.ErrCode} {e.ErrMsg}")]);
+            }
+        }
+        row.ActiveStaff = JsonSerializer.Serialize(active, Json);
+        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = time.GetUtcNow().UtcTicks, Actor = actor, Action = "channel.update", Detail = row.Name });
+        await db.SaveChangesAsync(cancellationToken);
+        return (View(row), []);
+    }
+
+    private Task<Dictionary<string, int>> AddsTodayAsync(SiyuDb db, int tenantId, long channelId, CancellationToken cancellationToken)
+    {
+        var today = tenants.Today(tenantId, time);
+        return db.ChannelCodeStats.AsNoTracking().Where(s => s.TenantId == tenantId && s.ChannelId == channelId && s.Day == today)
+            .ToDictionaryAsync(s => s.StaffUserId, s => s.Adds, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(int tenantId, string actor, long id, CancellationToken cancellationToken = default)
@@ -181,6 +246,18 @@ public sealed partial class ChannelCodes(
         if (input.Remark is { Length: > 30 })
         {
             errors.Add(new FieldError("remark", "At most 30 characters (WeCom's limit)."));
+        }
+        if (Blank(input.CustomerRemark) is { } remarkTemplate)
+        {
+            var withoutPlaceholders = RemarkPlaceholders.Aggregate(remarkTemplate, (t, p) => t.Replace(p, "", StringComparison.Ordinal));
+            if (withoutPlaceholders.Contains('{', StringComparison.Ordinal) || withoutPlaceholders.Contains('}', StringComparison.Ordinal))
+            {
+                errors.Add(new FieldError("customer_remark", $"Only {string.Join(", ", RemarkPlaceholders)} may be used."));
+            }
+            else if (remarkTemplate.Length > 60)
+            {
+                errors.Add(new FieldError("customer_remark", "At most 60 characters (the filled remark is cut to WeCom's 20)."));
+            }
         }
         if (input.Welcome is { } welcome)
         {
@@ -287,15 +364,13 @@ public sealed partial class ChannelCodes(
     /// </summary>
     public async Task ReconcileRotationAsync(int tenantId, long channelId, CancellationToken cancellationToken = default)
     {
-        var today = tenants.Today(tenantId, time);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var row = await db.ChannelCodes.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId && c.DeletedAtTicks == null, cancellationToken);
         if (row?.ConfigId is null || connections.Get(tenantId) is not { CanCallApi: true } connection)
         {
             return;
         }
-        var addsToday = await db.ChannelCodeStats.AsNoTracking().Where(s => s.TenantId == tenantId && s.ChannelId == channelId && s.Day == today)
-            .ToDictionaryAsync(s => s.StaffUserId, s => s.Adds, cancellationToken);
+        var addsToday = await AddsTodayAsync(db, tenantId, channelId, cancellationToken);
         var active = ActiveStaff(row, addsToday);
         var current = JsonSerializer.Deserialize<List<string>>(row.ActiveStaff, Json) ?? [];
         if (active.SequenceEqual(current))
@@ -347,7 +422,30 @@ public sealed partial class ChannelCodes(
     private static ChannelCodeView View(ChannelCodeRow r) => new(r.Id, r.Name, r.State, r.ConfigId, r.QrCode,
         JsonSerializer.Deserialize<List<RotationMember>>(r.Staff, Json) ?? [], JsonSerializer.Deserialize<List<string>>(r.BackupStaff, Json) ?? [],
         JsonSerializer.Deserialize<List<string>>(r.ActiveStaff, Json) ?? [], TagIdsOf(r), r.Remark, r.SkipVerify,
-        r.Welcome is null ? null : JsonSerializer.Deserialize<WelcomeMessage>(r.Welcome, Json), new DateTimeOffset(r.CreatedAtTicks, TimeSpan.Zero));
+        r.Welcome is null ? null : JsonSerializer.Deserialize<WelcomeMessage>(r.Welcome, Json), r.CustomerRemark, new DateTimeOffset(r.CreatedAtTicks, TimeSpan.Zero));
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>Placeholders a customer remark template may use.</summary>
+    public static readonly IReadOnlyList<string> RemarkPlaceholders = ["{nickname}", "{channel}", "{date}"];
+
+    /// <summary>
+    /// The remark the staff member sees for a customer who came through <paramref name="channel"/>: the template with its
+    /// placeholders filled, cut to WeCom's 20 characters (whole characters, never half a surrogate pair).
+    /// </summary>
+    public static string? CustomerRemarkFor(ChannelCodeRow channel, string? nickname, DateOnly localDate)
+    {
+        if (channel.CustomerRemark is not { Length: > 0 } template)
+        {
+            return null;
+        }
+        var text = template.Replace("{nickname}", nickname ?? "", StringComparison.Ordinal)
+            .Replace("{channel}", channel.Name, StringComparison.Ordinal)
+            .Replace("{date}", localDate.ToString("MMdd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Trim();
+        var runes = text.EnumerateRunes().Take(20).ToList();
+        var cut = string.Concat(runes.Select(r => r.ToString()));
+        return cut.Length == 0 ? null : cut;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting WeCom contact way {ConfigId} failed with {ErrCode}; removed in Siyu anyway")]
     private static partial void LogDeleteFailed(ILogger logger, Exception e, string configId, int errCode);

@@ -42,7 +42,7 @@ public sealed class WelcomeTimings
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
-    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, Tenants.TenantDirectory tenants, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
 {
     public const int MaxAttempts = 8;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -254,6 +254,12 @@ public sealed partial class InboxProcessor(
                     await channels.CountAsync(row.TenantId, channel.Id, c.UserId ?? "", add: true, at);
                     await channels.ReconcileRotationAsync(row.TenantId, channel.Id, cancellationToken);
                 }
+                // Not only on the first attempt: a retry after a failed remark must still set it (WeCom keeps the last one).
+                if (connection.CanCallApi && c.UserId is { Length: > 0 } staffUserId
+                    && ChannelCodes.CustomerRemarkFor(channel, detail?.ExternalContact.Name, DateOnly.FromDayNumber(tenants.Today(row.TenantId, time))) is { } remark)
+                {
+                    await SetRemarkAsync(connection, staffUserId, externalUserId, remark, cancellationToken);
+                }
                 break;
             case ExternalContactChangeType.EditExternalContact:
                 if (connection.CanCallApi && await TryGetContactAsync(connection, externalUserId, cancellationToken) is { } edited)
@@ -334,6 +340,19 @@ public sealed partial class InboxProcessor(
         }
     }
 
+    private async Task SetRemarkAsync(WeComConnection connection, string staffUserId, string externalUserId, string remark, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connections.Client(connection).UpdateRemarkAsync(new WeComRemarkUpdate { UserId = staffUserId, ExternalUserId = externalUserId, Remark = remark }, cancellationToken);
+        }
+        catch (WeComApiException e) when (e.ErrCode is 84061 or 60111)
+        {
+            // The relation is already gone (the customer deleted the staff member right away) or the member left: nothing to remark.
+            LogRemarkSkipped(logger, externalUserId, e.ErrCode);
+        }
+    }
+
     private async Task<WeComExternalContactDetail?> TryGetContactAsync(WeComConnection connection, string externalUserId, CancellationToken cancellationToken)
     {
         try
@@ -383,6 +402,9 @@ public sealed partial class InboxProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Welcome message for callback {Id} sent {Ms:F0} ms after the callback arrived")]
     private static partial void LogWelcomed(ILogger logger, long id, double ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Remark for {External} not set: WeCom {ErrCode}")]
+    private static partial void LogRemarkSkipped(ILogger logger, string external, int errCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Welcome fast lane failed for callback {Id}; the normal path retries")]
     private static partial void LogPrepareFailed(ILogger logger, Exception e, long id);

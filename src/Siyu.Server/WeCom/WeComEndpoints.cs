@@ -23,6 +23,8 @@ public static class WeComEndpoints
             .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode");
         g.MapGet("/channels/{id:long}/qr.png", ChannelQr).WithName("ChannelCodeQr").WithSummary("The channel's QR code image");
+        g.MapPut("/channels/{id:long}", UpdateChannel).WithName("UpdateChannelCode").WithSummary("Edit a channel code; the printed QR code stays valid")
+            .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").WithSummary("Adds, deletes and net per local day, adds per staff member");
         g.MapPost("/sync", StartSync).WithName("StartWeComSync").WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync")
@@ -56,7 +58,7 @@ public static class WeComEndpoints
 
     public sealed record SettingsRequest(string? CorpId, long? AgentId, string? Secret, string? Token, string? EncodingAesKey, string? ApiBaseAddress);
     public sealed record ChannelRequest(string? Name, IReadOnlyList<RotationMember>? Staff, IReadOnlyList<string>? BackupStaff, IReadOnlyList<long>? TagIds,
-        string? Remark, bool? SkipVerify, WelcomeMessage? Welcome);
+        string? Remark, bool? SkipVerify, WelcomeMessage? Welcome, string? CustomerRemark);
 
     private static IResult Settings(HttpContext http, WeComConnections connections, HttpRequest request) =>
         connections.View(http.User.TenantId()) is { } view
@@ -75,8 +77,20 @@ public static class WeComEndpoints
     private static async Task<IResult> CreateChannel(HttpContext http, ChannelCodes channels, ChannelRequest body, CancellationToken cancellationToken)
     {
         var (code, errors) = await channels.CreateAsync(http.User.TenantId(), http.User.Actor(),
-            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome), cancellationToken);
+            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken);
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Created($"/api/v1/wecom/channels/{code!.Id}", code);
+    }
+
+    private static async Task<IResult> UpdateChannel(HttpContext http, ChannelCodes channels, long id, ChannelRequest body, CancellationToken cancellationToken)
+    {
+        var tenant = http.User.TenantId();
+        if (await channels.GetAsync(tenant, id) is null)
+        {
+            return Problems.NotFound($"No channel code {id}.");
+        }
+        var (code, errors) = await channels.UpdateAsync(tenant, http.User.Actor(), id,
+            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken);
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(code);
     }
 
     private static async Task<IResult> Channel(HttpContext http, ChannelCodes channels, long id) =>

@@ -104,4 +104,55 @@ public sealed class ChannelCodeFlowTests : IAsyncLifetime
         stats = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/wecom/channels/{channelId}/stats"), s => s["deletes"]!.GetValue<int>() == 1);
         Assert.Equal(0, stats["net"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Edited_code_keeps_its_qr_moves_staff_in_wecom_and_remarks_new_customers()
+    {
+        var create = await _admin.PostAsJsonAsync("/api/v1/wecom/channels", new { name = "地推海报", staff = new object[] { new { userid = "zhangmin", daily_cap = 0 } } });
+        Assert.True(create.StatusCode == HttpStatusCode.Created, await create.Content.ReadAsStringAsync());
+        var channel = await create.ReadAsync();
+        var id = channel["id"]!.GetValue<long>();
+        var configId = channel["config_id"]!.GetValue<string>();
+        var state = channel["state"]!.GetValue<string>();
+
+        // A template with an unknown placeholder is refused at the field, and nothing changes.
+        var bad = await _admin.PutAsJsonAsync($"/api/v1/wecom/channels/{id}", new
+        {
+            name = "地推海报", staff = new object[] { new { userid = "wangfang", daily_cap = 0 } }, customer_remark = "{channel}-{手机号}",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("customer_remark", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var put = await _admin.PutAsJsonAsync($"/api/v1/wecom/channels/{id}", new
+        {
+            name = "地推海报·静安寺", staff = new object[] { new { userid = "wangfang", daily_cap = 0 } }, customer_remark = "{channel}-{nickname}", skip_verify = false,
+        });
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var edited = await put.ReadAsync();
+        Assert.Equal(configId, edited["config_id"]!.GetValue<string>());
+        Assert.Equal(state, edited["state"]!.GetValue<string>());
+
+        // WeCom (the simulator's own API) now routes the same code to wangfang, with verification.
+        var wecom = new Siyu.WeCom.Api.WeComApiClient(_sim, new Siyu.WeCom.Api.WeComCredentials(
+            Siyu.WeComSimulator.SimulatorOptions.DefaultCorpId, Siyu.WeComSimulator.SimulatorOptions.DefaultSecret));
+        var way = await wecom.GetContactWayAsync(configId);
+        Assert.Equal(["wangfang"], way.User);
+        Assert.False(way.SkipVerify);
+
+        // A customer adds wangfang through it: the remark WeCom shows to wangfang is the filled template, cut to 20 characters.
+        var scan = await _sim.PostAsJsonAsync("/sim/contacts/add", new { userid = "wangfang", name = "爱喝奶茶的上海小姐姐🧋🧋", state });
+        Assert.Equal(HttpStatusCode.OK, scan.StatusCode);
+        var externalUserId = (await scan.ReadAsync())["external_userid"]!.GetValue<string>();
+        const string expected = "地推海报·静安寺-爱喝奶茶的上海小姐姐🧋"; // 8 + 1 + 10 + 1 = 20 characters; the second 🧋 is cut whole
+        for (var i = 0; i < 100; i++)
+        {
+            var contact = await wecom.GetExternalContactAsync(externalUserId);
+            if (contact.FollowUser.Single(f => f.UserId == "wangfang").Remark == expected)
+            {
+                break;
+            }
+            Assert.True(i < 99, $"remark is '{contact.FollowUser.Single(f => f.UserId == "wangfang").Remark}'");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -140,6 +140,9 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("CreatedAtTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CustomerRemark")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("DeletedAtTicks")
                         .HasColumnType("INTEGER");
 
