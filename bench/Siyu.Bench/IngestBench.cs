@@ -23,10 +23,13 @@ public static class IngestBench
     {
         var events = Arg(args, "--events", 200_000);
         var seconds = Arg(args, "--seconds", 20);
+        // Snapshots normally come every 100,000 events per partition; a smaller figure puts some inside the run.
+        var snapshotEvery = Arg(args, "--snapshot-every", 100_000);
         var data = Path.Combine(Path.GetTempPath(), "siyu-bench", Guid.NewGuid().ToString("N"));
         var builder = WebApplication.CreateBuilder([
             "--urls=http://127.0.0.1:0", $"--Siyu:DataDirectory={data}", "--Siyu:Demo=false", $"--Siyu:DemoApiKey={Key}",
             "--Siyu:AdminPassword=bench", "--Logging:LogLevel:Default=Warning", "--Siyu:MaxPendingEvents=2000000",
+            $"--Siyu:SnapshotEveryEvents={snapshotEvery}",
         ]);
         builder.AddSiyu();
         await using var app = builder.Build();

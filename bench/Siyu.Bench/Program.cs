@@ -20,7 +20,7 @@ static int Usage()
 {
     Console.WriteLine("""
         Siyu benchmarks
-          dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S]
+          dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S] [--snapshot-every N]
             sustained durable ingest through the in-process path and the HTTP API, and the
             POST-to-visible-on-profile latency at 5,000 events/s offered load.
           dotnet run -c Release --project bench/Siyu.Bench -- audiences [--customers N] [--events N] [--partitions P] [--runs R] [--skip-sqlite] [--siyu-only]

@@ -28,7 +28,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false)
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false, params string[] extraArgs)
     {
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -40,8 +40,8 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(ServerDll());
-        foreach (var arg in new[]
-        {
+        foreach (var arg in (string[])
+        [
             $"--urls={baseUrl}",
             $"--Siyu:DataDirectory={dataDirectory}",
             $"--Siyu:AdminPassword={AdminPassword}",
@@ -50,7 +50,8 @@ public sealed class ServerProcess : IAsyncDisposable
             $"--Siyu:SiloPort={FreePort()}",
             $"--Siyu:GatewayPort={FreePort()}",
             "--Logging:LogLevel:Default=Warning",
-        })
+            .. extraArgs,
+        ])
         {
             info.ArgumentList.Add(arg);
         }

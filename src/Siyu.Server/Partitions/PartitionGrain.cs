@@ -13,7 +13,7 @@ namespace Siyu.Server.Partitions;
 /// Keeps the profiles of one partition in memory, applies committed events in log order, and rebuilds
 /// from its last snapshot plus the log tail when it activates. Thin: profile logic is in Siyu.Core.
 /// </summary>
-public sealed partial class PartitionGrain(EventStore store, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions options, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     private readonly Dictionary<long, CustomerProfile> _profiles = [];
     private int _tenantId;
@@ -35,12 +35,14 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
             replayed++;
         }
         LogActivated(logger, _tenantId, _partition, _profiles.Count, _snapshotSeq, replayed);
-        this.RegisterGrainTimer(SaveSnapshotIfChanged, new GrainTimerCreationOptions(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)) { Interleave = false });
+        // Partitions start their snapshot cycles at different moments so they don't all pause together.
+        _nextSnapshotAt = time.GetUtcNow() + SnapshotInterval * Random.Shared.NextDouble();
+        this.RegisterGrainTimer(SnapshotTick, new GrainTimerCreationOptions(SliceInterval, SliceInterval) { Interleave = false });
         StartRuleSchedule();
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshotIfChanged(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshot();
 
     public async Task Apply(LogEntry[] entries)
     {
@@ -60,6 +62,7 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
     private void ApplyOne(ProfileEvent e)
     {
         _lastSeq = Math.Max(_lastSeq, e.Seq);
+        _appliedSinceSnapshot++;
         switch (e.Type)
         {
             case EventTypes.CustomerMerged:
@@ -89,6 +92,10 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
         if (!_profiles.TryGetValue(e.CustomerId, out var profile))
         {
             _profiles[e.CustomerId] = profile = new CustomerProfile { CustomerId = e.CustomerId };
+        }
+        else if (e.Seq <= profile.LastSeq)
+        {
+            return; // already in this profile: it was written to the snapshot after the snapshot's start (see SnapshotTick)
         }
         profile.Apply(e);
         IndexApplied(profile, e);
@@ -198,22 +205,60 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
 
     public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq));
 
-    public Task SaveSnapshot() => SaveSnapshotIfChanged(CancellationToken.None);
-
     private static CustomerSummary Summarize(CustomerProfile p) =>
         new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys]);
 
-    private Task SaveSnapshotIfChanged(CancellationToken cancellationToken)
+    /// <summary>A snapshot bounds the replay at activation: after SnapshotEveryEvents events, or this long after any change.</summary>
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SliceInterval = TimeSpan.FromMilliseconds(100);
+    private DateTimeOffset _nextSnapshotAt;
+    private int _appliedSinceSnapshot;
+    private SnapshotWriter? _snapshot;
+
+    /// <summary>Writes a whole snapshot now (deactivation, tests, admin): the grain pauses for its length.</summary>
+    public Task SaveSnapshot()
     {
-        if (_lastSeq == _snapshotSeq)
+        if (_lastSeq == _snapshotSeq && _snapshot is null)
         {
             return Task.CompletedTask;
         }
-        using var buffer = new MemoryStream();
-        using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        _snapshot?.Dispose();
+        _snapshot = new SnapshotWriter(_lastSeq, [.. _profiles.Keys]);
+        while (!_snapshot.WriteSlice(_profiles, int.MaxValue))
         {
-            JsonSerializer.Serialize(brotli, _profiles.Values.ToList());
         }
+        Store(_snapshot);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Snapshots are written a slice of profiles at a time (a few ms each) instead of all at once, which paused the
+    /// partition — and event visibility — for hundreds of milliseconds. The snapshot is therefore "fuzzy": it records
+    /// the log position at its start, and a profile written later may already hold newer events. Replay from that
+    /// position skips events a profile already has (its LastSeq), so the result is exact.
+    /// </summary>
+    private Task SnapshotTick()
+    {
+        if (_snapshot is null)
+        {
+            if (_lastSeq == _snapshotSeq || (_appliedSinceSnapshot < options.SnapshotEveryEvents && time.GetUtcNow() < _nextSnapshotAt))
+            {
+                return Task.CompletedTask;
+            }
+            _appliedSinceSnapshot = 0;
+            _snapshot = new SnapshotWriter(_lastSeq, [.. _profiles.Keys]);
+        }
+        if (_snapshot.WriteSlice(_profiles, Math.Max(1, options.SnapshotSliceProfiles)))
+        {
+            Store(_snapshot);
+            _nextSnapshotAt = time.GetUtcNow() + SnapshotInterval;
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Store(SnapshotWriter snapshot)
+    {
+        var data = snapshot.Finish();
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
@@ -222,12 +267,61 @@ public sealed partial class PartitionGrain(EventStore store, TimeProvider time, 
             """;
         cmd.Parameters.AddWithValue("$t", _tenantId);
         cmd.Parameters.AddWithValue("$p", _partition);
-        cmd.Parameters.AddWithValue("$s", _lastSeq);
+        cmd.Parameters.AddWithValue("$s", snapshot.StartSeq);
         cmd.Parameters.AddWithValue("$n", time.GetUtcNow().UtcTicks);
-        cmd.Parameters.AddWithValue("$d", buffer.ToArray());
+        cmd.Parameters.AddWithValue("$d", data);
         cmd.ExecuteNonQuery();
-        _snapshotSeq = _lastSeq;
-        return Task.CompletedTask;
+        _snapshotSeq = snapshot.StartSeq;
+        snapshot.Dispose();
+        _snapshot = null;
+    }
+
+    /// <summary>A snapshot being written: brotli-compressed JSON array of the profiles that existed at its start.</summary>
+    private sealed class SnapshotWriter(long startSeq, long[] customerIds) : IDisposable
+    {
+        private readonly MemoryStream _buffer = new();
+        private BrotliStream? _brotli;
+        private Utf8JsonWriter? _json;
+        private int _next;
+
+        public long StartSeq { get; } = startSeq;
+
+        /// <summary>Writes up to <paramref name="max"/> more profiles; true when all are written.</summary>
+        public bool WriteSlice(Dictionary<long, CustomerProfile> profiles, int max)
+        {
+            if (_json is null)
+            {
+                _brotli = new BrotliStream(_buffer, CompressionLevel.Fastest, leaveOpen: true);
+                _json = new Utf8JsonWriter(_brotli);
+                _json.WriteStartArray();
+            }
+            for (var written = 0; _next < customerIds.Length && written < max; _next++)
+            {
+                // Profiles merged away since the start are gone; replay of the merge event handles them either way.
+                if (profiles.TryGetValue(customerIds[_next], out var profile))
+                {
+                    JsonSerializer.Serialize(_json, profile);
+                    written++;
+                }
+            }
+            _json.Flush();
+            return _next == customerIds.Length;
+        }
+
+        public byte[] Finish()
+        {
+            _json!.WriteEndArray();
+            _json.Flush();
+            _brotli!.Dispose();
+            return _buffer.ToArray();
+        }
+
+        public void Dispose()
+        {
+            _json?.Dispose();
+            _brotli?.Dispose();
+            _buffer.Dispose();
+        }
     }
 
     private void LoadSnapshot()

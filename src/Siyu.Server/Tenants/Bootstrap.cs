@@ -90,6 +90,10 @@ public sealed class SiyuOptions
     public int MaxBatch { get; set; } = 1000;
     public long MaxRequestBytes { get; set; } = 5 * 1024 * 1024;
     public long MaxPendingEvents { get; set; } = 200_000;
+    /// <summary>A partition snapshots after this many events (or 5 minutes after any change); bounds replay at activation.</summary>
+    public int SnapshotEveryEvents { get; set; } = 100_000;
+    /// <summary>Profiles serialised per 100 ms slice while a snapshot is written, so the partition never pauses long.</summary>
+    public int SnapshotSliceProfiles { get; set; } = 500;
 
     public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
 }

@@ -7,14 +7,17 @@ namespace Siyu.Server.WeCom;
 
 /// <summary>
 /// Periodic WeCom work: at each tenant's local midnight, channel-code rotations reopen for staff whose daily cap
-/// reset; every few minutes, pending customer transfers are checked with WeCom.
+/// reset; every few minutes, pending customer transfers are checked with WeCom; once a night (03:00 local) a full
+/// sync reconciles whatever callbacks were missed (WeCom gives up on a callback after three failed deliveries).
 /// </summary>
 public sealed partial class WeComScheduler(
-    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, CustomerTransfers transfers, Tenants.TenantDirectory tenants,
-    TimeProvider time, ILogger<WeComScheduler> logger) : BackgroundService
+    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, CustomerTransfers transfers, WeComSync sync,
+    Tenants.TenantDirectory tenants, TimeProvider time, ILogger<WeComScheduler> logger) : BackgroundService
 {
     public static readonly TimeSpan TransferPollInterval = TimeSpan.FromMinutes(10);
+    public const int NightlySyncHour = 3;
     private readonly Dictionary<int, int> _lastDay = [];
+    private readonly Dictionary<int, int> _lastSyncDay = [];
     private DateTimeOffset _lastTransferPoll = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,6 +53,18 @@ public sealed partial class WeComScheduler(
                 await channels.ReconcileAllAsync(tenantId, cancellationToken);
             }
             _lastDay[tenantId] = today;
+            // The first tick after 03:00 local; a server started later in the day waits for the next night.
+            var localHour = TimeZoneInfo.ConvertTime(time.GetUtcNow(), tenants.Zone(tenantId)).Hour;
+            if (!_lastSyncDay.ContainsKey(tenantId))
+            {
+                _lastSyncDay[tenantId] = localHour >= NightlySyncHour ? today : today - 1;
+            }
+            if (localHour >= NightlySyncHour && _lastSyncDay[tenantId] != today && !sync.Running)
+            {
+                _lastSyncDay[tenantId] = today;
+                var run = await sync.RunAsync(tenantId, cancellationToken);
+                LogNightlySync(logger, tenantId, run.Customers, run.Error);
+            }
             if (pollTransfers)
             {
                 await transfers.RefreshAsync(tenantId, cancellationToken);
@@ -60,6 +75,9 @@ public sealed partial class WeComScheduler(
             _lastTransferPoll = time.GetUtcNow();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nightly WeCom sync for tenant {Tenant}: {Customers} customer relations, error {Error}")]
+    private static partial void LogNightlySync(ILogger logger, int tenant, int customers, string? error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WeCom scheduled work failed; retrying next minute")]
     private static partial void LogTickFailed(ILogger logger, Exception e);
