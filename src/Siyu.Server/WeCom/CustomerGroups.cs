@@ -75,7 +75,8 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
                 events.Add(new IncomingEvent($"wecom:group:{chatId}:{m.UserId}:{m.JoinTime}", EventTypes.GroupJoined, joined,
                     Identifiers(m.UserId, m.UnionId), null,
                     new JsonObject { ["chat_id"] = chatId, ["group_name"] = chat.Name, ["join_scene"] = m.JoinScene, ["invitor"] = m.Invitor?.UserId, ["state"] = m.State },
-                    null, "wecom"));
+                    // Group members who are nobody's contact are known only from here: their WeChat name names them.
+                    m.Name is { Length: > 0 } name ? new JsonObject { ["name"] = name } : null, "wecom"));
             }
         }
         foreach (var gone in existing.Values.Where(m => !current.ContainsKey(m.MemberId)))
