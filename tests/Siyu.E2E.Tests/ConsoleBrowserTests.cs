@@ -61,6 +61,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         return page.Locator("[data-testid=customer-table] tbody tr td a").First;
     }
 
+    /// <summary>The demo tenant's embedded WeCom simulator (its address is in the tenant's WeCom settings).</summary>
+    private async Task<HttpClient> SimulatorClientAsync()
+    {
+        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
+        (await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
+        }))).EnsureSuccessStatusCode();
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
+        return new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+    }
+
     /// <summary>Pages are prerendered, then the Blazor circuit connects; input typed before that would be lost.</summary>
     private static Task WaitInteractiveAsync(IPage page) =>
         Assertions.Expect(page.Locator("[data-testid=main]")).ToHaveAttributeAsync("data-interactive", "true");
@@ -285,14 +297,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var state = (await page.GetByText("state: ").TextContentAsync())!.Replace("state: ", "", StringComparison.Ordinal).Trim();
 
         // A customer scans it (the simulator plays WeChat and pushes the callback to Siyu).
-        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
-        var login = await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
-        }));
-        login.EnsureSuccessStatusCode();
-        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
-        using var sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        using var sim = await SimulatorClientAsync();
         var scan = await sim.PostAsync("/sim/contacts/add", new StringContent(
             System.Text.Json.JsonSerializer.Serialize(new { userid = "lihua", name = "阿珍", state }), System.Text.Encoding.UTF8, "application/json"));
         scan.EnsureSuccessStatusCode();
@@ -351,13 +356,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var requested = await waiting.CountAsync();
 
         // The customers accept (the simulator plays WeCom after 24 hours); Siyu picks the result up.
-        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
-        (await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
-        }))).EnsureSuccessStatusCode();
-        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
-        using var sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        using var sim = await SimulatorClientAsync();
         (await sim.PostAsync("/sim/transfers/complete", new StringContent(
             """{"handover_userid":"zhangmin","takeover_userid":"wangfang"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         await page.ClickAsync("[data-testid=refresh-transfers]");
