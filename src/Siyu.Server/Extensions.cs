@@ -81,6 +81,9 @@ public static class Extensions
         services.AddSingleton<WeCom.WelcomeTimings>();
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
+        services.AddSingleton<MassSends.MassSends>();
+        services.AddSingleton<MassSends.MassSendRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -170,6 +173,7 @@ public static class Extensions
         api.MapTagsApi();
         Audiences.AudiencesApi.MapAudiencesApi(api);
         WeCom.WeComEndpoints.MapWeComApi(api);
+        MassSends.MassSendEndpoints.MapMassSendApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

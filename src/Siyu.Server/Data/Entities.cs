@@ -331,3 +331,68 @@ public sealed class WeComSyncRunRow
     public int Groups { get; set; }
     public string? Error { get; set; }
 }
+
+/// <summary>A mass send (客户群发 to customers, 群群发 to customer groups): WeCom tasks each staff member confirms.</summary>
+public sealed class MassSendRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>single (customers) or group (customer groups), WeCom's chat_type.</summary>
+    public required string ChatType { get; set; }
+    public long? AudienceId { get; set; }
+    /// <summary>The audience's condition as it stood when the send was created: later edits don't change who it targets.</summary>
+    public string? Condition { get; set; }
+    /// <summary>JSON: staff userids allowed to send; empty = any of the customer's staff.</summary>
+    public string StaffFilter { get; set; } = "[]";
+    /// <summary>JSON: chat ids for group sends.</summary>
+    public string ChatIds { get; set; } = "[]";
+    public required string Text { get; set; }
+    /// <summary>JSON: welcome-message-style attachments (link, image, miniprogram).</summary>
+    public string? Attachments { get; set; }
+    public string Topic { get; set; } = "marketing";
+    /// <summary>scheduled, sending (tasks created, waiting for staff), done, failed, cancelled.</summary>
+    public required string Status { get; set; }
+    public long? ScheduledAtTicks { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public required string CreatedBy { get; set; }
+    public long? StartedAtTicks { get; set; }
+    public long? FinishedAtTicks { get; set; }
+    public int Targeted { get; set; }
+    public int Excluded { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>One staff member's WeCom task (msgid) within a mass send.</summary>
+public sealed class MassSendTaskRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public long MassSendId { get; set; }
+    public required string Sender { get; set; }
+    public string? MsgId { get; set; }
+    public int Targets { get; set; }
+    /// <summary>waiting (for the staff member to confirm), sent, failed.</summary>
+    public required string Status { get; set; }
+    public long? SentAtTicks { get; set; }
+    public int Delivered { get; set; }
+    public int NotFriend { get; set; }
+    public int LimitReached { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>One customer (or group) of a mass send and what happened to the message for them.</summary>
+public sealed class MassSendRecipientRow
+{
+    public int TenantId { get; set; }
+    public long MassSendId { get; set; }
+    /// <summary>external_userid for customers, chat id for groups.</summary>
+    public required string Target { get; set; }
+    public long CustomerId { get; set; }
+    public string? Sender { get; set; }
+    /// <summary>pending, sent, not_friend, limit_reached, excluded, failed.</summary>
+    public required string Status { get; set; }
+    public string? Reason { get; set; }
+    public long? SentAtTicks { get; set; }
+}
+

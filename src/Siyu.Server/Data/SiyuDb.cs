@@ -28,6 +28,9 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<ChannelCodeStatRow> ChannelCodeStats => Set<ChannelCodeStatRow>();
     public DbSet<CustomerTransferRow> CustomerTransfers => Set<CustomerTransferRow>();
     public DbSet<WeComSyncRunRow> WeComSyncRuns => Set<WeComSyncRunRow>();
+    public DbSet<MassSendRow> MassSends => Set<MassSendRow>();
+    public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
+    public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -139,6 +142,22 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("customer_group_members");
             e.HasKey(m => new { m.TenantId, m.ChatId, m.MemberId });
             e.HasIndex(m => new { m.TenantId, m.MemberId });
+        });
+        b.Entity<MassSendRow>(e =>
+        {
+            e.ToTable("mass_sends");
+            e.HasIndex(m => new { m.TenantId, m.Status });
+        });
+        b.Entity<MassSendTaskRow>(e =>
+        {
+            e.ToTable("mass_send_tasks");
+            e.HasIndex(t => new { t.TenantId, t.MassSendId });
+        });
+        b.Entity<MassSendRecipientRow>(e =>
+        {
+            e.ToTable("mass_send_recipients");
+            e.HasKey(r => new { r.TenantId, r.MassSendId, r.Target });
+            e.HasIndex(r => new { r.TenantId, r.CustomerId });
         });
         b.Entity<ChannelCodeRow>(e =>
         {

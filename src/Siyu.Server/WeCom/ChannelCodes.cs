@@ -269,26 +269,7 @@ public sealed partial class ChannelCodes(
             {
                 errors.Add(new FieldError("welcome.text", "At most 4,000 characters."));
             }
-            var attachments = welcome.Attachments ?? [];
-            if (attachments.Count > 9)
-            {
-                errors.Add(new FieldError("welcome.attachments", "At most 9 attachments."));
-            }
-            for (var i = 0; i < attachments.Count; i++)
-            {
-                var a = attachments[i];
-                var ok = a.Type switch
-                {
-                    "link" => !string.IsNullOrEmpty(a.Title) && Uri.TryCreate(a.Url, UriKind.Absolute, out _),
-                    "image" => !string.IsNullOrEmpty(a.PicUrl) || !string.IsNullOrEmpty(a.MediaId),
-                    "miniprogram" => !string.IsNullOrEmpty(a.Title) && !string.IsNullOrEmpty(a.AppId) && !string.IsNullOrEmpty(a.Page),
-                    _ => false,
-                };
-                if (!ok)
-                {
-                    errors.Add(new FieldError($"welcome.attachments[{i}]", "link needs title and url; image needs pic_url or media_id; miniprogram needs title, appid and page."));
-                }
-            }
+            ValidateAttachments(welcome.Attachments ?? [], "welcome.attachments", errors);
         }
         return errors;
     }
@@ -311,7 +292,31 @@ public sealed partial class ChannelCodes(
         };
     }
 
-    private static WeComAttachment Attachment(WelcomeAttachment a) => a.Type switch
+    /// <summary>WeCom's attachment rules for welcome and mass-send messages: at most 9; each type needs its fields.</summary>
+    public static void ValidateAttachments(IReadOnlyList<WelcomeAttachment> attachments, string path, List<FieldError> errors)
+    {
+        if (attachments.Count > 9)
+        {
+            errors.Add(new FieldError(path, "At most 9 attachments."));
+        }
+        for (var i = 0; i < attachments.Count; i++)
+        {
+            var a = attachments[i];
+            var ok = a.Type switch
+            {
+                "link" => !string.IsNullOrEmpty(a.Title) && Uri.TryCreate(a.Url, UriKind.Absolute, out _),
+                "image" => !string.IsNullOrEmpty(a.PicUrl) || !string.IsNullOrEmpty(a.MediaId),
+                "miniprogram" => !string.IsNullOrEmpty(a.Title) && !string.IsNullOrEmpty(a.AppId) && !string.IsNullOrEmpty(a.Page),
+                _ => false,
+            };
+            if (!ok)
+            {
+                errors.Add(new FieldError($"{path}[{i}]", "link needs title and url; image needs pic_url or media_id; miniprogram needs title, appid and page."));
+            }
+        }
+    }
+
+    public static WeComAttachment Attachment(WelcomeAttachment a) => a.Type switch
     {
         "link" => new WeComAttachment { MsgType = "link", Link = new WeComLink { Title = a.Title!, Url = a.Url!, PicUrl = a.PicUrl, Desc = a.Desc } },
         "image" => new WeComAttachment { MsgType = "image", Image = new WeComImage { PicUrl = a.PicUrl, MediaId = a.MediaId } },

@@ -481,6 +481,166 @@ namespace Siyu.Server.Data.Migrations
                     b.ToTable("identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("Siyu.Server.Data.MassSendRecipientRow", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MassSendId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sender")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "MassSendId", "Target");
+
+                    b.HasIndex("TenantId", "CustomerId");
+
+                    b.ToTable("mass_send_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Data.MassSendRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Attachments")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AudienceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChatIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChatType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Condition")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Excluded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ScheduledAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StaffFilter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Targeted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Status");
+
+                    b.ToTable("mass_sends", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Data.MassSendTaskRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LimitReached")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MassSendId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MsgId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NotFriend")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Targets")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "MassSendId");
+
+                    b.ToTable("mass_send_tasks", (string)null);
+                });
+
             modelBuilder.Entity("Siyu.Server.Data.MergeConflictRow", b =>
                 {
                     b.Property<long>("Id")
