@@ -364,4 +364,49 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(done).ToHaveCountAsync(requested);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "wecom-transfers.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_composes_a_mass_send_sees_the_reach_and_follows_staff_confirmation()
+    {
+        var page = await LoginAsync();
+        await FirstCustomerLinkAsync(page);
+        await page.GotoAsync(_server.BaseUrl + "/mass-sends/new");
+        await WaitInteractiveAsync(page);
+        await page.Locator("input[data-testid=mass-name], [data-testid=mass-name] input").First.FillAsync("周末到店礼");
+        await page.Locator("[data-testid=mass-audience]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").First.ClickAsync();
+        // The reach lists senders by count; restricting to the first of them leaves at least their share.
+        var top = page.Locator("[data-testid=reach-sender]").First;
+        await Assertions.Expect(top).ToBeVisibleAsync();
+        var sender = (await top.GetAttributeAsync("data-userid"))!;
+        var share = int.Parse((await top.Locator("td").Nth(1).TextContentAsync())!.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        await page.Locator($"[data-testid=mass-staff][data-userid={sender}]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=reach-sender]")).ToHaveCountAsync(1);
+        var reach = int.Parse((await page.Locator("[data-testid=mass-reachable]").TextContentAsync())!.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(reach >= share && share > 0, $"reach {reach}, {sender}'s share before the filter {share}");
+        await page.Locator("textarea[data-testid=mass-text], [data-testid=mass-text] textarea").First.FillAsync("周末到店出示此消息，领取会员小礼品 🎁");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "mass-send-new.png"), FullPage = true });
+        await page.ClickAsync("[data-testid=create-mass-send]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/mass-sends/[0-9]+$"));
+        await WaitInteractiveAsync(page);
+        for (var i = 0; i < 50 && await page.Locator("[data-testid=mass-task]").CountAsync() == 0; i++)
+        {
+            await page.WaitForTimeoutAsync(200);
+            await page.ReloadAsync();
+            await WaitInteractiveAsync(page);
+        }
+        await Assertions.Expect(page.Locator("[data-testid=mass-task]")).ToHaveCountAsync(1);
+
+        // The sender confirms in their WeCom client (the simulator); the page shows the deliveries after a refresh.
+        using var sim = await SimulatorClientAsync();
+        var templates = System.Text.Json.Nodes.JsonNode.Parse(await sim.GetStringAsync("/sim/messages?kind=template"))!["messages"]!.AsArray();
+        var msgId = templates.Last(m => m!["sender"]?.GetValue<string>() == sender)!["msgid"]!.GetValue<string>();
+        (await sim.PostAsync("/sim/masssend/confirm", new StringContent(
+            $$"""{"msgid":"{{msgId}}","userid":"{{sender}}"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await page.ClickAsync("[data-testid=mass-refresh]");
+        await Assertions.Expect(page.Locator("[data-testid=mass-status]")).ToHaveTextAsync("已完成");
+        var delivered = int.Parse((await page.Locator("[data-testid=task-delivered]").TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(delivered > 0 && delivered <= reach);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "mass-send.png"), FullPage = true });
+    }
 }
