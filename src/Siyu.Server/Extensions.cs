@@ -64,6 +64,7 @@ public static class Extensions
         services.AddHostedService<DemoSeeder>();
         services.AddSingleton<CustomerReader>();
         services.AddSingleton<AttributeEditor>();
+        services.AddSingleton<ConsentEditor>();
         services.AddSingleton<Tags.TagCatalog>();
         services.AddSingleton<Tags.TagWriter>();
         services.AddSingleton<Tags.TagDefinitions>();

@@ -67,6 +67,14 @@ public sealed class CategoryStats
 /// A customer's profile as a projection of its events. Applying the same events in any order gives
 /// the same profile (strategies compare event timestamps), which is what makes merges and rebuilds exact.
 /// </summary>
+/// <summary>A customer's latest consent decision for one channel and topic.</summary>
+public sealed class ConsentMark
+{
+    public bool Granted { get; set; }
+    public long Ticks { get; set; }
+    public string? Source { get; set; }
+}
+
 public sealed class CustomerProfile
 {
     public long CustomerId { get; set; }
@@ -93,6 +101,8 @@ public sealed class CustomerProfile
     public List<BehaviourEvent> Behaviour { get; set; } = [];
     /// <summary>Lifetime sums of numeric event properties, keyed "type|property" (e.g. "order.paid|amount").</summary>
     public Dictionary<string, double> Sums { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Consent per "channel/topic" (e.g. "sms/marketing", "wecom_mass/*"): the latest grant or revoke by event time.</summary>
+    public Dictionary<string, ConsentMark> Consents { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Computed scores (RFM, lifecycle stage…) written by analytics; the audience engine reads them by name.</summary>
     public Dictionary<string, double> Scores { get; set; } = new(StringComparer.Ordinal);
 
@@ -122,8 +132,15 @@ public sealed class CustomerProfile
             ApplyTag(e); // operator bookkeeping, not customer behaviour: first/last seen stay as they are
             return;
         }
-        FirstSeenTicks = Math.Min(FirstSeenTicks, e.TimestampTicks);
-        LastSeenTicks = Math.Max(LastSeenTicks, e.TimestampTicks);
+        if (e.Type is EventTypes.ConsentGranted or EventTypes.ConsentRevoked)
+        {
+            ApplyConsent(e);
+        }
+        if (!EventTypes.NotCustomerActivity.Contains(e.Type))
+        {
+            FirstSeenTicks = Math.Min(FirstSeenTicks, e.TimestampTicks);
+            LastSeenTicks = Math.Max(LastSeenTicks, e.TimestampTicks);
+        }
         EventCounts[e.Type] = EventCounts.GetValueOrDefault(e.Type) + 1;
         if (!LastEventTicks.TryGetValue(e.Type, out var last) || e.TimestampTicks > last)
         {
@@ -202,6 +219,24 @@ public sealed class CustomerProfile
     {
         var horizon = LastSeenTicks - TimeSpan.FromDays(Audiences.Conditions.ConditionLimits.DefaultRetentionDays + 2).Ticks;
         Behaviour.RemoveAll(b => b.Ticks < horizon);
+    }
+
+    public static string ConsentKey(string channel, string topic) => channel + "/" + topic;
+
+    private void ApplyConsent(ProfileEvent e)
+    {
+        if (ReadString(e.Properties?["channel"]) is not { Length: > 0 } channel || ReadString(e.Properties?["topic"]) is not { Length: > 0 } topic)
+        {
+            return;
+        }
+        var key = ConsentKey(channel, topic);
+        var granted = e.Type == EventTypes.ConsentGranted;
+        // Latest change wins; at equal times a revoke wins (unsubscribing must never lose to a replay or a merge).
+        if (Consents.TryGetValue(key, out var mark) && (e.TimestampTicks < mark.Ticks || (e.TimestampTicks == mark.Ticks && !mark.Granted)))
+        {
+            return;
+        }
+        Consents[key] = new ConsentMark { Granted = granted, Ticks = e.TimestampTicks, Source = ReadString(e.Properties?["source"]) };
     }
 
     private void ApplyTag(ProfileEvent e)

@@ -23,6 +23,13 @@ public static partial class EventTypes
     /// <summary>Tag changes, written by the tags API, rules and sync (which check the tag exists); clients use the tags API.</summary>
     public const string TagAdded = "tag.added";
     public const string TagRemoved = "tag.removed";
+    /// <summary>Consent changes per channel and topic, written by the consents API (unsubscribe, opt-in).</summary>
+    public const string ConsentGranted = "consent.granted";
+    public const string ConsentRevoked = "consent.revoked";
+    /// <summary>Delivery outcomes Siyu records for messages it sent or held back.</summary>
+    public const string MessageFailed = "message.failed";
+    public const string MessageExcluded = "message.excluded";
+    public const string MessageDeferred = "message.deferred";
 
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
@@ -34,7 +41,10 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked };
+
+    /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageFailed, MessageExcluded, MessageDeferred };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

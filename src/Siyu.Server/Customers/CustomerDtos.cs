@@ -26,7 +26,10 @@ public static class CustomerDtos
         long Id, long RequestedId, string? Name, JsonObject Attributes, IReadOnlyList<Identifier> Identifiers,
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
         DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
-        IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges);
+        IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges,
+        IReadOnlyList<Consent> Consents);
+
+    public sealed record Consent(string Channel, string Topic, bool Granted, DateTimeOffset At, string? Source);
 
     public sealed record Event(long Seq, string Type, DateTimeOffset Timestamp, JsonObject? Properties, JsonObject? Attributes, string Source, long OriginalCustomerId);
 
@@ -48,7 +51,8 @@ public static class CustomerDtos
             p.EventCounts, p.Staff,
             [.. p.Tags.Select(t => (View: t, Info: tag(t.TagId))).Where(t => t.Info is { Deleted: false })
                 .Select(t => new CustomerTag(t.View.TagId, t.Info!.Name, t.Info.GroupName, t.View.Source, new DateTimeOffset(t.View.AtTicks, TimeSpan.Zero)))],
-            [.. d.Merges.Select(ToDto)]);
+            [.. d.Merges.Select(ToDto)],
+            [.. p.Consents.Select(c => new Consent(c.Channel, c.Topic, c.Granted, new DateTimeOffset(c.AtTicks, TimeSpan.Zero), c.Source))]);
     }
 
     public static Merge ToDto(this MergeView m) =>

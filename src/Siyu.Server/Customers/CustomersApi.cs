@@ -18,6 +18,8 @@ public static class CustomersApi
         customers.MapGet("/{id:long}", Get).WithName("GetCustomer").WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
         customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").WithSummary("The customer's events, newest first");
         customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
+        customers.MapPut("/{id:long}/consents", ChangeConsent).WithName("ChangeCustomerConsent")
+            .WithSummary("Opt in or unsubscribe one channel and topic (topic * = all); recorded as a consent event and honoured by the next send");
         customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes")
             .WithSummary("Set attributes; recorded as a profile.updated event");
         customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
@@ -72,6 +74,17 @@ public static class CustomersApi
             return Problems.Validation("attributes", "Body must be {\"attributes\": {\"name\": \"…\"}}.");
         }
         var (outcome, errors) = await editor.EditAsync(tenant, canonical, attrs, http.User.Actor(), "api");
+        return outcome is { } o ? TypedResults.Ok(new { seq = o.Seq, customer_id = o.CustomerId }) : Problems.Validation([.. errors]);
+    }
+
+    private static async Task<IResult> ChangeConsent(HttpContext http, CustomerReader reader, ConsentEditor editor, long id, ConsentChange body)
+    {
+        var tenant = http.User.TenantId();
+        if (reader.Canonical(tenant, id) is not { } canonical)
+        {
+            return Problems.NotFound($"No customer {id}.");
+        }
+        var (outcome, errors) = await editor.ApplyAsync(tenant, canonical, body, http.User.Actor());
         return outcome is { } o ? TypedResults.Ok(new { seq = o.Seq, customer_id = o.CustomerId }) : Problems.Validation([.. errors]);
     }
 

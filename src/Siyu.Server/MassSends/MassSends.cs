@@ -35,6 +35,8 @@ public sealed partial class MassSends(
     IngestWriter writer, TimeProvider time, ILogger<MassSends> logger)
 {
     public const int MaxText = 4000;
+    private const string Channel = "wecom_mass";
+    private const string Topic = "marketing";
     private const int WeComMaxTargets = 10_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -242,6 +244,13 @@ public sealed partial class MassSends(
                 if (external is null || staff.Length == 0)
                 {
                     excluded.Add(new Exclusion(external ?? $"customer:{customerId}", customerId, "no_wecom_relation"));
+                    continue;
+                }
+                // Unsubscribed from mass sends (marketing or everything): held back, and it shows in the reach.
+                if (summaries.GetValueOrDefault(customerId)?.Revoked is { Length: > 0 } revoked
+                    && (revoked.Contains(CustomerProfile.ConsentKey(Channel, Topic)) || revoked.Contains(CustomerProfile.ConsentKey(Channel, ConsentScopes.AllTopics))))
+                {
+                    excluded.Add(new Exclusion(external, customerId, "unsubscribed"));
                     continue;
                 }
                 var sender = staff.FirstOrDefault(s => allowed.Count == 0 || allowed.Contains(s));

@@ -77,7 +77,9 @@ public sealed record CustomerSummary(
     [property: Id(3)] decimal NetSpend,
     [property: Id(4)] long FirstSeenTicks,
     [property: Id(5)] long LastSeenTicks,
-    [property: Id(6)] string[] Staff);
+    [property: Id(6)] string[] Staff,
+    /// <summary>Consent keys ("channel/topic") the customer revoked; senders check these before anything goes out.</summary>
+    [property: Id(7)] string[] Revoked);
 
 [GenerateSerializer, Immutable]
 public sealed record CategoryView(
@@ -103,7 +105,16 @@ public sealed record CustomerView(
     [property: Id(11)] Dictionary<string, int> EventCounts,
     [property: Id(12)] Dictionary<string, string?> Staff,
     [property: Id(13)] long LastSeq,
-    [property: Id(14)] TagView[] Tags);
+    [property: Id(14)] TagView[] Tags,
+    [property: Id(15)] ConsentView[] Consents);
+
+[GenerateSerializer, Immutable]
+public sealed record ConsentView(
+    [property: Id(0)] string Channel,
+    [property: Id(1)] string Topic,
+    [property: Id(2)] bool Granted,
+    [property: Id(3)] long AtTicks,
+    [property: Id(4)] string? Source);
 
 [GenerateSerializer, Immutable]
 public sealed record PartitionStats(

@@ -184,7 +184,10 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             p.FirstSeenTicks, p.LastSeenTicks,
             [.. p.Categories.Select(c => new CategoryView(c.Key, c.Value.Orders, c.Value.Spend, c.Value.LastOrderTicks)).OrderByDescending(c => c.Spend)],
             new Dictionary<string, int>(p.EventCounts), new Dictionary<string, string?>(p.Staff), p.LastSeq,
-            [.. p.Tags.Where(t => t.Value.Present).Select(t => new TagView(t.Key, t.Value.Source, t.Value.Ticks)).OrderBy(t => t.AtTicks)]));
+            [.. p.Tags.Where(t => t.Value.Present).Select(t => new TagView(t.Key, t.Value.Source, t.Value.Ticks)).OrderBy(t => t.AtTicks)],
+            [.. p.Consents.Select(c => (Parts: c.Key.Split('/', 2), Mark: c.Value))
+                .Select(c => new ConsentView(c.Parts[0], c.Parts.Length > 1 ? c.Parts[1] : "*", c.Mark.Granted, c.Mark.Ticks, c.Mark.Source))
+                .OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Topic, StringComparer.Ordinal)]));
     }
 
     public Task<TagChange[]> EffectiveTagChanges(TagChange[] changes) =>
@@ -206,7 +209,8 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
     public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq));
 
     private static CustomerSummary Summarize(CustomerProfile p) =>
-        new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys]);
+        new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys],
+            [.. p.Consents.Where(c => !c.Value.Granted).Select(c => c.Key)]);
 
     /// <summary>A snapshot bounds the replay at activation: after SnapshotEveryEvents events, or this long after any change.</summary>
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMinutes(5);

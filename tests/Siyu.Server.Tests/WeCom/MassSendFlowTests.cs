@@ -77,6 +77,16 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("audience_id", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // One of them unsubscribes from mass sends; a bad consent change names its field.
+        var badConsent = await _admin.PutAsJsonAsync($"/api/v1/customers/{customers[4]}/consents", new { channel = "wechat", topic = "marketing", granted = false });
+        Assert.Equal(HttpStatusCode.BadRequest, badConsent.StatusCode);
+        Assert.Contains("channel", await badConsent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var unsubscribe = await _admin.PutAsJsonAsync($"/api/v1/customers/{customers[4]}/consents",
+            new { channel = "wecom_mass", topic = "marketing", granted = false, source = "sms_reply", reason = "回复TD退订" });
+        Assert.Equal(HttpStatusCode.OK, unsubscribe.StatusCode);
+        var consents = (await _api.GetJsonOrNull($"/api/v1/customers/{customers[4]}"))!["consents"]!.AsArray();
+        Assert.False(consents.Single(c => c!["channel"]!.GetValue<string>() == "wecom_mass")!["granted"]!.GetValue<bool>());
+
         var body = new
         {
             name = "双十一预热", chat_type = "single", audience_id = audienceId, staff = new[] { "zhangmin" },
@@ -85,9 +95,10 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         };
         var preview = await (await _admin.PostAsJsonAsync("/api/v1/mass-sends/preview", body)).ReadAsync();
         Assert.Equal(6, preview["members"]!.GetValue<int>());
-        Assert.Equal(5, preview["reachable"]!.GetValue<int>());
-        Assert.Equal(5, preview["by_sender"]!["zhangmin"]!.GetValue<int>());
+        Assert.Equal(4, preview["reachable"]!.GetValue<int>());
+        Assert.Equal(4, preview["by_sender"]!["zhangmin"]!.GetValue<int>());
         Assert.Equal(1, preview["excluded"]!["no_wecom_relation"]!.GetValue<int>());
+        Assert.Equal(1, preview["excluded"]!["unsubscribed"]!.GetValue<int>());
 
         var created = await _admin.PostAsJsonAsync("/api/v1/mass-sends", body);
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
@@ -103,7 +114,7 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         var template = templates!["messages"]!.AsArray().Single(m => m!["msgid"]?.GetValue<string>() == msgId)!;
         Assert.Equal("zhangmin", template["sender"]!.GetValue<string>());
         Assert.Equal(body.text, template["text"]!.GetValue<string>());
-        Assert.Equal(externals.Order(), template["recipients"]!.AsArray().Select(x => x!.GetValue<string>()).Order());
+        Assert.Equal(externals.Take(4).Order(), template["recipients"]!.AsArray().Select(x => x!.GetValue<string>()).Order());
         Assert.Equal("领券中心", template["payload"]!["attachments"]![0]!["link"]!["title"]!.GetValue<string>());
 
         // Nothing is delivered until 张敏 confirms in her client.
@@ -113,16 +124,19 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
         var done = await (await _admin.PostAsync($"/api/v1/mass-sends/{id}/refresh", null)).ReadAsync();
         Assert.Equal("done", done["status"]!.GetValue<string>());
-        Assert.Equal(5, done["tasks"]![0]!["delivered"]!.GetValue<int>());
+        Assert.Equal(4, done["tasks"]![0]!["delivered"]!.GetValue<int>());
 
         var recipients = (await _admin.GetJsonOrNull($"/api/v1/mass-sends/{id}/recipients?limit=100"))!.AsArray();
-        Assert.Equal(5, recipients.Count(r => r!["status"]!.GetValue<string>() == "sent"));
-        Assert.Equal("no_wecom_relation", recipients.Single(r => r!["status"]!.GetValue<string>() == "excluded")!["reason"]!.GetValue<string>());
+        Assert.Equal(4, recipients.Count(r => r!["status"]!.GetValue<string>() == "sent"));
+        Assert.Equal(["no_wecom_relation", "unsubscribed"],
+            recipients.Where(r => r!["status"]!.GetValue<string>() == "excluded").Select(r => r!["reason"]!.GetValue<string>()).Order());
 
         // Each outcome is on the customer's timeline.
         var timeline = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{customers[0]}/events?type=message.sent"), t => t.AsArray().Count == 1);
         Assert.Equal(id, timeline[0]!["properties"]!["mass_send_id"]!.GetValue<long>());
         await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{phoneOnly}/events?type=message.excluded"), t => t.AsArray().Count == 1);
+        var held = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{customers[4]}/events?type=message.excluded"), t => t.AsArray().Count == 1);
+        Assert.Equal("unsubscribed", held[0]!["properties"]!["reason"]!.GetValue<string>());
 
         // A started send can't be cancelled here (only withdrawn in WeCom).
         var cancel = await _admin.PostAsync($"/api/v1/mass-sends/{id}/cancel", null);
