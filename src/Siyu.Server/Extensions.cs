@@ -82,6 +82,7 @@ public static class Extensions
         services.AddSingleton<WeCom.WelcomeTimings>();
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
+        services.AddSingleton<Messaging.LinkTracker>();
         services.AddSingleton<MassSends.MassSends>();
         services.AddSingleton<MassSends.MassSendRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
@@ -178,6 +179,9 @@ public static class Extensions
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        // Short links in messages: public (customers click them), no login.
+        app.MapGet("/l/{code}", async (string code, Messaging.LinkTracker links) =>
+            await links.ClickAsync(code) is { } url ? Results.Redirect(url) : Results.NotFound()).AllowAnonymous().ExcludeFromDescription();
 
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -30,6 +30,8 @@ public static partial class EventTypes
     public const string MessageFailed = "message.failed";
     public const string MessageExcluded = "message.excluded";
     public const string MessageDeferred = "message.deferred";
+    /// <summary>A customer opened a tracked link in a message (a customer action, unlike the delivery outcomes).</summary>
+    public const string MessageClicked = "message.clicked";
 
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {

@@ -396,3 +396,14 @@ public sealed class MassSendRecipientRow
     public long? SentAtTicks { get; set; }
 }
 
+/// <summary>A short link in a message sent to one customer: the code maps back to who got which URL in which message.</summary>
+public sealed class TrackedLinkRow
+{
+    public required string Code { get; set; }
+    public int TenantId { get; set; }
+    public required string MessageId { get; set; }
+    public long CustomerId { get; set; }
+    public int LinkIndex { get; set; }
+    public required string Url { get; set; }
+    public long CreatedAtTicks { get; set; }
+}

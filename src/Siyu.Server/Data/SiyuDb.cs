@@ -29,6 +29,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<CustomerTransferRow> CustomerTransfers => Set<CustomerTransferRow>();
     public DbSet<WeComSyncRunRow> WeComSyncRuns => Set<WeComSyncRunRow>();
     public DbSet<MassSendRow> MassSends => Set<MassSendRow>();
+    public DbSet<TrackedLinkRow> TrackedLinks => Set<TrackedLinkRow>();
     public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
     public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
 
@@ -142,6 +143,12 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("customer_group_members");
             e.HasKey(m => new { m.TenantId, m.ChatId, m.MemberId });
             e.HasIndex(m => new { m.TenantId, m.MemberId });
+        });
+        b.Entity<TrackedLinkRow>(e =>
+        {
+            e.ToTable("tracked_links");
+            e.HasKey(l => l.Code);
+            e.HasIndex(l => new { l.TenantId, l.MessageId });
         });
         b.Entity<MassSendRow>(e =>
         {

@@ -94,6 +94,10 @@ public sealed class SiyuOptions
     public int SnapshotEveryEvents { get; set; } = 100_000;
     /// <summary>Profiles serialised per 100 ms slice while a snapshot is written, so the partition never pauses long.</summary>
     public int SnapshotSliceProfiles { get; set; } = 500;
+    /// <summary>Public address customers reach Siyu at (short links); empty = the first address the server listens on.</summary>
+    public string? PublicBaseUrl { get; set; }
+    /// <summary>Base64 HMAC key for short-link codes; empty = a random key kept in data/keys/links.key.</summary>
+    public string? LinkKey { get; set; }
 
     public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
 }
