@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "audiences" => Siyu.Bench.Audiences.AudienceBench.Run(args[1..]),
     "ruletags" => await RuleTagBench.RunAsync(args[1..]),
     "welcome" => await WelcomeBench.RunAsync(args[1..]),
+    "journeys" => JourneyBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -29,6 +30,9 @@ static int Usage()
             POST of a rule-matching event → rule tag on the profile, under background load.
           dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N]
             channel-code scan → callback → welcome message accepted, against the code's 20-second life.
+          dotnet run -c Release --project bench/Siyu.Bench -- journeys [--customers N] [--spread S]
+            N customers through a 5-step journey with waits on the real clock: steps/s, timer lateness p50/p99/max and
+            memory per enrolled customer, on 1 and 2 partitions; then the due-timer structures side by side.
           dotnet run -c Release --project bench/Siyu.Bench -- core
             BenchmarkDotNet: event validation and identity resolution per event.
         """);

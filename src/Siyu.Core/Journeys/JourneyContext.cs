@@ -1,0 +1,46 @@
+using Siyu.Core.Audiences.Conditions;
+using Siyu.Core.Audiences.Engine;
+using Siyu.Core.Customers;
+
+namespace Siyu.Core.Journeys;
+
+/// <summary>What the runner needs to know about one customer and the tenant while it advances an instance.</summary>
+public interface IJourneyContext
+{
+    TimeZoneInfo Zone { get; }
+
+    /// <summary>Today in the tenant's zone, as a <see cref="DateOnly.DayNumber"/> (conditions are day-granular).</summary>
+    int Today { get; }
+
+    /// <summary>Whether the customer matches a branch condition now.</summary>
+    bool Matches(Condition condition);
+
+    /// <summary>A date attribute of the customer as a local date, or null when it is not set or not a date.</summary>
+    DateOnly? DateAttribute(string name);
+}
+
+/// <summary>The context straight from a <see cref="CustomerProfile"/>, evaluated by <see cref="ProfileEvaluator"/>.</summary>
+public sealed class ProfileJourneyContext : IJourneyContext
+{
+    private readonly CustomerProfile _profile;
+    private readonly ProfileEvaluator _evaluator;
+
+    public ProfileJourneyContext(CustomerProfile profile, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        _profile = profile;
+        Zone = zone;
+        Today = TenantClock.Today(now, zone);
+        _evaluator = new ProfileEvaluator(zone, Today);
+    }
+
+    public TimeZoneInfo Zone { get; }
+
+    public int Today { get; }
+
+    public bool Matches(Condition condition) => _evaluator.Matches(condition.Root, _profile);
+
+    public DateOnly? DateAttribute(string name) =>
+        _profile.Attributes.TryGetValue(name, out var value) && Comparisons.AsDay(value.Value, Zone) is var day && day != Comparisons.NoDay
+            ? DateOnly.FromDayNumber(day)
+            : null;
+}
