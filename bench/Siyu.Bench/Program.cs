@@ -12,7 +12,12 @@ return args.FirstOrDefault() switch
 
 static int RunCore(string[] args)
 {
-    BenchmarkDotNet.Running.BenchmarkRunner.Run<CoreBenchmarks>(args: args);
+    // Without a filter the switcher would ask interactively; run everything, as before.
+    if (!args.Contains("--filter"))
+    {
+        args = [.. args, "--filter", "*"];
+    }
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks)]).Run(args);
     return 0;
 }
 
@@ -29,8 +34,9 @@ static int Usage()
             POST of a rule-matching event → rule tag on the profile, under background load.
           dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N]
             channel-code scan → callback → welcome message accepted, against the code's 20-second life.
-          dotnet run -c Release --project bench/Siyu.Bench -- core
-            BenchmarkDotNet: event validation and identity resolution per event.
+          dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
+            BenchmarkDotNet: event validation and identity resolution per event; content review of a
+            500-character message against every built-in rule pack; a whole delivery decision.
         """);
     return 2;
 }
