@@ -13,7 +13,12 @@ return args.FirstOrDefault() switch
 
 static int RunCore(string[] args)
 {
-    BenchmarkDotNet.Running.BenchmarkRunner.Run<CoreBenchmarks>(args: args);
+    // Without a filter the switcher would ask interactively; run everything, as before.
+    if (!args.Contains("--filter"))
+    {
+        args = [.. args, "--filter", "*"];
+    }
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks)]).Run(args);
     return 0;
 }
 
@@ -28,13 +33,14 @@ static int Usage()
             the three audience questions in Siyu's engine, DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
           dotnet run -c Release --project bench/Siyu.Bench -- ruletags [--samples N] [--background EVENTS_PER_S]
             POST of a rule-matching event → rule tag on the profile, under background load.
-          dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N]
+          dotnet run -c Release --project bench/Siyu.Bench -- welcome [--samples N] [--burst N]
             channel-code scan → callback → welcome message accepted, against the code's 20-second life.
           dotnet run -c Release --project bench/Siyu.Bench -- journeys [--customers N] [--spread S]
             N customers through a 5-step journey with waits on the real clock: steps/s, timer lateness p50/p99/max and
             memory per enrolled customer, on 1 and 2 partitions; then the due-timer structures side by side.
-          dotnet run -c Release --project bench/Siyu.Bench -- core
-            BenchmarkDotNet: event validation and identity resolution per event.
+          dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
+            BenchmarkDotNet: event validation and identity resolution per event; content review of a
+            500-character message against every built-in rule pack; a whole delivery decision.
         """);
     return 2;
 }
