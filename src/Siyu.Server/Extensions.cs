@@ -83,6 +83,10 @@ public static class Extensions
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
         services.AddSingleton<Messaging.LinkTracker>();
+        services.AddSingleton<Delivery.DeliverySettingsStore>();
+        services.AddSingleton<Delivery.DeliveryService>();
+        services.AddSingleton<Delivery.DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryWorker>());
         services.AddSingleton<MassSends.MassSends>();
         services.AddSingleton<MassSends.MassSendRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
@@ -176,6 +180,7 @@ public static class Extensions
         Audiences.AudiencesApi.MapAudiencesApi(api);
         WeCom.WeComEndpoints.MapWeComApi(api);
         MassSends.MassSendEndpoints.MapMassSendApi(api);
+        Delivery.DeliveryEndpoints.MapDeliveryApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

@@ -407,3 +407,47 @@ public sealed class TrackedLinkRow
     public required string Url { get; set; }
     public long CreatedAtTicks { get; set; }
 }
+
+/// <summary>
+/// One message to one customer on its way through the delivery pipeline (journeys, manual sends, SOP tasks): the key
+/// makes it at-most-once, the status and decision say what happened and why.
+/// </summary>
+public sealed class OutboundMessageRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    /// <summary>Idempotency key, unique per tenant (e.g. journey:12:v3:c4711:step5:1).</summary>
+    public required string Key { get; set; }
+    public long CustomerId { get; set; }
+    public required string Channel { get; set; }
+    public required string Topic { get; set; }
+    public required string Text { get; set; }
+    /// <summary>JSON attachments (link, image, miniprogram).</summary>
+    public string? Attachments { get; set; }
+    /// <summary>The staff member who sends (WeCom channels); null = the customer's first staff relation.</summary>
+    public string? Sender { get; set; }
+    /// <summary>Who asked: journey:12:v3:step5, manual:alice, …</summary>
+    public required string Origin { get; set; }
+    /// <summary>pending, deferred, needs_approval, sent, outbox, capped, denied, blocked, rejected, failed.</summary>
+    public required string Status { get; set; }
+    public long DueAtTicks { get; set; }
+    public int Attempts { get; set; }
+    /// <summary>The pipeline's last decision as JSON (code, reasons, hits).</summary>
+    public string? Decision { get; set; }
+    public string? Via { get; set; }
+    public string? Error { get; set; }
+    public string? ApprovedBy { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long? SentAtTicks { get; set; }
+}
+
+/// <summary>The tenant's delivery settings (caps, quiet hours, review lists) as JSON, versioned.</summary>
+public sealed class DeliverySettingsRow
+{
+    public int TenantId { get; set; }
+    public required string Json { get; set; }
+    public long Version { get; set; }
+    public long UpdatedAtTicks { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+

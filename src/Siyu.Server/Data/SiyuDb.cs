@@ -30,6 +30,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<WeComSyncRunRow> WeComSyncRuns => Set<WeComSyncRunRow>();
     public DbSet<MassSendRow> MassSends => Set<MassSendRow>();
     public DbSet<TrackedLinkRow> TrackedLinks => Set<TrackedLinkRow>();
+    public DbSet<OutboundMessageRow> OutboundMessages => Set<OutboundMessageRow>();
+    public DbSet<DeliverySettingsRow> DeliverySettings => Set<DeliverySettingsRow>();
     public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
     public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
 
@@ -143,6 +145,18 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("customer_group_members");
             e.HasKey(m => new { m.TenantId, m.ChatId, m.MemberId });
             e.HasIndex(m => new { m.TenantId, m.MemberId });
+        });
+        b.Entity<OutboundMessageRow>(e =>
+        {
+            e.ToTable("outbound_messages");
+            e.HasIndex(m => new { m.TenantId, m.Key }).IsUnique();
+            e.HasIndex(m => new { m.Status, m.DueAtTicks });
+            e.HasIndex(m => new { m.TenantId, m.CustomerId, m.SentAtTicks });
+        });
+        b.Entity<DeliverySettingsRow>(e =>
+        {
+            e.ToTable("delivery_settings");
+            e.HasKey(d => d.TenantId);
         });
         b.Entity<TrackedLinkRow>(e =>
         {

@@ -37,6 +37,13 @@ public sealed partial class MassSends(
     public const int MaxText = 4000;
     private const string Channel = "wecom_mass";
     private const string Topic = "marketing";
+
+    // Any of these revoked holds a marketing mass send back: this channel or every channel, this topic or every topic.
+    private static readonly string[] UnsubscribedKeys =
+    [
+        CustomerProfile.ConsentKey(Channel, Topic), CustomerProfile.ConsentKey(Channel, ConsentScopes.AllTopics),
+        CustomerProfile.ConsentKey(ConsentScopes.AllChannels, Topic), CustomerProfile.ConsentKey(ConsentScopes.AllChannels, ConsentScopes.AllTopics),
+    ];
     private const int WeComMaxTargets = 10_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -248,7 +255,7 @@ public sealed partial class MassSends(
                 }
                 // Unsubscribed from mass sends (marketing or everything): held back, and it shows in the reach.
                 if (summaries.GetValueOrDefault(customerId)?.Revoked is { Length: > 0 } revoked
-                    && (revoked.Contains(CustomerProfile.ConsentKey(Channel, Topic)) || revoked.Contains(CustomerProfile.ConsentKey(Channel, ConsentScopes.AllTopics))))
+                    && UnsubscribedKeys.Any(revoked.Contains))
                 {
                     excluded.Add(new Exclusion(external, customerId, "unsubscribed"));
                     continue;
