@@ -16,11 +16,11 @@ public static class JourneyBench
 {
     private const string Definition = """
         {"version":1,"name":"bench","trigger":{"type":"manual"},"steps":[
-          {"id":"welcome","send":{"channel":"wecom","topic":"service","text":"欢迎"}},
+          {"id":"welcome","send":{"channel":"wecom_private","topic":"service","text":"欢迎"}},
           {"id":"pause","wait":{"duration":"10s"}},
           {"id":"vip","branch":{"condition":{"version":1,"root":{"type":"tags","op":"has_any","tag_ids":[1]}},"yes":"vip_offer","no":"offer"}},
-          {"id":"vip_offer","send":{"channel":"wecom","topic":"marketing","text":"VIP 专享"},"next":"settle"},
-          {"id":"offer","send":{"channel":"wecom","topic":"marketing","text":"新人礼"},"next":"settle"},
+          {"id":"vip_offer","send":{"channel":"wecom_private","topic":"marketing","text":"VIP 专享"},"next":"settle"},
+          {"id":"offer","send":{"channel":"wecom_private","topic":"marketing","text":"新人礼"},"next":"settle"},
           {"id":"settle","wait":{"duration":"5s"}},
           {"id":"done","exit":{}}
         ]}

@@ -39,7 +39,7 @@ public sealed partial class JourneyParser
     private static readonly string[] StepKinds = ["wait", "wait_event", "branch", "split", "send", "tag", "set_attribute", "task", "webhook", "exit"];
 
     /// <summary>Channels of the delivery pipeline a journey may send through.</summary>
-    public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal) { "wecom", "sms", "outbox" };
+    public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal) { "wecom_private", "wecom_mass", "sms", "app" };
 
     private static readonly HashSet<string> AttachmentTypes = new(StringComparer.Ordinal) { "image", "link", "miniprogram", "video", "file" };
 
@@ -651,6 +651,11 @@ public sealed partial class JourneyParser
             ok = Error(path + ".channel", $"Required: one of {string.Join(", ", Channels)}.");
         }
         var topic = Text(body, "topic", path + ".topic", required: true, max: 64);
+        if (topic is not null && !Delivery.DeliveryNames.Topics.Contains(topic))
+        {
+            ok = Error(path + ".topic", $"One of {string.Join(", ", Delivery.DeliveryNames.Topics)}.");
+            topic = null;
+        }
         var text = Text(body, "text", path + ".text", required: false, max: JourneyLimits.MaxTextLength);
         var template = Text(body, "template_id", path + ".template_id", required: false, max: 64);
         if (text is null && template is null && !body.TryGetProperty("text", out _) && !body.TryGetProperty("template_id", out _))

@@ -22,7 +22,7 @@ public sealed class JourneyParserTests
         Assert.Equal(["send_coupon", "wait_paid", "remind", "mark_used", "done"], d.Steps.Select(s => s.Id));
         var send = Assert.IsType<SendStep>(d.Steps[0]);
         Assert.Equal(1, send.Next); // no "next": falls through to the step below
-        Assert.Equal(("wecom", "marketing"), (send.Channel, send.Topic));
+        Assert.Equal(("wecom_private", "marketing"), (send.Channel, send.Topic));
         Assert.Equal(new MessageAttachment("miniprogram", "pages/coupon/birthday", "领取生日券"), Assert.Single(send.Attachments));
         var wait = Assert.IsType<WaitEventStep>(d.Steps[1]);
         Assert.Equal((3, 2, TimeSpan.FromDays(7)), (wait.Next, wait.OnTimeout, wait.Timeout));
@@ -127,11 +127,11 @@ public sealed class JourneyParserTests
     [InlineData("""{"id":"a","split":{"variants":[{"name":"A","weight":1,"next":"b"}],"holdout_percent":60}},{"id":"b","exit":{}}""", "steps[0].split.holdout_percent")]
     [InlineData("""{"id":"a","split":{"variants":[{"name":"A","weight":1,"next":"b"}],"holdout_percent":-1}},{"id":"b","exit":{}}""", "steps[0].split.holdout_percent")]
     [InlineData("""{"id":"a","split":{"variants":[]}}""", "steps[0].split.variants")]
-    [InlineData("""{"id":"a","send":{"channel":"fax","topic":"m","text":"hi"}}""", "steps[0].send.channel")]
-    [InlineData("""{"id":"a","send":{"channel":"wecom","text":"hi"}}""", "steps[0].send.topic")]
-    [InlineData("""{"id":"a","send":{"channel":"wecom","topic":"m"}}""", "steps[0].send.text")]
-    [InlineData("""{"id":"a","send":{"channel":"wecom","topic":"m","text":"hi","template_id":"t"}}""", "steps[0].send.template_id")]
-    [InlineData("""{"id":"a","send":{"channel":"wecom","topic":"m","text":"hi","attachments":[{"type":"gif","value":"x"}]}}""", "steps[0].send.attachments[0].type")]
+    [InlineData("""{"id":"a","send":{"channel":"fax","topic":"marketing","text":"hi"}}""", "steps[0].send.channel")]
+    [InlineData("""{"id":"a","send":{"channel":"wecom_private","text":"hi"}}""", "steps[0].send.topic")]
+    [InlineData("""{"id":"a","send":{"channel":"wecom_private","topic":"marketing"}}""", "steps[0].send.text")]
+    [InlineData("""{"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"hi","template_id":"t"}}""", "steps[0].send.template_id")]
+    [InlineData("""{"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"hi","attachments":[{"type":"gif","value":"x"}]}}""", "steps[0].send.attachments[0].type")]
     [InlineData("""{"id":"a","tag":{"add":[3]}}""", "steps[0].tag.add[0]")]
     [InlineData("""{"id":"a","tag":{"add":[42]}}""", "steps[0].tag.add[0]")]
     [InlineData("""{"id":"a","tag":{"add":[1],"remove":[1]}}""", "steps[0].tag.remove")]
@@ -141,7 +141,7 @@ public sealed class JourneyParserTests
     [InlineData("""{"id":"a","task":{"staff_userid":"zhangsan"}}""", "steps[0].task.text")]
     [InlineData("""{"id":"a","webhook":{"url":"ftp://example.com"}}""", "steps[0].webhook.url")]
     [InlineData("""{"id":"a","exit":{},"next":"a"}""", "steps[0].next")]
-    [InlineData("""{"id":"a","send":{"channel":"wecom","topic":"m","text":"hi"},"exit":{}}""", "steps[0]")]
+    [InlineData("""{"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"hi"},"exit":{}}""", "steps[0]")]
     [InlineData("""{"id":"a","sned":{}}""", "steps[0].sned")]
     [InlineData("""{"id":"a b","exit":{}}""", "steps[0].id")]
     [InlineData("""{"id":"a","exit":{}},{"id":"a","exit":{}}""", "steps[1].id")]
@@ -154,7 +154,7 @@ public sealed class JourneyParserTests
     [Fact]
     public void Step_that_nothing_leads_to_is_an_error()
     {
-        var errors = Errors(Journey("""{"id":"a","exit":{}},{"id":"orphan","send":{"channel":"wecom","topic":"m","text":"hi"}}"""));
+        var errors = Errors(Journey("""{"id":"a","exit":{}},{"id":"orphan","send":{"channel":"wecom_private","topic":"marketing","text":"hi"}}"""));
         var error = Assert.Single(errors);
         Assert.Equal("steps[1].id", error.Path);
         Assert.Contains("orphan", error.Message);
@@ -164,7 +164,7 @@ public sealed class JourneyParserTests
     public void Loop_of_instantaneous_steps_is_an_error_naming_the_loop()
     {
         var errors = Errors(Journey("""
-            {"id":"a","send":{"channel":"wecom","topic":"m","text":"hi"}},
+            {"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"hi"}},
             {"id":"b","branch":{"condition":{"version":1,"root":{"type":"tags","op":"has_any","tag_ids":[2]}},"yes":"a","no":"c"}},
             {"id":"c","exit":{}}
             """));
@@ -187,7 +187,7 @@ public sealed class JourneyParserTests
     public void Loop_through_a_wait_or_wait_event_is_allowed()
     {
         var weekly = Parse(Journey("""
-            {"id":"remind","send":{"channel":"wecom","topic":"m","text":"续费提醒"}},
+            {"id":"remind","send":{"channel":"wecom_private","topic":"marketing","text":"续费提醒"}},
             {"id":"wait","wait_event":{"event":"order.paid","timeout":"7d","on_timeout":"check"},"next":"done"},
             {"id":"check","branch":{"condition":{"version":1,"root":{"type":"tags","op":"has_any","tag_ids":[2]}},"yes":"remind","no":"pause"}},
             {"id":"pause","wait":{"duration":"1d"},"next":"remind"},
@@ -201,7 +201,7 @@ public sealed class JourneyParserTests
     {
         var errors = Errors(Journey("""
             {"id":"a","wait":{"duration":"0d"}},
-            {"id":"b","send":{"channel":"fax","topic":"m","text":"hi"}},
+            {"id":"b","send":{"channel":"fax","topic":"marketing","text":"hi"}},
             {"id":"c","split":{"variants":[{"name":"A","weight":1,"next":"z"}],"holdout_percent":80}}
             """));
         Assert.Equal(["steps[0].wait.duration", "steps[1].send.channel", "steps[2].split.holdout_percent", "steps[2].split.variants[0].next"],

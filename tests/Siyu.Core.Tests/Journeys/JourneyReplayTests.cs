@@ -18,14 +18,14 @@ public sealed class JourneyReplayTests
     private const string LoopingJourney = """
         {"version":1,"name":"replay","trigger":{"type":"manual"},"re_entry":{"policy":"after_exit"},"steps":[
           {"id":"ab","split":{"variants":[{"name":"A","weight":1,"next":"offer"},{"name":"B","weight":1,"next":"morning"}],"holdout_percent":10}},
-          {"id":"offer","send":{"channel":"wecom","topic":"m","text":"优惠"}},
+          {"id":"offer","send":{"channel":"wecom_private","topic":"marketing","text":"优惠"}},
           {"id":"wait_paid","wait_event":{"event":"order.paid","timeout":"3d","on_timeout":"vip"},"next":"bought"},
           {"id":"bought","tag":{"add":[1]},"next":"done"},
           {"id":"vip","branch":{"condition":{"version":1,"root":{"type":"tags","op":"has_any","tag_ids":[2]}},"yes":"pause","no":"call"}},
           {"id":"pause","wait":{"duration":"1d"},"next":"offer"},
           {"id":"call","task":{"text":"电话回访"},"next":"done"},
           {"id":"morning","wait":{"at":"10:00"}},
-          {"id":"hello","send":{"channel":"sms","topic":"m","text":"早上好"}},
+          {"id":"hello","send":{"channel":"sms","topic":"marketing","text":"早上好"}},
           {"id":"done","exit":{}}
         ]}
         """;

@@ -32,7 +32,7 @@ public sealed class JourneyRunnerTests
         var ctx = new FakeContext(Shanghai, T0);
         var entered = JourneyRunner.Advance(Enter(d, T0), d, ctx, T0);
 
-        Assert.Equal(["enter send_coupon", "send send_coupon wecom", "enter wait_paid"], Lines(entered.Effects));
+        Assert.Equal(["enter send_coupon", "send send_coupon wecom_private", "enter wait_paid"], Lines(entered.Effects));
         Assert.Equal(JourneyStatus.WaitingEvent, entered.Instance.Status);
         Assert.Equal((T0 + TimeSpan.FromDays(7)).UtcTicks, entered.DueTicks);
 
@@ -59,7 +59,7 @@ public sealed class JourneyRunnerTests
         Assert.False(early.Changed);
         var timeout = JourneyRunner.OnDue(waiting, d, ctx, T0 + TimeSpan.FromDays(7.5));
 
-        Assert.Equal(["enter remind", "send remind wecom", "enter done", "exit Completed End"], Lines(timeout.Effects));
+        Assert.Equal(["enter remind", "send remind wecom_private", "enter done", "exit Completed End"], Lines(timeout.Effects));
         // A late timer resumes at its due instant, not at the moment it was processed.
         Assert.Equal((T0 + TimeSpan.FromDays(7)).UtcTicks, timeout.Instance.UpdatedTicks);
     }
@@ -80,7 +80,7 @@ public sealed class JourneyRunnerTests
     {
         var d = Parse(Journey("""
             {"id":"w","wait_event":{"event":"order.paid","where":{"category":["美妆","护肤"]},"timeout":"1d"}},
-            {"id":"thanks","send":{"channel":"wecom","topic":"service","text":"谢谢"}}
+            {"id":"thanks","send":{"channel":"wecom_private","topic":"service","text":"谢谢"}}
             """));
         var ctx = new FakeContext(Shanghai, T0);
         var waiting = JourneyRunner.Advance(Enter(d, T0), d, ctx, T0).Instance;
@@ -90,7 +90,7 @@ public sealed class JourneyRunnerTests
         Assert.False(JourneyRunner.OnEvent(waiting, d, Event(Customer + 1, "order.paid", t, new JsonObject { ["category"] = "护肤" }), ctx, t).Changed);
         Assert.False(JourneyRunner.OnEvent(waiting, d, Event(Customer, "order.paid", t), ctx, t).Changed);
         var matched = JourneyRunner.OnEvent(waiting, d, Event(Customer, "order.paid", t, new JsonObject { ["category"] = "护肤" }), ctx, t);
-        Assert.Equal(["enter thanks", "send thanks wecom", "exit Completed End"], Lines(matched.Effects));
+        Assert.Equal(["enter thanks", "send thanks wecom_private", "exit Completed End"], Lines(matched.Effects));
 
         // Without on_timeout, a timeout ends the journey.
         var timedOut = JourneyRunner.OnDue(waiting, d, ctx, T0 + TimeSpan.FromDays(1));
@@ -102,17 +102,17 @@ public sealed class JourneyRunnerTests
     public void Five_step_journey_runs_send_wait_branch_send_wait_exit()
     {
         var d = Parse(Journey("""
-            {"id":"welcome","send":{"channel":"wecom","topic":"service","text":"欢迎"}},
+            {"id":"welcome","send":{"channel":"wecom_private","topic":"service","text":"欢迎"}},
             {"id":"pause","wait":{"duration":"2d"}},
             {"id":"vip","branch":{"condition":{"version":1,"root":{"type":"tags","op":"has_any","tag_ids":[2]}},"yes":"vip_offer","no":"offer"}},
-            {"id":"vip_offer","send":{"channel":"wecom","topic":"marketing","text":"VIP 专享"},"next":"settle"},
+            {"id":"vip_offer","send":{"channel":"wecom_private","topic":"marketing","text":"VIP 专享"},"next":"settle"},
             {"id":"offer","send":{"channel":"sms","topic":"marketing","text":"新人礼"},"next":"settle"},
             {"id":"settle","wait":{"duration":"1d","at":"10:00"}},
             {"id":"done","exit":{}}
             """));
         var ctx = new FakeContext(Shanghai, T0) { Decide = _ => false };
         var r1 = JourneyRunner.Advance(Enter(d, T0), d, ctx, T0);
-        Assert.Equal(["enter welcome", "send welcome wecom", "enter pause"], Lines(r1.Effects));
+        Assert.Equal(["enter welcome", "send welcome wecom_private", "enter pause"], Lines(r1.Effects));
         Assert.Equal((T0 + TimeSpan.FromDays(2)).UtcTicks, r1.DueTicks);
 
         var t2 = T0 + TimeSpan.FromDays(2);
@@ -196,8 +196,8 @@ public sealed class JourneyRunnerTests
     {
         var d = Parse(Journey("""
             {"id":"ab","split":{"variants":[{"name":"A","weight":1,"next":"a"},{"name":"B","weight":1,"next":"b"}],"holdout_percent":20}},
-            {"id":"a","send":{"channel":"wecom","topic":"m","text":"A"},"next":"done"},
-            {"id":"b","send":{"channel":"wecom","topic":"m","text":"B"},"next":"done"},
+            {"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"A"},"next":"done"},
+            {"id":"b","send":{"channel":"wecom_private","topic":"marketing","text":"B"},"next":"done"},
             {"id":"done","exit":{}}
             """));
         var split = (SplitStep)d.Steps[0];
@@ -213,7 +213,7 @@ public sealed class JourneyRunnerTests
             counts[name] = counts.GetValueOrDefault(name) + 1;
             var expected = v.Holdout
                 ? new[] { "enter ab", "variant ab holdout", "exit Exited Holdout" }
-                : ["enter ab", $"variant ab {name}", $"enter {name.ToLowerInvariant()}", $"send {name.ToLowerInvariant()} wecom", "enter done", "exit Completed End"];
+                : ["enter ab", $"variant ab {name}", $"enter {name.ToLowerInvariant()}", $"send {name.ToLowerInvariant()} wecom_private", "enter done", "exit Completed End"];
             Assert.Equal(expected, lines);
             // Same customer, same journey and step: same assignment, whatever the version or occurrence.
             Assert.Equal(JourneyRunner.Assign(d.Id, split, c), JourneyRunner.Assign(d.Id, split, c));
@@ -298,7 +298,7 @@ public sealed class JourneyRunnerTests
     public void Loop_with_a_wait_sends_on_every_pass_with_distinct_keys()
     {
         var d = Parse(Journey("""
-            {"id":"remind","send":{"channel":"wecom","topic":"m","text":"续费提醒"}},
+            {"id":"remind","send":{"channel":"wecom_private","topic":"marketing","text":"续费提醒"}},
             {"id":"wait","wait_event":{"event":"order.paid","timeout":"7d","on_timeout":"remind"},"next":"done"},
             {"id":"done","exit":{}}
             """));
@@ -308,7 +308,7 @@ public sealed class JourneyRunnerTests
         for (var week = 1; week <= 3; week++)
         {
             r = JourneyRunner.OnDue(r.Instance, d, ctx, T0 + TimeSpan.FromDays(7 * week));
-            Assert.Equal(["enter remind", "send remind wecom", "enter wait"], Lines(r.Effects));
+            Assert.Equal(["enter remind", "send remind wecom_private", "enter wait"], Lines(r.Effects));
             keys.AddRange(r.Effects.OfType<SendMessage>().Select(e => e.IdempotencyKey));
         }
         Assert.Equal(4, keys.Distinct().Count());
@@ -362,12 +362,12 @@ public sealed class JourneyRunnerTests
     {
         var d = Parse(Journey("""
             {"id":"ab","split":{"variants":[{"name":"A","weight":1,"next":"s"}]}},
-            {"id":"s","send":{"channel":"wecom","topic":"m","text":"hi"}},
+            {"id":"s","send":{"channel":"wecom_private","topic":"marketing","text":"hi"}},
             {"id":"t","tag":{"add":[2]}},
             {"id":"x","exit":{}}
             """));
         var r = JourneyRunner.Advance(Enter(d, T0), d, new FakeContext(Shanghai, T0), T0);
-        Assert.Equal(["enter ab", "variant ab A", "enter s", "send s wecom", "enter t", "tags t +[2] -[]", "enter x", "exit Completed End"], Lines(r.Effects));
+        Assert.Equal(["enter ab", "variant ab A", "enter s", "send s wecom_private", "enter t", "tags t +[2] -[]", "enter x", "exit Completed End"], Lines(r.Effects));
         Assert.Equal(r.Effects.Count, r.Effects.Select(e => e.IdempotencyKey).Distinct().Count());
     }
 }

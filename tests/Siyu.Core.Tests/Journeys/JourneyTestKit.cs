@@ -35,14 +35,14 @@ internal static class JourneyTestKit
           "goal": { "event": "order.paid", "window": "7d" },
           "steps": [
             { "id": "send_coupon", "name": "发生日券",
-              "send": { "channel": "wecom", "topic": "marketing",
+              "send": { "channel": "wecom_private", "topic": "marketing",
                         "text": "{name}，生日快乐！送您一张 50 元生日券，7 天内有效。",
                         "attachments": [ { "type": "miniprogram", "value": "pages/coupon/birthday", "title": "领取生日券" } ] } },
             { "id": "wait_paid", "name": "等待下单",
               "wait_event": { "event": "order.paid", "timeout": "7d", "on_timeout": "remind" },
               "next": "mark_used" },
             { "id": "remind", "name": "到期提醒",
-              "send": { "channel": "wecom", "topic": "marketing", "text": "您的生日券明天到期，别忘了使用哦～" },
+              "send": { "channel": "wecom_private", "topic": "marketing", "text": "您的生日券明天到期，别忘了使用哦～" },
               "next": "done" },
             { "id": "mark_used", "tag": { "add": [1] } },
             { "id": "done", "exit": {} }
@@ -74,7 +74,7 @@ internal static class JourneyTestKit
     public static ProfileEvent Event(long customer, string type, DateTimeOffset at, JsonObject? properties = null) =>
         new(1, customer, type, at.UtcTicks, properties, null);
 
-    /// <summary>One line per effect, e.g. "enter send_coupon", "send send_coupon wecom", "exit Completed End".</summary>
+    /// <summary>One line per effect, e.g. "enter send_coupon", "send send_coupon wecom_private", "exit Completed End".</summary>
     public static string Describe(JourneyEffect e) => e switch
     {
         StepEntered s => $"enter {s.Key.StepId}",
