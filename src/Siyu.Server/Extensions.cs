@@ -83,6 +83,10 @@ public static class Extensions
         services.AddSingleton<WeCom.InboxProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
         services.AddSingleton<Messaging.LinkTracker>();
+        services.AddSingleton<Journeys.JourneyCatalog>();
+        services.AddSingleton<Journeys.JourneyService>();
+        services.AddSingleton<Journeys.JourneyEffectRunner>();
+        services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.AddSingleton<Delivery.DeliveryService>();
         services.AddSingleton<Delivery.DeliveryWorker>();
@@ -181,6 +185,7 @@ public static class Extensions
         WeCom.WeComEndpoints.MapWeComApi(api);
         MassSends.MassSendEndpoints.MapMassSendApi(api);
         Delivery.DeliveryEndpoints.MapDeliveryApi(api);
+        Journeys.JourneysApi.MapJourneysApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

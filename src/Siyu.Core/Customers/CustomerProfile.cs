@@ -103,6 +103,11 @@ public sealed class CustomerProfile
     public Dictionary<string, double> Sums { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Consent per "channel/topic" (e.g. "sms/marketing", "wecom_mass/*"): the latest grant or revoke by event time.</summary>
     public Dictionary<string, ConsentMark> Consents { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The customer's journey runs: every running occurrence, plus the last finished one of each journey (re-entry
+    /// policies need it). Kept with the profile so snapshots carry journey state and timers survive restarts.
+    /// </summary>
+    public List<Journeys.JourneyInstance> Journeys { get; set; } = [];
     /// <summary>Computed scores (RFM, lifecycle stage…) written by analytics; the audience engine reads them by name.</summary>
     public Dictionary<string, double> Scores { get; set; } = new(StringComparer.Ordinal);
 

@@ -451,3 +451,30 @@ public sealed class DeliverySettingsRow
     public string? UpdatedBy { get; set; }
 }
 
+/// <summary>A journey or SOP: its name and state; the definitions are in <see cref="JourneyVersionRow"/>.</summary>
+public sealed class JourneyRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    /// <summary>journey or sop.</summary>
+    public required string Kind { get; set; }
+    /// <summary>draft (not entering anyone), active, paused (no new entries; running customers go on), archived.</summary>
+    public required string Status { get; set; }
+    public int CurrentVersion { get; set; }
+    public string? CreatedBy { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long UpdatedAtTicks { get; set; }
+}
+
+/// <summary>One published definition of a journey; customers already in it finish on the version they entered.</summary>
+public sealed class JourneyVersionRow
+{
+    public int TenantId { get; set; }
+    public long JourneyId { get; set; }
+    public int Version { get; set; }
+    public required string Definition { get; set; }
+    public string? CreatedBy { get; set; }
+    public long CreatedAtTicks { get; set; }
+}
+

@@ -31,6 +31,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<MassSendRow> MassSends => Set<MassSendRow>();
     public DbSet<TrackedLinkRow> TrackedLinks => Set<TrackedLinkRow>();
     public DbSet<OutboundMessageRow> OutboundMessages => Set<OutboundMessageRow>();
+    public DbSet<JourneyRow> Journeys => Set<JourneyRow>();
+    public DbSet<JourneyVersionRow> JourneyVersions => Set<JourneyVersionRow>();
     public DbSet<DeliverySettingsRow> DeliverySettings => Set<DeliverySettingsRow>();
     public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
     public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
@@ -145,6 +147,16 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("customer_group_members");
             e.HasKey(m => new { m.TenantId, m.ChatId, m.MemberId });
             e.HasIndex(m => new { m.TenantId, m.MemberId });
+        });
+        b.Entity<JourneyRow>(e =>
+        {
+            e.ToTable("journeys");
+            e.HasIndex(j => new { j.TenantId, j.Status });
+        });
+        b.Entity<JourneyVersionRow>(e =>
+        {
+            e.ToTable("journey_versions");
+            e.HasKey(v => new { v.TenantId, v.JourneyId, v.Version });
         });
         b.Entity<OutboundMessageRow>(e =>
         {

@@ -21,7 +21,18 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<ExplanationView?> Explain(string conditionJson, int today, long customerId, bool chinese);
     /// <summary>Re-evaluates every rule tag over the whole partition (rule changed, new day) and writes the differences.</summary>
     Task ReevaluateRules();
+    /// <summary>Customers of this partition in a journey, per version, step and status.</summary>
+    Task<JourneyTally[]> JourneyStats(long journeyId);
+    /// <summary>Enters these customers (of this partition) into a manual-trigger journey; returns how many entered.</summary>
+    Task<int> EnterJourney(long journeyId, long[] customerIds);
 }
+
+[GenerateSerializer, Immutable]
+public sealed record JourneyTally(
+    [property: Id(0)] int Version,
+    [property: Id(1)] int Step,
+    [property: Id(2)] string Status,
+    [property: Id(3)] int Customers);
 
 [GenerateSerializer, Immutable]
 public sealed record AudienceQuery(

@@ -21,7 +21,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
     private long _lastSeq;
     private long _snapshotSeq;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString().Split('/');
         _tenantId = int.Parse(key[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -39,7 +39,9 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         _nextSnapshotAt = time.GetUtcNow() + SnapshotInterval * Random.Shared.NextDouble();
         this.RegisterGrainTimer(SnapshotTick, new GrainTimerCreationOptions(SliceInterval, SliceInterval) { Interleave = false });
         StartRuleSchedule();
-        return Task.CompletedTask;
+        StartJourneys();
+        // Replayed events may have moved journeys on: their effects carry the same keys as before a crash, so re-running them is safe.
+        await FlushJourneyEffectsAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshot();
@@ -57,6 +59,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
                 entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject));
         }
         await EvaluateRulesForTouchedAsync();
+        await FlushJourneyEffectsAsync();
     }
 
     private void ApplyOne(ProfileEvent e)
@@ -99,6 +102,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         profile.Apply(e);
         IndexApplied(profile, e);
+        JourneysOnEvent(profile, e);
     }
 
     private bool Owns(long customerId) => Partitioning.Of(customerId, PartitionCount()) == _partition;
@@ -129,6 +133,10 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             any = true;
         }
         profile.LastSeq = upToSeq;
+        if (_profiles.TryGetValue(customerId, out var before))
+        {
+            profile.Journeys = before.Journeys; // journey runs belong to the person, not to the rebuilt projection
+        }
         if (any)
         {
             _profiles[customerId] = profile;

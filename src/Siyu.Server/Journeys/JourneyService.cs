@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Siyu.Core.Events;
+using Siyu.Core.Journeys;
+using Siyu.Server.Data;
+using Siyu.Server.Partitions;
+
+namespace Siyu.Server.Journeys;
+
+public sealed record JourneyView(
+    long Id, string Name, string Kind, string Status, int CurrentVersion, string Definition, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Customers at each step of a journey right now, over every version they are on.</summary>
+public sealed record JourneyStepCount(int Version, string StepId, string Status, int Customers);
+
+/// <summary>
+/// Journeys and SOPs: definitions are validated with the journey parser (errors point at the step and field), every
+/// edit publishes a new version, and the partitions pick up activations, pauses and new versions at once.
+/// </summary>
+public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog catalog, Audiences.ConditionCatalogs conditions,
+    IGrainFactory grains, Tenants.TenantDirectory tenants, TimeProvider time)
+{
+    public static readonly IReadOnlyList<string> Statuses = ["draft", "active", "paused", "archived"];
+
+    public JourneyParseResult Validate(int tenantId, string? json, long id = 0, int version = 1)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return new JourneyParseResult(null, [new FieldError("definition", "Required: the journey definition (JSON, format version 1).")]);
+        }
+        // Before it is saved a journey has no id yet; validation doesn't depend on it.
+        var result = JourneyParser.Parse(json, conditions.Get(tenantId).Catalog, Math.Max(id, 1), version);
+        // Paths of the definition are relative to it.
+        return result with { Errors = [.. result.Errors.Select(e => e with { Path = "definition." + e.Path })] };
+    }
+
+    public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> CreateAsync(int tenantId, string actor, string? json)
+    {
+        var parsed = Validate(tenantId, json);
+        if (!parsed.Ok)
+        {
+            return (null, parsed.Errors);
+        }
+        var now = time.GetUtcNow().UtcTicks;
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = new JourneyRow
+        {
+            TenantId = tenantId, Name = parsed.Definition!.Name, Kind = parsed.Definition.Kind == JourneyKind.Sop ? "sop" : "journey", Status = "draft",
+            CurrentVersion = 1, CreatedBy = actor, CreatedAtTicks = now, UpdatedAtTicks = now,
+        };
+        db.Journeys.Add(row);
+        await db.SaveChangesAsync();
+        db.JourneyVersions.Add(new JourneyVersionRow { TenantId = tenantId, JourneyId = row.Id, Version = 1, Definition = json!, CreatedBy = actor, CreatedAtTicks = now });
+        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "journey.create", Detail = row.Name });
+        await db.SaveChangesAsync();
+        return (View(row, json!), []);
+    }
+
+    /// <summary>Publishes a new version; customers already in the journey finish on the version they entered.</summary>
+    public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> UpdateAsync(int tenantId, string actor, long id, string? json)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.Journeys.FirstOrDefaultAsync(j => j.TenantId == tenantId && j.Id == id);
+        if (row is null)
+        {
+            return (null, [new FieldError("id", $"No journey {id}.")]);
+        }
+        var parsed = Validate(tenantId, json, id, row.CurrentVersion + 1);
+        if (!parsed.Ok)
+        {
+            return (null, parsed.Errors);
+        }
+        var now = time.GetUtcNow().UtcTicks;
+        row.CurrentVersion++;
+        row.Name = parsed.Definition!.Name;
+        row.UpdatedAtTicks = now;
+        db.JourneyVersions.Add(new JourneyVersionRow { TenantId = tenantId, JourneyId = id, Version = row.CurrentVersion, Definition = json!, CreatedBy = actor, CreatedAtTicks = now });
+        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "journey.publish", Detail = $"{row.Name} v{row.CurrentVersion}" });
+        await db.SaveChangesAsync();
+        catalog.Invalidate(tenantId);
+        return (View(row, json!), []);
+    }
+
+    public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> SetStatusAsync(int tenantId, string actor, long id, string? status)
+    {
+        if (status is null || !Statuses.Contains(status))
+        {
+            return (null, [new FieldError("status", $"One of {string.Join(", ", Statuses)}.")]);
+        }
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.Journeys.FirstOrDefaultAsync(j => j.TenantId == tenantId && j.Id == id);
+        if (row is null)
+        {
+            return (null, [new FieldError("id", $"No journey {id}.")]);
+        }
+        row.Status = status;
+        row.UpdatedAtTicks = time.GetUtcNow().UtcTicks;
+        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = row.UpdatedAtTicks, Actor = actor, Action = "journey." + status, Detail = row.Name });
+        await db.SaveChangesAsync();
+        catalog.Invalidate(tenantId);
+        var json = (await db.JourneyVersions.AsNoTracking().FirstAsync(v => v.TenantId == tenantId && v.JourneyId == id && v.Version == row.CurrentVersion)).Definition;
+        return (View(row, json), []);
+    }
+
+    public async Task<IReadOnlyList<JourneyView>> ListAsync(int tenantId)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var rows = await db.Journeys.AsNoTracking().Where(j => j.TenantId == tenantId && j.Status != "archived").OrderByDescending(j => j.Id).ToListAsync();
+        var ids = rows.Select(r => r.Id).ToList();
+        var versions = await db.JourneyVersions.AsNoTracking().Where(v => v.TenantId == tenantId && ids.Contains(v.JourneyId)).ToListAsync();
+        return [.. rows.Select(r => View(r, versions.First(v => v.JourneyId == r.Id && v.Version == r.CurrentVersion).Definition))];
+    }
+
+    public async Task<JourneyView?> GetAsync(int tenantId, long id)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.Journeys.AsNoTracking().FirstOrDefaultAsync(j => j.TenantId == tenantId && j.Id == id);
+        if (row is null)
+        {
+            return null;
+        }
+        var json = (await db.JourneyVersions.AsNoTracking().FirstAsync(v => v.TenantId == tenantId && v.JourneyId == id && v.Version == row.CurrentVersion)).Definition;
+        return View(row, json);
+    }
+
+    /// <summary>How many customers are where, from every partition.</summary>
+    public async Task<IReadOnlyList<JourneyStepCount>> StatsAsync(int tenantId, long id)
+    {
+        var parts = await Task.WhenAll(Enumerable.Range(0, tenants.Partitions(tenantId))
+            .Select(p => grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, p)).JourneyStats(id)));
+        var counts = new List<JourneyStepCount>();
+        foreach (var group in parts.SelectMany(p => p).GroupBy(c => (c.Version, c.Step, c.Status)))
+        {
+            var definition = catalog.Get(tenantId, id, group.Key.Version);
+            var stepId = definition is not null && group.Key.Step >= 0 && group.Key.Step < definition.Steps.Count ? definition.Steps[group.Key.Step].Id : "end";
+            counts.Add(new JourneyStepCount(group.Key.Version, stepId, group.Key.Status, group.Sum(c => c.Customers)));
+        }
+        return [.. counts.OrderBy(c => c.Version).ThenBy(c => c.StepId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Manual entry (journeys with a manual trigger): each customer's partition enters them now.</summary>
+    public async Task<int> EnterAsync(int tenantId, long id, IReadOnlyList<long> customerIds)
+    {
+        var partitions = tenants.Partitions(tenantId);
+        var entered = await Task.WhenAll(customerIds.GroupBy(c => Siyu.Core.Customers.Partitioning.Of(c, partitions))
+            .Select(g => grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, g.Key)).EnterJourney(id, [.. g])));
+        return entered.Sum();
+    }
+
+    private static JourneyView View(JourneyRow r, string json) => new(r.Id, r.Name, r.Kind, r.Status, r.CurrentVersion, json, r.CreatedBy,
+        new DateTimeOffset(r.CreatedAtTicks, TimeSpan.Zero), new DateTimeOffset(r.UpdatedAtTicks, TimeSpan.Zero));
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Siyu.Server.Auth;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.Journeys;
+
+/// <summary>REST API for journeys and SOPs.</summary>
+public static class JourneysApi
+{
+    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
+
+    public static RouteGroupBuilder MapJourneysApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/journeys").WithTags("Journeys");
+        g.MapGet("", List).WithName("ListJourneys");
+        g.MapPost("/validate", Validate).WithName("ValidateJourney").WithSummary("Check a definition without saving: every error with its path (steps[2].wait.duration)");
+        g.MapPost("", Create).WithName("CreateJourney").WithSummary("Create a journey (draft) from a definition, format version 1")
+            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("/{id:long}", Get).WithName("GetJourney");
+        g.MapPut("/{id:long}", Publish).WithName("PublishJourney").WithSummary("Publish a new version; customers already in it finish on theirs")
+            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/{id:long}/status", SetStatus).WithName("SetJourneyStatus").WithSummary("draft, active (customers enter), paused (no new entries), archived")
+            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("/{id:long}/stats", Stats).WithName("JourneyStats").WithSummary("Customers at each step now, per version and status");
+        g.MapPost("/{id:long}/enter", Enter).WithName("EnterJourney").WithSummary("Enter customers into an active journey with a manual trigger")
+            .RequireAuthorization(p => p.RequireRole(Editors));
+        return api;
+    }
+
+    public sealed record DefinitionRequest(JsonElement? Definition);
+
+    public sealed record StatusRequest(string? Status);
+
+    public sealed record EnterRequest(IReadOnlyList<long>? CustomerIds);
+
+    private static string? Json(DefinitionRequest body) => body.Definition is { ValueKind: JsonValueKind.Object } d ? d.GetRawText() : null;
+
+    private static async Task<IResult> List(HttpContext http, JourneyService journeys) => TypedResults.Ok(await journeys.ListAsync(http.User.TenantId()));
+
+    private static IResult Validate(HttpContext http, JourneyService journeys, DefinitionRequest body)
+    {
+        var result = journeys.Validate(http.User.TenantId(), Json(body));
+        return result.Ok ? TypedResults.Ok(new { valid = true, steps = result.Definition!.Steps.Count }) : Problems.Validation(result.Errors);
+    }
+
+    private static async Task<IResult> Create(HttpContext http, JourneyService journeys, DefinitionRequest body)
+    {
+        var (journey, errors) = await journeys.CreateAsync(http.User.TenantId(), http.User.Actor(), Json(body));
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Created($"/api/v1/journeys/{journey!.Id}", journey);
+    }
+
+    private static async Task<IResult> Get(HttpContext http, JourneyService journeys, long id) =>
+        await journeys.GetAsync(http.User.TenantId(), id) is { } j ? TypedResults.Ok(j) : Problems.NotFound($"No journey {id}.");
+
+    private static async Task<IResult> Publish(HttpContext http, JourneyService journeys, long id, DefinitionRequest body)
+    {
+        if (await journeys.GetAsync(http.User.TenantId(), id) is null)
+        {
+            return Problems.NotFound($"No journey {id}.");
+        }
+        var (journey, errors) = await journeys.UpdateAsync(http.User.TenantId(), http.User.Actor(), id, Json(body));
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(journey);
+    }
+
+    private static async Task<IResult> SetStatus(HttpContext http, JourneyService journeys, long id, StatusRequest body)
+    {
+        if (await journeys.GetAsync(http.User.TenantId(), id) is null)
+        {
+            return Problems.NotFound($"No journey {id}.");
+        }
+        var (journey, errors) = await journeys.SetStatusAsync(http.User.TenantId(), http.User.Actor(), id, body.Status);
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(journey);
+    }
+
+    private static async Task<IResult> Stats(HttpContext http, JourneyService journeys, long id) =>
+        await journeys.GetAsync(http.User.TenantId(), id) is null ? Problems.NotFound($"No journey {id}.") : TypedResults.Ok(await journeys.StatsAsync(http.User.TenantId(), id));
+
+    private static async Task<IResult> Enter(HttpContext http, JourneyService journeys, long id, EnterRequest body)
+    {
+        var tenant = http.User.TenantId();
+        if (await journeys.GetAsync(tenant, id) is not { } journey)
+        {
+            return Problems.NotFound($"No journey {id}.");
+        }
+        if (body.CustomerIds is not { Count: > 0 and <= 10_000 })
+        {
+            return Problems.Validation("customer_ids", "1 to 10,000 customer ids.");
+        }
+        if (journey.Status != "active")
+        {
+            return Problems.Conflict($"The journey is {journey.Status}; activate it first.");
+        }
+        return TypedResults.Ok(new { entered = await journeys.EnterAsync(tenant, id, body.CustomerIds) });
+    }
+}

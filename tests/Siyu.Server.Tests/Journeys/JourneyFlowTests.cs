@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Siyu.Server.Tests.Audiences;
+
+namespace Siyu.Server.Tests.Journeys;
+
+/// <summary>
+/// A journey on a real server: an order starts it, the first message goes out personalised through the delivery
+/// pipeline, the wait is a durable timer in the partition, and the second message follows when the clock passes it.
+/// </summary>
+public sealed class JourneyFlowTests : IAsyncLifetime
+{
+    private readonly MovableTime _time = new(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.FromHours(8)));
+    private readonly SiyuFactory _factory;
+    private HttpClient _api = null!;
+    private HttpClient _admin = null!;
+
+    public JourneyFlowTests() => _factory = new SiyuFactory(time: _time);
+
+    public async Task InitializeAsync()
+    {
+        _api = _factory.ApiClient();
+        _admin = await _factory.AdminClientAsync();
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    private static object Definition(string wait) => new
+    {
+        version = 1, name = "首单关怀", kind = "journey",
+        trigger = new { type = "event", @event = "order.paid" },
+        steps = new object[]
+        {
+            new { id = "thanks", send = new { channel = "wecom_private", topic = "service", text = "{{name|亲爱的顾客}}，感谢您的购买！" } },
+            new { id = "pause", wait = new { duration = wait } },
+            new { id = "coupon", send = new { channel = "wecom_private", topic = "marketing", text = "{{name}}，送您一张复购券：https://shop.example.com/c/88" } },
+            new { id = "done", exit = new { } },
+        },
+    };
+
+    private async Task<long> OrderAsync(string phone, string name, DateTimeOffset at, string orderId)
+    {
+        var body = await (await _api.PostEventsAsync(new
+        {
+            events = new[] { new { type = "order.paid", timestamp = at.ToString("O"), identifiers = new { phone }, attributes = new { name }, properties = new { order_id = orderId, amount = 99 } } },
+        })).ReadAsync();
+        return body["results"]![0]!["customer_id"]!.GetValue<long>();
+    }
+
+    private async Task<JsonArray> MessagesAsync(long customer, int count) =>
+        (await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={customer}"), m => m.AsArray().Count == count, attempts: 200)).AsArray();
+
+    [Fact]
+    public async Task An_order_starts_the_journey_and_the_wait_is_a_timer_that_fires_when_the_clock_passes_it()
+    {
+        var bad = await _admin.PostAsJsonAsync("/api/v1/journeys", new { definition = Definition("3 days") });
+        Assert.True(bad.StatusCode == HttpStatusCode.BadRequest, await bad.Content.ReadAsStringAsync());
+        Assert.Contains("definition.steps[1].wait.duration", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var created = await _admin.PostAsJsonAsync("/api/v1/journeys", new { definition = Definition("1d") });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var id = (await created.ReadAsync())["id"]!.GetValue<long>();
+        // A draft enters nobody.
+        var early = await OrderAsync("13600136000", "早鸟", _time.Now, "o-early");
+        (await _admin.PostAsJsonAsync($"/api/v1/journeys/{id}/status", new { status = "active" })).EnsureSuccessStatusCode();
+
+        _time.Now = _time.Now.AddMinutes(1);
+        var customer = await OrderAsync("13600136001", "李雷", _time.Now, "o-1");
+        // History imported now (last year's orders) does not start journeys.
+        var imported = await OrderAsync("13600136002", "韩梅梅", _time.Now.AddYears(-1), "o-old");
+
+        var first = await MessagesAsync(customer, 1);
+        Assert.Equal("李雷，感谢您的购买！", first[0]!["text"]!.GetValue<string>());
+        Assert.Equal("service", first[0]!["topic"]!.GetValue<string>());
+        Assert.StartsWith($"j{id}/v1/c{customer}/o1/", first[0]!["key"]!.GetValue<string>(), StringComparison.Ordinal);
+        var stats = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/journeys/{id}/stats"),
+            s => s.AsArray().Any(c => c!["step_id"]!.GetValue<string>() == "pause" && c["customers"]!.GetValue<int>() == 1));
+        Assert.Equal("waiting", stats.AsArray().Single(c => c!["step_id"]!.GetValue<string>() == "pause")!["status"]!.GetValue<string>());
+
+        // A new version: the customer already inside stays on v1.
+        (await _admin.PutAsJsonAsync($"/api/v1/journeys/{id}", new { definition = Definition("2d") })).EnsureSuccessStatusCode();
+
+        // A day later the timer fires: the coupon goes out, with its link made trackable.
+        _time.Now = _time.Now.AddDays(1).AddSeconds(1);
+        var both = await MessagesAsync(customer, 2);
+        var coupon = both.Single(m => m!["key"]!.GetValue<string>().Contains(":coupon/", StringComparison.Ordinal))!;
+        Assert.StartsWith("李雷，送您一张复购券：http", coupon["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("shop.example.com", coupon["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(":coupon/", coupon["origin"]!.GetValue<string>() + ":" + coupon["key"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{customer}/events?type=journey.exited"), e => e.AsArray().Count == 1);
+
+        Assert.Empty((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={early}"))!.AsArray());
+        Assert.Empty((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={imported}"))!.AsArray());
+    }
+}
