@@ -44,7 +44,8 @@ public static class DeliveryEndpoints
         return duplicate ? TypedResults.Ok(message) : TypedResults.Accepted($"/api/v1/delivery/messages/{message!.Id}", message);
     }
 
-    private static async Task<IResult> List(HttpContext http, DeliveryService service, string? status, long? customerId, long? beforeId, int? limit)
+    private static async Task<IResult> List(HttpContext http, DeliveryService service, string? status,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "customer_id")] long? customerId, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "before_id")] long? beforeId, int? limit)
     {
         if (limit is < 1 or > 500)
         {
