@@ -409,4 +409,34 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.True(delivered > 0 && delivered <= reach);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "mass-send.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_starts_a_journey_from_an_industry_template_and_activates_it()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/journeys");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=journey-template]")).ToHaveCountAsync(5);
+        await page.Locator("[data-testid=journey-template]").Filter(new LocatorFilterOptions { HasText = "生日" }).GetByRole(AriaRole.Link).ClickAsync();
+        await page.WaitForURLAsync("**/journeys/new?template=*");
+        await WaitInteractiveAsync(page);
+        // The template parses against the demo tenant: its steps are drawn, no errors.
+        await Assertions.Expect(page.Locator("[data-testid=journey-step]").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=journey-error]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "journey-new.png"), FullPage = true });
+        await page.ClickAsync("[data-testid=save-journey]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/journeys/[0-9]+$"));
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=journey-status]")).ToContainTextAsync("草稿");
+        await page.ClickAsync("[data-testid=activate]");
+        await Assertions.Expect(page.Locator("[data-testid=journey-status]")).ToContainTextAsync("运行中");
+
+        // A broken edit shows the error at its path and can't be published.
+        var editor = page.Locator("textarea[data-testid=journey-json], [data-testid=journey-json] textarea").First;
+        var json = await editor.InputValueAsync();
+        await editor.FillAsync(json.Replace("\"days_before\": 3", "\"days_before\": 400", StringComparison.Ordinal));
+        await editor.BlurAsync();
+        await Assertions.Expect(page.Locator("[data-testid=journey-error]").First).ToContainTextAsync("days_before");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "journey.png"), FullPage = true });
+    }
 }

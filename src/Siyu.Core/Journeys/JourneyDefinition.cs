@@ -144,6 +144,9 @@ public abstract record JourneyStep(string Id)
     public const int End = -1;
 
     public abstract string Kind { get; }
+
+    /// <summary>What operators call the step ("发生日券"); the console shows it instead of the id.</summary>
+    public string? Label { get; init; }
 }
 
 /// <summary>

@@ -405,6 +405,10 @@ public sealed partial class JourneyParser
         foreach (var step in array.EnumerateArray())
         {
             var s = step.ValueKind == JsonValueKind.Object ? ReadStep(step, index, count, ref splits) : null;
+            if (s is not null && Text(step, "name", $"steps[{index}].name", required: false, max: 50) is { Length: > 0 } stepName)
+            {
+                s = s with { Label = stepName };
+            }
             steps.Add(s);
             index++;
         }

@@ -65,7 +65,7 @@ public sealed partial class JourneyEffectRunner(DeliveryService delivery, LinkTr
                 case VariantAssigned variant:
                     events.Add(JourneyEvent(key, "journey.variant", now, effect, new JsonObject { ["variant"] = variant.VariantName, ["holdout"] = variant.Holdout, ["step"] = effect.Key.StepId }));
                     break;
-                case StepEntered when effect.Key.Seq == 0:
+                case StepEntered when effect.Key.Seq == 1: // the first step run of the occurrence
                     events.Add(JourneyEvent(key, "journey.entered", now, effect, new JsonObject { ["occurrence"] = effect.Key.Occurrence }));
                     break;
             }

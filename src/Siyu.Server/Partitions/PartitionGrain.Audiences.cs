@@ -283,6 +283,8 @@ public sealed partial class PartitionGrain
     private async Task OnMidnight(CancellationToken cancellationToken)
     {
         await ReevaluateRules();
+        ReevaluateAudienceTriggers();
+        await FlushJourneyEffectsAsync();
         _midnightTimer?.Change(UntilMidnight(), Timeout.InfiniteTimeSpan);
     }
 

@@ -63,14 +63,17 @@ public sealed partial class PartitionGrain
             profile.Journeys[i] = Collect(profile, JourneyRunner.OnEvent(instance, definition, e, context, now));
         }
         var entry = JourneyEntry.ForEvent(e);
+        // Entered as of the event (not the moment it is processed), so a replay after a crash waits the same.
+        var at = new DateTimeOffset(Math.Min(now.UtcTicks, e.TimestampTicks), TimeSpan.Zero);
         foreach (var (definition, since) in Journeys.Active(_tenantId))
         {
             // Only what happens from now on starts a journey: not imported history, not events from before it was switched on.
             if (entry.Fits(definition.Trigger) && e.TimestampTicks >= since && e.TimestampTicks >= now.UtcTicks - FreshEvent.Ticks)
             {
-                Enter(profile, definition, entry, context, now);
+                Enter(profile, definition, entry, new ProfileJourneyContext(profile, _index.Zone, at), at);
             }
         }
+        TriggersOnEvent(profile, e, now);
         Reschedule(profile);
     }
 
@@ -142,6 +145,7 @@ public sealed partial class PartitionGrain
             }
             Reschedule(profile);
         }
+        RunTriggers(now);
         await FlushJourneyEffectsAsync();
     }
 

@@ -28,6 +28,8 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         _partition = int.Parse(key[1], System.Globalization.CultureInfo.InvariantCulture);
         LoadSnapshot();
         BuildIndex();
+        // Trigger state from the snapshot first, so the replay below sees audience changes and moved dates.
+        RefreshTriggers();
         var replayed = 0;
         foreach (var e in store.ReadPartitionTail(_tenantId, _partition, _lastSeq))
         {
@@ -323,8 +325,10 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         public byte[] Finish()
         {
             _json!.WriteEndArray();
-            _json.Flush();
+            _json.Dispose(); // flushes into brotli, which must still be open
+            _json = null;
             _brotli!.Dispose();
+            _brotli = null;
             return _buffer.ToArray();
         }
 

@@ -95,4 +95,106 @@ public sealed class JourneyFlowTests : IAsyncLifetime
         var importedMessages = (await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={imported}"))!.AsArray();
         Assert.True(importedMessages.Count == 0, importedMessages.ToJsonString());
     }
+
+    private async Task<long> JourneyAsync(object definition)
+    {
+        var created = await _admin.PostAsJsonAsync("/api/v1/journeys", new { definition });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var id = (await created.ReadAsync())["id"]!.GetValue<long>();
+        (await _admin.PostAsJsonAsync($"/api/v1/journeys/{id}/status", new { status = "active" })).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    private async Task<long> CustomerAsync(string phone, object attributes)
+    {
+        var body = await (await _api.PostEventsAsync(new
+        {
+            events = new[] { new { type = "profile.updated", timestamp = _time.Now.ToString("O"), identifiers = new { phone }, attributes } },
+        })).ReadAsync();
+        return body["results"]![0]!["customer_id"]!.GetValue<long>();
+    }
+
+    private async Task<long> AudienceAsync(string name, object root)
+    {
+        var created = await _admin.PostAsJsonAsync("/api/v1/audiences", new { name, condition = new { version = 1, root } });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        return (await created.ReadAsync())["id"]!.GetValue<long>();
+    }
+
+    private static object[] OneMessage(string text) =>
+        [new { id = "send", send = new { channel = "app", topic = "service", text } }, new { id = "done", exit = new { } }];
+
+    [Fact]
+    public async Task A_birthday_enters_the_customer_three_days_before_at_ten_in_the_tenant_time_zone()
+    {
+        // Now: 2026-12-01 10:00 Beijing. Birthday 12-05 → entry 12-02 10:00 Beijing; no birthday → never.
+        var customer = await CustomerAsync("13700137001", new { name = "王芳", birthday = "1990-12-05" });
+        var noBirthday = await CustomerAsync("13700137002", new { name = "张伟" });
+        await JourneyAsync(new
+        {
+            version = 1, name = "生日关怀", kind = "journey",
+            trigger = new { type = "date_relative", attribute = "birthday", days_before = 3, at = "10:00", yearly = true },
+            re_entry = new { policy = "always", min_interval = "300d" },
+            steps = OneMessage("{{name}}，生日快乐！"),
+        });
+
+        _time.Now = new DateTimeOffset(2026, 12, 2, 9, 59, 0, TimeSpan.FromHours(8));
+        await Task.Delay(2_500); // two journey ticks: nothing is due yet
+        Assert.Empty((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={customer}"))!.AsArray());
+
+        _time.Now = new DateTimeOffset(2026, 12, 2, 10, 0, 1, TimeSpan.FromHours(8));
+        var message = (await MessagesAsync(customer, 1))[0]!;
+        Assert.Equal("王芳，生日快乐！", message["text"]!.GetValue<string>());
+        var entered = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{customer}/events?type=journey.entered"), e => e.AsArray().Count == 1);
+        Assert.Single(entered.AsArray());
+
+        // A birthday set later (today is 12-02 10:00; 12-04 → entry 12-01, passed → next year) doesn't enter now.
+        await CustomerAsync("13700137002", new { birthday = "2000-12-04" });
+        await Task.Delay(2_500);
+        Assert.Empty((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={noBirthday}"))!.AsArray());
+        // One a day ahead does, at its instant.
+        _time.Now = _time.Now.AddMinutes(1);
+        await CustomerAsync("13700137002", new { birthday = "2000-12-06" });
+        // The partition applies it before the clock moves on (else the instant would already have passed).
+        await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{noBirthday}"), c => c["attributes"]?["birthday"]?.GetValue<string>() == "2000-12-06");
+        _time.Now = new DateTimeOffset(2026, 12, 3, 10, 0, 1, TimeSpan.FromHours(8));
+        Assert.Equal("张伟，生日快乐！", (await MessagesAsync(noBirthday, 1))[0]!["text"]!.GetValue<string>());
+        Assert.Single((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={customer}"))!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_schedule_runs_over_its_audience_and_an_audience_entry_starts_a_journey()
+    {
+        var vipShanghai = await CustomerAsync("13700137011", new { name = "上海VIP", city = "上海", tier = "普通" });
+        var beijing = await CustomerAsync("13700137012", new { name = "北京客户", city = "北京", tier = "普通" });
+        var shanghai = await AudienceAsync("上海客户", new { type = "attribute", name = "city", op = "eq", value = "上海" });
+        var vip = await AudienceAsync("VIP", new { type = "attribute", name = "tier", op = "eq", value = "VIP" });
+        await JourneyAsync(new
+        {
+            version = 1, name = "每日上海早报", kind = "sop",
+            trigger = new { type = "schedule", schedule = "daily 11:00", audience_id = shanghai },
+            re_entry = new { policy = "after_exit" },
+            steps = OneMessage("{{name}}，上海早报"),
+        });
+        await JourneyAsync(new
+        {
+            version = 1, name = "升级VIP礼遇", kind = "journey",
+            trigger = new { type = "audience_entry", audience_id = vip },
+            steps = OneMessage("{{name}}，欢迎成为 VIP"),
+        });
+
+        // 11:00 Beijing: the schedule enters the Shanghai customer only.
+        _time.Now = new DateTimeOffset(2026, 12, 1, 11, 0, 1, TimeSpan.FromHours(8));
+        Assert.Equal("上海VIP，上海早报", (await MessagesAsync(vipShanghai, 1))[0]!["text"]!.GetValue<string>());
+
+        // Becoming VIP enters the VIP journey (the Beijing customer was never in either).
+        await CustomerAsync("13700137011", new { tier = "VIP" });
+        var both = await MessagesAsync(vipShanghai, 2);
+        Assert.Contains(both, m => m!["text"]!.GetValue<string>() == "上海VIP，欢迎成为 VIP");
+        Assert.Empty((await _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={beijing}"))!.AsArray());
+
+        // The next day's run enters again (after_exit: the first run finished).
+        _time.Now = new DateTimeOffset(2026, 12, 2, 11, 0, 1, TimeSpan.FromHours(8));
+        await MessagesAsync(vipShanghai, 3);
+    }
 }
