@@ -88,6 +88,9 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyEffectRunner>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
+        services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
+        services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
+        services.AddSingleton<Delivery.SmsWebhook>();
         services.AddSingleton<Delivery.DeliveryService>();
         services.AddSingleton<Delivery.DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryWorker>());

@@ -19,7 +19,7 @@ namespace Siyu.Server.Delivery;
 /// </summary>
 public sealed partial class DeliveryWorker(
     IDbContextFactory<SiyuDb> dbs, DeliveryService service, DeliverySettingsStore settings, Customers.CustomerReader reader, WeComConnections connections,
-    IngestWriter writer, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+    SmsWebhook sms, IngestWriter writer, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     public const int MaxAttempts = 5;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
@@ -31,13 +31,19 @@ public sealed partial class DeliveryWorker(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         service.Enqueued += Wake;
-        // A message the process was handing to its channel when it stopped may or may not have gone out: say so
-        // (failed, on the timeline) rather than risk sending it twice.
+        // A message the process was handing to its channel when it stopped may or may not have gone out. The SMS
+        // webhook dedupes by Idempotency-Key, so those are simply sent again; for the others say so (failed, on the
+        // timeline) rather than risk sending twice.
         await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
             var interrupted = await db.OutboundMessages.Where(m => m.Status == "sending").ToListAsync(cancellationToken);
             foreach (var row in interrupted)
             {
+                if (row.Channel == "sms" && sms.Configured)
+                {
+                    row.Status = "pending";
+                    continue;
+                }
                 row.Status = "failed";
                 row.Error = "interrupted while sending: check the channel before resending";
                 await writer.AppendAsync(row.TenantId,
@@ -256,6 +262,9 @@ public sealed partial class DeliveryWorker(
                         : $"【SOP 提醒】请给客户「{detail?.Profile.Name ?? row.CustomerId.ToString(System.Globalization.CultureInfo.InvariantCulture)}」发送：\n{row.Text}";
                     var sent = await connections.Client(connection).SendAppTextAsync(agentId, staff, text, cancellationToken);
                     return sent.InvalidUser is { Length: > 0 } ? ("failed", "wecom_app", "invalid_user") : ("sent", $"wecom_app:{staff}", null);
+                case DeliveryChannel.Sms when sms.Configured:
+                    var phone = detail?.Identifiers.FirstOrDefault(i => i.Type == IdentifierTypes.WireName(IdentifierType.Phone))?.Value;
+                    return await sms.SendAsync(row.TenantId, row.Id, row.Key, row.CustomerId, phone, row.Text, cancellationToken);
                 default:
                     return ("outbox", "outbox", null);
             }
