@@ -86,6 +86,7 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyCatalog>();
         services.AddSingleton<Journeys.JourneyService>();
         services.AddSingleton<Journeys.JourneyEffectRunner>();
+        services.AddSingleton<Journeys.JourneyExperiments>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));

@@ -22,6 +22,8 @@ public static class JourneysApi
         g.MapPost("/{id:long}/status", SetStatus).WithName("SetJourneyStatus").WithSummary("draft, active (customers enter), paused (no new entries), archived")
             .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapGet("/{id:long}/stats", Stats).WithName("JourneyStats").WithSummary("Customers at each step now, per version and status");
+        g.MapGet("/{id:long}/experiment", Experiment).WithName("JourneyExperiment")
+            .WithSummary("A/B results of each split step: customers, sent, clicked, converted per arm, z-tests against the baseline, chi-square, winner");
         g.MapPost("/{id:long}/enter", Enter).WithName("EnterJourney").WithSummary("Enter customers into an active journey with a manual trigger")
             .RequireAuthorization(p => p.RequireRole(Editors));
         return api;
@@ -74,6 +76,11 @@ public static class JourneysApi
 
     private static async Task<IResult> Stats(HttpContext http, JourneyService journeys, long id) =>
         await journeys.GetAsync(http.User.TenantId(), id) is null ? Problems.NotFound($"No journey {id}.") : TypedResults.Ok(await journeys.StatsAsync(http.User.TenantId(), id));
+
+    private static async Task<IResult> Experiment(HttpContext http, JourneyService journeys, JourneyExperiments experiments, long id) =>
+        await journeys.GetAsync(http.User.TenantId(), id) is { } j
+            ? TypedResults.Ok(await experiments.ResultsAsync(http.User.TenantId(), id, j.CurrentVersion))
+            : Problems.NotFound($"No journey {id}.");
 
     private static async Task<IResult> Enter(HttpContext http, JourneyService journeys, long id, EnterRequest body)
     {

@@ -197,4 +197,68 @@ public sealed class JourneyFlowTests : IAsyncLifetime
         _time.Now = new DateTimeOffset(2026, 12, 2, 11, 0, 1, TimeSpan.FromHours(8));
         await MessagesAsync(vipShanghai, 3);
     }
+
+    [Fact]
+    public async Task The_experiment_counts_each_arm_from_what_was_sent_and_what_customers_did()
+    {
+        var id = await JourneyAsync(new
+        {
+            version = 1, name = "复购文案 A/B", kind = "journey",
+            trigger = new { type = "manual" },
+            goal = new { @event = "order.paid", window = "7d" },
+            steps = new object[]
+            {
+                new { id = "split", split = new { variants = new object[] { new { name = "A", weight = 1, next = "send_a" }, new { name = "B", weight = 1, next = "send_b" } }, holdout_percent = 20 } },
+                new { id = "send_a", send = new { channel = "app", topic = "service", text = "文案A" }, next = "done" },
+                new { id = "send_b", send = new { channel = "app", topic = "service", text = "文案B" }, next = "done" },
+                new { id = "done", exit = new { } },
+            },
+        });
+        var ingest = await (await _api.PostEventsAsync(new
+        {
+            events = Enumerable.Range(0, 300).Select(i => new { type = "profile.updated", timestamp = _time.Now.ToString("O"), identifiers = new { phone = $"1350000{i:D4}" }, attributes = new { name = $"客户{i}" } }).ToArray(),
+        })).ReadAsync();
+        var customers = ingest["results"]!.AsArray().Select(r => r!["customer_id"]!.GetValue<long>()).ToList();
+        var entered = await (await _admin.PostAsJsonAsync($"/api/v1/journeys/{id}/enter", new { customer_ids = customers })).ReadAsync();
+        Assert.Equal(300, entered["entered"]!.GetValue<int>());
+
+        // The oracle: which text each customer was sent (none = holdout), from the delivery log.
+        var log = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/delivery/messages?limit=500"),
+            m => m.AsArray().Where(x => x!["origin"]!.GetValue<string>().StartsWith($"journey:{id}:", StringComparison.Ordinal)).ToList() is { Count: >= 200 } mine
+                 && mine.All(x => x!["status"]!.GetValue<string>() is "sent" or "outbox"), attempts: 300); // all queued when /enter answered
+        var textOf = log.AsArray().Where(m => m!["origin"]!.GetValue<string>().StartsWith($"journey:{id}:", StringComparison.Ordinal))
+            .ToDictionary(m => m!["customer_id"]!.GetValue<long>(), m => m!["text"]!.GetValue<string>());
+        string ArmOf(long c) => textOf.TryGetValue(c, out var t) ? (t == "文案A" ? "A" : "B") : "holdout";
+
+        // Every third customer buys a day later; customer 1 bought only after the 7-day window (not a conversion).
+        _time.Now = _time.Now.AddDays(1);
+        var buyers = customers.Where((_, i) => i % 3 == 0).ToList();
+        var orders = await _api.PostEventsAsync(new
+        {
+            events = buyers.Select(c => new { type = "order.paid", timestamp = _time.Now.ToString("O"), customer_id = c, properties = new { order_id = $"ab-{c}", amount = 50 } }).ToArray(),
+        });
+        Assert.True(orders.StatusCode == HttpStatusCode.Accepted, await orders.Content.ReadAsStringAsync());
+        _time.Now = _time.Now.AddDays(8);
+        var late = await _api.PostEventsAsync(new
+        {
+            events = new[] { new { type = "order.paid", timestamp = _time.Now.ToString("O"), customer_id = customers[1], properties = new { order_id = "ab-late", amount = 50 } } },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, late.StatusCode);
+
+        var results = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/journeys/{id}/experiment"),
+            r => r.AsArray().Count == 1 && r[0]!["arms"]!.AsArray().Sum(a => a!["converted"]!.GetValue<long>()) == buyers.Count);
+        var arms = results[0]!["arms"]!.AsArray().ToDictionary(a => a!["arm"]!.GetValue<string>(), a => a!);
+        foreach (var arm in new[] { "A", "B", "holdout" })
+        {
+            var members = customers.Where(c => ArmOf(c) == arm).ToList();
+            Assert.Equal(members.Count, arms[arm]["exposed"]!.GetValue<long>());
+            Assert.Equal(members.Count(buyers.Contains), arms[arm]["converted"]!.GetValue<long>());
+            Assert.Equal(arm == "holdout" ? 0 : members.Count, arms[arm]["sent"]!.GetValue<long>());
+        }
+        // Roughly 20 % held out (60 expected; binomial, 6 sd ≈ ±41).
+        Assert.InRange(arms["holdout"]["exposed"]!.GetValue<long>(), 20, 100);
+        var result = results[0]!["result"]!;
+        Assert.Equal("holdout", result["baseline"]!.GetValue<string>());
+        Assert.Equal(3, result["arms"]!.AsArray().Count);
+    }
 }
