@@ -23,7 +23,27 @@ public static class MassSendEndpoints
             .RequireAuthorization(p => p.RequireRole(Editors));
         g.MapPost("/{id:long}/cancel", Cancel).WithName("CancelMassSend").WithSummary("Cancel a scheduled send before it starts")
             .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/{id:long}/approve", (HttpContext http, MassSends sends, MassSendRunner runner, long id) => DecideAsync(http, sends, runner, id, true))
+            .WithName("ApproveMassSend").WithSummary("Release a send that content review held for approval").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        g.MapPost("/{id:long}/reject", (HttpContext http, MassSends sends, MassSendRunner runner, long id) => DecideAsync(http, sends, runner, id, false))
+            .WithName("RejectMassSend").WithSummary("Reject a send that content review held for approval").RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return api;
+    }
+
+    private static async Task<IResult> DecideAsync(HttpContext http, MassSends sends, MassSendRunner runner, long id, bool approve)
+    {
+        var tenant = http.User.TenantId();
+        if (await sends.GetAsync(tenant, id) is null)
+        {
+            return Problems.NotFound($"No mass send {id}.");
+        }
+        var (send, errors) = await sends.DecideAsync(tenant, http.User.Actor(), id, approve);
+        if (errors.Count > 0)
+        {
+            return Problems.Conflict(errors[0].Message);
+        }
+        runner.Wake();
+        return TypedResults.Ok(send);
     }
 
     public sealed record MassSendRequest(

@@ -32,7 +32,7 @@ public sealed record MassSendTaskView(string Sender, string? MsgId, int Targets,
 /// </summary>
 public sealed partial class MassSends(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, Audiences.AudienceService audiences, Customers.CustomerReader reader,
-    IngestWriter writer, TimeProvider time, ILogger<MassSends> logger)
+    Delivery.DeliverySettingsStore deliverySettings, IngestWriter writer, TimeProvider time, ILogger<MassSends> logger)
 {
     public const int MaxText = 4000;
     private const string Channel = "wecom_mass";
@@ -136,6 +136,23 @@ public sealed partial class MassSends(
         {
             errors.Add(new FieldError("wecom", "Connect WeCom first."));
         }
+        // The delivery pipeline's content review, before anything is stored: blocked words are an error at the field,
+        // words that need a second pair of eyes hold the send until an admin approves it.
+        var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
+        Siyu.Core.Delivery.ReviewResult review;
+        lock (compiled.Review) // the compiled review keeps scratch space
+        {
+            review = compiled.Review.Review(new Siyu.Core.Delivery.DeliveryRequest(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing, input.Text ?? "")
+            {
+                AttachmentTexts = [.. (input.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
+            });
+        }
+        if (review.Outcome == Siyu.Core.Delivery.ReviewOutcome.Blocked)
+        {
+            var words = string.Join("、", review.Hits.Where(h => h.Action == Siyu.Core.Delivery.ReviewAction.Block).Select(h => h.Matched).Distinct());
+            errors.Add(new FieldError(review.Hits.First(h => h.Action == Siyu.Core.Delivery.ReviewAction.Block).Field,
+                $"Blocked by content review: {words} ({review.Hits.First(h => h.Action == Siyu.Core.Delivery.ReviewAction.Block).Reason})."));
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -147,7 +164,9 @@ public sealed partial class MassSends(
             Condition = input.ChatType == "single" ? (await audiences.GetAsync(tenantId, input.AudienceId!.Value))!.Condition : null,
             StaffFilter = JsonSerializer.Serialize(input.Staff ?? [], Json), ChatIds = JsonSerializer.Serialize(input.ChatIds ?? [], Json),
             Text = input.Text?.Trim() ?? "", Attachments = input.Attachments is { Count: > 0 } a ? JsonSerializer.Serialize(a, Json) : null,
-            Status = "scheduled", ScheduledAtTicks = (input.ScheduledAt ?? now).UtcTicks, CreatedAtTicks = now.UtcTicks, CreatedBy = actor,
+            Status = review.Outcome == Siyu.Core.Delivery.ReviewOutcome.NeedsApproval ? "needs_approval" : "scheduled",
+            Error = review.Outcome == Siyu.Core.Delivery.ReviewOutcome.NeedsApproval ? "内容审核：" + string.Join("、", review.Hits.Select(h => h.Matched).Distinct()) : null,
+            ScheduledAtTicks = (input.ScheduledAt ?? now).UtcTicks, CreatedAtTicks = now.UtcTicks, CreatedBy = actor,
         };
         await using var db = await dbs.CreateDbContextAsync();
         db.MassSends.Add(row);
@@ -239,8 +258,11 @@ public sealed partial class MassSends(
             members.Add(id);
         }
         var wecomType = (int)IdentifierType.ExternalUserId;
+        var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
+        var now = time.GetUtcNow();
         foreach (var chunk in members.Chunk(2_000))
         {
+            var history = await HistoryAsync(db, tenantId, chunk, now);
             var summaries = (await reader.SummariesAsync(tenantId, chunk)).ToDictionary(s => s.Id);
             var externalIds = (await db.Identifiers.AsNoTracking().Where(i => i.TenantId == tenantId && i.Type == wecomType && chunk.Contains(i.CustomerId))
                 .Select(i => new { i.CustomerId, i.Value }).ToListAsync()).ToLookup(i => i.CustomerId, i => i.Value);
@@ -260,6 +282,14 @@ public sealed partial class MassSends(
                     excluded.Add(new Exclusion(external, customerId, "unsubscribed"));
                     continue;
                 }
+                // Frequency caps: the tenant's and WeCom's own (a customer receives at most one mass message a day, 4 a month, from the corp... as configured).
+                var capped = compiled.Caps.Check(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing,
+                    new Siyu.Core.Delivery.CustomerDeliveryContext(Siyu.Core.Delivery.ConsentState.Empty, history[customerId].ToList()), now);
+                if (!capped.Allowed)
+                {
+                    excluded.Add(new Exclusion(external, customerId, "capped"));
+                    continue;
+                }
                 var sender = staff.FirstOrDefault(s => allowed.Count == 0 || allowed.Contains(s));
                 if (sender is null)
                 {
@@ -270,6 +300,51 @@ public sealed partial class MassSends(
             }
         }
         return (targets, excluded, members.Count);
+    }
+
+    /// <summary>What each customer received in the last 32 days (messages and mass sends), for the frequency caps.</summary>
+    private static async Task<ILookup<long, Siyu.Core.Delivery.DeliveryRecord>> HistoryAsync(SiyuDb db, int tenantId, long[] customers, DateTimeOffset now)
+    {
+        var since = now.AddDays(-32).UtcTicks;
+        var messages = await db.OutboundMessages.AsNoTracking()
+            .Where(m => m.TenantId == tenantId && customers.Contains(m.CustomerId) && m.SentAtTicks >= since && (m.Status == "sent" || m.Status == "outbox"))
+            .Select(m => new { m.CustomerId, m.Channel, m.Topic, m.SentAtTicks }).ToListAsync();
+        var mass = await db.MassSendRecipients.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && customers.Contains(r.CustomerId) && r.Status == "sent" && r.SentAtTicks >= since)
+            .Select(r => new { r.CustomerId, r.SentAtTicks }).ToListAsync();
+        var records = new List<(long, Siyu.Core.Delivery.DeliveryRecord)>();
+        foreach (var m in messages)
+        {
+            if (Siyu.Core.Delivery.DeliveryNames.TryParseChannel(m.Channel, out var channel) && Siyu.Core.Delivery.DeliveryNames.TryParseTopic(m.Topic, out var topic))
+            {
+                records.Add((m.CustomerId, new Siyu.Core.Delivery.DeliveryRecord(channel, topic, m.SentAtTicks!.Value)));
+            }
+        }
+        records.AddRange(mass.Select(r => (r.CustomerId, new Siyu.Core.Delivery.DeliveryRecord(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing, r.SentAtTicks!.Value))));
+        return records.ToLookup(r => r.Item1, r => r.Item2);
+    }
+
+    /// <summary>An admin releases (or rejects) a send that content review held back.</summary>
+    public async Task<(MassSendView? Send, IReadOnlyList<FieldError> Errors)> DecideAsync(int tenantId, string actor, long id, bool approve)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.MassSends.FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == id);
+        if (row is null)
+        {
+            return (null, [new FieldError("id", $"No mass send {id}.")]);
+        }
+        if (row.Status != "needs_approval")
+        {
+            return (null, [new FieldError("status", $"The send is {row.Status}; only one held for review can be approved or rejected.")]);
+        }
+        var now = time.GetUtcNow();
+        row.Status = approve ? "scheduled" : "rejected";
+        row.Error = approve ? null : row.Error;
+        row.ScheduledAtTicks = Math.Max(row.ScheduledAtTicks ?? 0, now.UtcTicks);
+        row.FinishedAtTicks = approve ? null : now.UtcTicks;
+        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now.UtcTicks, Actor = actor, Action = approve ? "mass_send.approve" : "mass_send.reject", Detail = row.Name });
+        await db.SaveChangesAsync();
+        return (await GetAsync(tenantId, id), []);
     }
 
     /// <summary>Starts a due send: resolves its targets and creates one WeCom task per sender (in chunks of 10,000).</summary>

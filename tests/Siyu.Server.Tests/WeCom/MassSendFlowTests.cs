@@ -90,7 +90,7 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         var body = new
         {
             name = "双十一预热", chat_type = "single", audience_id = audienceId, staff = new[] { "zhangmin" },
-            text = "双十一会员专享：全场满300减50，点击领取 👉",
+            text = "双十一会员专享：全场满300减50，欢迎选购 👉",
             attachments = new object[] { new { type = "link", title = "领券中心", url = "https://example.com/coupons" } },
         };
         var preview = await (await _admin.PostAsJsonAsync("/api/v1/mass-sends/preview", body)).ReadAsync();
@@ -141,5 +141,51 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         // A started send can't be cancelled here (only withdrawn in WeCom).
         var cancel = await _admin.PostAsync($"/api/v1/mass-sends/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+    }
+
+    [Fact]
+    public async Task Content_review_and_frequency_caps_apply_to_mass_sends()
+    {
+        var externals = (await _wecom.ListExternalContactsAsync("zhangmin")).Take(3).ToList();
+        var customers = new List<long>();
+        foreach (var external in externals)
+        {
+            customers.Add(await CustomerOfAsync(external));
+        }
+        var audience = await _admin.PostAsJsonAsync("/api/v1/audiences", new { name = "审核测试名单", condition = new { version = 1, root = new { type = "list", customer_ids = customers } } });
+        var audienceId = (await audience.ReadAsync())["id"]!.GetValue<long>();
+        var settings = await _admin.PutAsJsonAsync("/api/v1/delivery/settings", new
+        {
+            industry = "finance", quiet_hours = (object?)null, caps = new[] { new { channel = "wecom_mass", per_day = 1 } },
+        });
+        Assert.True(settings.IsSuccessStatusCode, await settings.Content.ReadAsStringAsync());
+        object Send(string text) => new { name = "理财推荐", chat_type = "single", audience_id = audienceId, text };
+
+        // Banned finance wording is refused at the field, and nothing is stored.
+        var blocked = await _admin.PostAsJsonAsync("/api/v1/mass-sends", Send("新品上线：保本理财，稳赚不赔"));
+        Assert.Equal(HttpStatusCode.BadRequest, blocked.StatusCode);
+        var problem = await blocked.Content.ReadAsStringAsync();
+        Assert.Contains("\"text\"", problem, StringComparison.Ordinal);
+        Assert.Contains("保本", problem, StringComparison.Ordinal);
+
+        // A customer who already had a mass message today is over the cap of one a day.
+        var earlier = await _admin.PostAsJsonAsync("/api/v1/delivery/messages", new { key = "cap-test-1", customer_id = customers[0], channel = "wecom_mass", topic = "marketing", text = "今日上新" });
+        Assert.True(earlier.IsSuccessStatusCode, await earlier.Content.ReadAsStringAsync());
+        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/delivery/messages?customer_id={customers[0]}"), m => m.AsArray().Any(x => x!["status"]!.GetValue<string>() == "sent"), attempts: 200);
+        var preview = await (await _admin.PostAsJsonAsync("/api/v1/mass-sends/preview", Send("会员日活动"))).ReadAsync();
+        Assert.Equal(1, preview["excluded"]!["capped"]!.GetValue<int>());
+        Assert.Equal(2, preview["reachable"]!.GetValue<int>());
+
+        // Words that need a second look hold the send until an admin approves it.
+        var held = await _admin.PostAsJsonAsync("/api/v1/mass-sends", Send("本店首选好礼，会员专享"));
+        Assert.True(held.StatusCode == HttpStatusCode.Created, await held.Content.ReadAsStringAsync());
+        var id = (await held.ReadAsync())["id"]!.GetValue<long>();
+        Assert.Equal("needs_approval", (await _admin.GetJsonOrNull($"/api/v1/mass-sends/{id}"))!["status"]!.GetValue<string>());
+        await Task.Delay(1_500); // the runner would have started a scheduled send by now
+        Assert.Equal("needs_approval", (await _admin.GetJsonOrNull($"/api/v1/mass-sends/{id}"))!["status"]!.GetValue<string>());
+        (await _admin.PostAsync($"/api/v1/mass-sends/{id}/approve", null)).EnsureSuccessStatusCode();
+        var started = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/mass-sends/{id}"), s => s["status"]!.GetValue<string>() == "sending" && s["tasks"]!.AsArray().Count > 0);
+        Assert.Equal(2, started["targeted"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsync($"/api/v1/mass-sends/{id}/approve", null)).StatusCode);
     }
 }
