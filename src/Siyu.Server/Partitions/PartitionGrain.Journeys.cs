@@ -172,6 +172,16 @@ public sealed partial class PartitionGrain
         {
             return 0;
         }
+        if (customerIds.Any(id => !_profiles.ContainsKey(id)))
+        {
+            // Customers ingested a moment ago may not have reached this partition yet: read the log's tail now (the
+            // dispatcher's later delivery of the same entries is skipped by sequence number).
+            foreach (var e in store.ReadPartitionTail(_tenantId, _partition, _lastSeq))
+            {
+                ApplyOne(e);
+            }
+            await EvaluateRulesForTouchedAsync();
+        }
         var now = time.GetUtcNow();
         var entered = 0;
         foreach (var id in customerIds)

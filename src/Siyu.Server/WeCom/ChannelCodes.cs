@@ -44,8 +44,8 @@ public sealed record ChannelStatsView(long ChannelId, int Adds, int Deletes, int
 /// the backup staff take over). Adds through a code are tagged, counted and welcomed (see <see cref="InboxProcessor"/>).
 /// </summary>
 public sealed partial class ChannelCodes(
-    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, Tags.TagCatalog tags, Tenants.TenantDirectory tenants, TimeProvider time,
-    ILogger<ChannelCodes> logger)
+    IDbContextFactory<SiyuDb> dbs, WeComConnections connections, Tags.TagCatalog tags, Tenants.TenantDirectory tenants,
+    Delivery.DeliverySettingsStore deliverySettings, TimeProvider time, ILogger<ChannelCodes> logger)
 {
     public const int MaxNameLength = 30;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -71,9 +71,11 @@ public sealed partial class ChannelCodes(
     }
 
     /// <summary>Validates, creates the WeCom contact way (its config_id and QR code are the only handles), then saves.</summary>
-    public async Task<(ChannelCodeView? Code, IReadOnlyList<FieldError> Errors)> CreateAsync(int tenantId, string actor, ChannelCodeInput input, CancellationToken cancellationToken = default)
+    public async Task<(ChannelCodeView? Code, IReadOnlyList<FieldError> Errors)> CreateAsync(int tenantId, string actor, ChannelCodeInput input, CancellationToken cancellationToken = default,
+        bool mayApprove = false)
     {
         var errors = Validate(tenantId, input);
+        errors.AddRange(await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove));
         if (connections.Get(tenantId) is not { CanCallApi: true } connection)
         {
             errors.Add(new FieldError("wecom", "Connect WeCom first (设置 → 企业微信)."));
@@ -123,9 +125,11 @@ public sealed partial class ChannelCodes(
     /// Edits a code in place: the printed QR code stays valid (same contact way, same state); staff, remark and
     /// verification go to WeCom at once, tags/welcome/remark template apply to the next add.
     /// </summary>
-    public async Task<(ChannelCodeView? Code, IReadOnlyList<FieldError> Errors)> UpdateAsync(int tenantId, string actor, long id, ChannelCodeInput input, CancellationToken cancellationToken = default)
+    public async Task<(ChannelCodeView? Code, IReadOnlyList<FieldError> Errors)> UpdateAsync(int tenantId, string actor, long id, ChannelCodeInput input, CancellationToken cancellationToken = default,
+        bool mayApprove = false)
     {
         var errors = Validate(tenantId, input);
+        errors.AddRange(await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove));
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var row = await db.ChannelCodes.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == id && c.DeletedAtTicks == null, cancellationToken);
         if (row is null)
@@ -272,6 +276,34 @@ public sealed partial class ChannelCodes(
             ValidateAttachments(welcome.Attachments ?? [], "welcome.attachments", errors);
         }
         return errors;
+    }
+
+    /// <summary>
+    /// The delivery pipeline's content review, applied when the welcome is saved (it is sent from the callback within
+    /// seconds and cannot wait for a reviewer): block words are refused; review words need an admin, whose save is the approval.
+    /// </summary>
+    private async Task<List<FieldError>> ReviewWelcomeAsync(int tenantId, WelcomeMessage? welcome, bool mayApprove)
+    {
+        if (welcome is null)
+        {
+            return [];
+        }
+        var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
+        Core.Delivery.ReviewResult review;
+        lock (compiled.Review) // the compiled review keeps scratch space
+        {
+            review = compiled.Review.Review(new Core.Delivery.DeliveryRequest(Core.Delivery.DeliveryChannel.WeComPrivate, Core.Delivery.DeliveryTopic.Service, welcome.Text ?? "")
+            {
+                AttachmentTexts = [.. (welcome.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
+            });
+        }
+        var words = string.Join("、", review.Hits.Select(h => h.Matched).Distinct());
+        return review.Outcome switch
+        {
+            Core.Delivery.ReviewOutcome.Blocked => [new FieldError("welcome.text", $"Blocked by content review: {words} ({review.Hits.First(h => h.Action == Core.Delivery.ReviewAction.Block).Reason}).")],
+            Core.Delivery.ReviewOutcome.NeedsApproval when !mayApprove => [new FieldError("welcome.text", $"Needs approval by content review: {words}. An admin can save it (that approves it), or rephrase.")],
+            _ => [],
+        };
     }
 
     /// <summary>

@@ -77,7 +77,8 @@ public static class WeComEndpoints
     private static async Task<IResult> CreateChannel(HttpContext http, ChannelCodes channels, ChannelRequest body, CancellationToken cancellationToken)
     {
         var (code, errors) = await channels.CreateAsync(http.User.TenantId(), http.User.Actor(),
-            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken);
+            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken,
+            mayApprove: http.User.IsInRole(Roles.Admin));
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Created($"/api/v1/wecom/channels/{code!.Id}", code);
     }
 
@@ -89,7 +90,8 @@ public static class WeComEndpoints
             return Problems.NotFound($"No channel code {id}.");
         }
         var (code, errors) = await channels.UpdateAsync(tenant, http.User.Actor(), id,
-            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken);
+            new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken,
+            mayApprove: http.User.IsInRole(Roles.Admin));
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(code);
     }
 

@@ -155,4 +155,23 @@ public sealed class ChannelCodeFlowTests : IAsyncLifetime
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task A_welcome_message_passes_content_review_when_it_is_saved()
+    {
+        (await _admin.PutAsJsonAsync("/api/v1/delivery/settings", new { industry = "finance" })).EnsureSuccessStatusCode();
+        object Code(string name, string text) => new { name, staff = new object[] { new { userid = "zhangmin", daily_cap = 0 } }, welcome = new { text } };
+
+        // Banned finance wording can never be a welcome (it goes out within seconds, with nobody to stop it).
+        var blocked = await _admin.PostAsJsonAsync("/api/v1/wecom/channels", Code("理财沙龙", "欢迎！本产品保本保息，稳赚不赔"));
+        Assert.Equal(HttpStatusCode.BadRequest, blocked.StatusCode);
+        var problem = await blocked.Content.ReadAsStringAsync();
+        Assert.Contains("welcome.text", problem, StringComparison.Ordinal);
+        Assert.Contains("保本", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain((await _admin.GetJsonOrNull("/api/v1/wecom/channels"))!.AsArray(), c => c!["name"]!.GetValue<string>() == "理财沙龙");
+
+        // Words that need a second look: an admin's save is the approval.
+        var approved = await _admin.PostAsJsonAsync("/api/v1/wecom/channels", Code("新客礼", "欢迎加入！点击领取新人礼包"));
+        Assert.True(approved.StatusCode == HttpStatusCode.Created, await approved.Content.ReadAsStringAsync());
+    }
 }
