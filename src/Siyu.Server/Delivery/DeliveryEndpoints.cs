@@ -88,11 +88,6 @@ public static class DeliveryEndpoints
         {
             return Problems.Validation("text", "Required.");
         }
-        var (_, compiled) = await store.GetCompiledAsync(http.User.TenantId());
-        // The compiled review keeps scratch space: one check at a time per tenant.
-        lock (compiled.Review)
-        {
-            return TypedResults.Ok(compiled.Review.Review(body.Text));
-        }
+        return TypedResults.Ok(await store.ReviewAsync(http.User.TenantId(), new DeliveryRequest(DeliveryChannel.WeComPrivate, DeliveryTopic.Marketing, body.Text)));
     }
 }

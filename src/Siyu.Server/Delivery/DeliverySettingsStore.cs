@@ -35,6 +35,19 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
         return entry;
     }
 
+    /// <summary>
+    /// The tenant's content review of text about to be saved or sent (mass sends, welcome messages, the console's check).
+    /// The compiled review keeps scratch space, so checks of one tenant take turns.
+    /// </summary>
+    public async Task<ReviewResult> ReviewAsync(int tenantId, DeliveryRequest request)
+    {
+        var (_, compiled) = await GetCompiledAsync(tenantId);
+        lock (compiled.Review)
+        {
+            return compiled.Review.Review(request);
+        }
+    }
+
     /// <summary>Validates and saves; the new version applies to the next message decided.</summary>
     public async Task<(TenantDeliverySettings? Saved, IReadOnlyList<FieldError> Errors)> SaveAsync(int tenantId, string actor, TenantDeliverySettings input)
     {

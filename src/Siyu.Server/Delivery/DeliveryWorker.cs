@@ -115,9 +115,14 @@ public sealed partial class DeliveryWorker(
             ContentApproved = row.ApprovedBy is not null,
         };
         var detail = await reader.GetAsync(row.TenantId, row.CustomerId);
-        var context = new CustomerDeliveryContext(ConsentOf(detail), await HistoryAsync(row.TenantId, row.CustomerId, now));
+        IReadOnlyList<DeliveryRecord> history;
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            history = [.. (await DeliveryHistory.ReadAsync(db, row.TenantId, [row.CustomerId], now))[row.CustomerId]];
+        }
+        var context = new CustomerDeliveryContext(ConsentOf(detail), history);
         DeliveryDecision decision;
-        lock (compiled.Review) // the compiled review keeps scratch space (see DeliveryEndpoints.Review)
+        lock (compiled.Review) // the compiled review keeps scratch space (see DeliverySettingsStore.ReviewAsync)
         {
             decision = DeliveryPolicy.Decide(request, context, compiled, now);
         }
@@ -210,29 +215,6 @@ public sealed partial class DeliveryWorker(
             records.Add(new ConsentRecord(channel, topic, c.Granted ? ConsentAction.Granted : ConsentAction.Revoked, c.AtTicks, c.Source ?? "siyu"));
         }
         return ConsentState.From(records);
-    }
-
-    /// <summary>What the customer received recently (messages and mass sends), for frequency caps.</summary>
-    private async Task<IReadOnlyList<DeliveryRecord>> HistoryAsync(int tenantId, long customerId, DateTimeOffset now)
-    {
-        var since = now.AddDays(-32).UtcTicks;
-        await using var db = await dbs.CreateDbContextAsync();
-        var messages = await db.OutboundMessages.AsNoTracking()
-            .Where(m => m.TenantId == tenantId && m.CustomerId == customerId && m.SentAtTicks >= since && (m.Status == "sent" || m.Status == "outbox"))
-            .Select(m => new { m.Channel, m.Topic, m.SentAtTicks }).ToListAsync();
-        var mass = await db.MassSendRecipients.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.CustomerId == customerId && r.Status == "sent" && r.SentAtTicks >= since)
-            .Select(r => r.SentAtTicks).ToListAsync();
-        var history = new List<DeliveryRecord>();
-        foreach (var m in messages)
-        {
-            if (DeliveryNames.TryParseChannel(m.Channel, out var channel) && DeliveryNames.TryParseTopic(m.Topic, out var topic))
-            {
-                history.Add(new DeliveryRecord(channel, topic, m.SentAtTicks!.Value));
-            }
-        }
-        history.AddRange(mass.Select(t => new DeliveryRecord(DeliveryChannel.WeComMass, DeliveryTopic.Marketing, t!.Value)));
-        return history;
     }
 
     /// <summary>

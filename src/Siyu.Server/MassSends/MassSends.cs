@@ -138,15 +138,10 @@ public sealed partial class MassSends(
         }
         // The delivery pipeline's content review, before anything is stored: blocked words are an error at the field,
         // words that need a second pair of eyes hold the send until an admin approves it.
-        var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
-        Siyu.Core.Delivery.ReviewResult review;
-        lock (compiled.Review) // the compiled review keeps scratch space
+        var review = await deliverySettings.ReviewAsync(tenantId, new Siyu.Core.Delivery.DeliveryRequest(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing, input.Text ?? "")
         {
-            review = compiled.Review.Review(new Siyu.Core.Delivery.DeliveryRequest(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing, input.Text ?? "")
-            {
-                AttachmentTexts = [.. (input.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
-            });
-        }
+            AttachmentTexts = [.. (input.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
+        });
         if (review.Outcome == Siyu.Core.Delivery.ReviewOutcome.Blocked)
         {
             var words = string.Join("、", review.Hits.Where(h => h.Action == Siyu.Core.Delivery.ReviewAction.Block).Select(h => h.Matched).Distinct());
@@ -262,7 +257,7 @@ public sealed partial class MassSends(
         var now = time.GetUtcNow();
         foreach (var chunk in members.Chunk(2_000))
         {
-            var history = await HistoryAsync(db, tenantId, chunk, now);
+            var history = await Delivery.DeliveryHistory.ReadAsync(db, tenantId, chunk, now);
             var summaries = (await reader.SummariesAsync(tenantId, chunk)).ToDictionary(s => s.Id);
             var externalIds = (await db.Identifiers.AsNoTracking().Where(i => i.TenantId == tenantId && i.Type == wecomType && chunk.Contains(i.CustomerId))
                 .Select(i => new { i.CustomerId, i.Value }).ToListAsync()).ToLookup(i => i.CustomerId, i => i.Value);
@@ -300,28 +295,6 @@ public sealed partial class MassSends(
             }
         }
         return (targets, excluded, members.Count);
-    }
-
-    /// <summary>What each customer received in the last 32 days (messages and mass sends), for the frequency caps.</summary>
-    private static async Task<ILookup<long, Siyu.Core.Delivery.DeliveryRecord>> HistoryAsync(SiyuDb db, int tenantId, long[] customers, DateTimeOffset now)
-    {
-        var since = now.AddDays(-32).UtcTicks;
-        var messages = await db.OutboundMessages.AsNoTracking()
-            .Where(m => m.TenantId == tenantId && customers.Contains(m.CustomerId) && m.SentAtTicks >= since && (m.Status == "sent" || m.Status == "outbox"))
-            .Select(m => new { m.CustomerId, m.Channel, m.Topic, m.SentAtTicks }).ToListAsync();
-        var mass = await db.MassSendRecipients.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && customers.Contains(r.CustomerId) && r.Status == "sent" && r.SentAtTicks >= since)
-            .Select(r => new { r.CustomerId, r.SentAtTicks }).ToListAsync();
-        var records = new List<(long, Siyu.Core.Delivery.DeliveryRecord)>();
-        foreach (var m in messages)
-        {
-            if (Siyu.Core.Delivery.DeliveryNames.TryParseChannel(m.Channel, out var channel) && Siyu.Core.Delivery.DeliveryNames.TryParseTopic(m.Topic, out var topic))
-            {
-                records.Add((m.CustomerId, new Siyu.Core.Delivery.DeliveryRecord(channel, topic, m.SentAtTicks!.Value)));
-            }
-        }
-        records.AddRange(mass.Select(r => (r.CustomerId, new Siyu.Core.Delivery.DeliveryRecord(Siyu.Core.Delivery.DeliveryChannel.WeComMass, Siyu.Core.Delivery.DeliveryTopic.Marketing, r.SentAtTicks!.Value))));
-        return records.ToLookup(r => r.Item1, r => r.Item2);
     }
 
     /// <summary>An admin releases (or rejects) a send that content review held back.</summary>

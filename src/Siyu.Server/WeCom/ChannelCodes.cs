@@ -288,15 +288,10 @@ public sealed partial class ChannelCodes(
         {
             return [];
         }
-        var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
-        Core.Delivery.ReviewResult review;
-        lock (compiled.Review) // the compiled review keeps scratch space
+        var review = await deliverySettings.ReviewAsync(tenantId, new Core.Delivery.DeliveryRequest(Core.Delivery.DeliveryChannel.WeComPrivate, Core.Delivery.DeliveryTopic.Service, welcome.Text ?? "")
         {
-            review = compiled.Review.Review(new Core.Delivery.DeliveryRequest(Core.Delivery.DeliveryChannel.WeComPrivate, Core.Delivery.DeliveryTopic.Service, welcome.Text ?? "")
-            {
-                AttachmentTexts = [.. (welcome.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
-            });
-        }
+            AttachmentTexts = [.. (welcome.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
+        });
         var words = string.Join("、", review.Hits.Select(h => h.Matched).Distinct());
         return review.Outcome switch
         {
