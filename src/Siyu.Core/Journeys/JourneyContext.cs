@@ -39,8 +39,29 @@ public sealed class ProfileJourneyContext : IJourneyContext
 
     public bool Matches(Condition condition) => _evaluator.Matches(condition.Root, _profile);
 
-    public DateOnly? DateAttribute(string name) =>
-        _profile.Attributes.TryGetValue(name, out var value) && Comparisons.AsDay(value.Value, Zone) is var day && day != Comparisons.NoDay
-            ? DateOnly.FromDayNumber(day)
-            : null;
+    /// <summary>
+    /// A date attribute, or one of the dates the profile keeps itself: <c>last_order_at</c>, <c>first_order_at</c>,
+    /// <c>last_seen_at</c>, <c>first_seen_at</c> ("day 85 after the last purchase"), as local dates in the tenant's zone.
+    /// </summary>
+    public DateOnly? DateAttribute(string name)
+    {
+        if (_profile.Attributes.TryGetValue(name, out var value))
+        {
+            return Comparisons.AsDay(value.Value, Zone) is var day && day != Comparisons.NoDay ? DateOnly.FromDayNumber(day) : null;
+        }
+        var ticks = BuiltInDateTicks(_profile, name);
+        return ticks > 0 && ticks != long.MaxValue ? DateOnly.FromDayNumber(Comparisons.LocalDay(ticks, Zone)) : null;
+    }
+
+    /// <summary>Names of the profile's own dates that journeys can be relative to.</summary>
+    public static readonly IReadOnlySet<string> BuiltInDates = new HashSet<string>(StringComparer.Ordinal) { "last_order_at", "first_order_at", "last_seen_at", "first_seen_at" };
+
+    private static long BuiltInDateTicks(CustomerProfile profile, string name) => name switch
+    {
+        "last_order_at" => profile.LastOrderTicks,
+        "first_order_at" => profile.FirstOrderTicks,
+        "last_seen_at" => profile.LastSeenTicks,
+        "first_seen_at" => profile.FirstSeenTicks,
+        _ => 0,
+    };
 }

@@ -132,7 +132,8 @@ public sealed partial class PartitionGrain
             }
             switch (definition.Trigger)
             {
-                case DateRelativeTrigger date when e.Attributes?.ContainsKey(date.When.Attribute) == true:
+                case DateRelativeTrigger date when e.Attributes?.ContainsKey(date.When.Attribute) == true
+                                                   || ProfileJourneyContext.BuiltInDates.Contains(date.When.Attribute):
                     ScheduleDateEntry(profile, definition.Id, date, now);
                     break;
                 case AudienceTrigger audience when _audienceMembers.TryGetValue(definition.Id, out var members) && AudienceCondition(audience.AudienceId) is { } condition:
