@@ -15,10 +15,11 @@ public static class RootCommand
 
         Usage:
           siyu import orders FILE.csv --tenant SLUG [options]   Import orders from a CSV file
+          siyu analytics markov|heuristic|rfm [options]         Attribution and RFM over files (offline)
           siyu version                                          Print the version
           siyu --help                                           Show this help
 
-        Run 'siyu import --help' for the import options and CSV columns.
+        Run 'siyu import --help' or 'siyu analytics --help' for options and CSV columns.
         """;
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
@@ -38,6 +39,8 @@ public static class RootCommand
                 return Success;
             case "import":
                 return await ImportCommand.RunAsync(args[1..], context, cancellationToken);
+            case "analytics":
+                return await Analytics.AnalyticsCommand.RunAsync(args[1..], context, cancellationToken);
             default:
                 await context.Err.WriteLineAsync($"error: unknown command '{args[0]}'. Run 'siyu --help'.");
                 return UsageError;

@@ -89,7 +89,7 @@ public static class CsvReader
         return new StreamReader(path, reading, detectEncodingFromByteOrderMarks: false, new FileStreamOptions { BufferSize = 64 * 1024 });
     }
 
-    public static IEnumerable<CsvRecord> Read(TextReader reader)
+    public static IEnumerable<CsvRecord> Read(TextReader reader, char separator = ',')
     {
         var fields = new List<string>();
         var field = new StringBuilder();
@@ -158,13 +158,16 @@ public static class CsvReader
                 continue;
             }
 
+            if (c == separator)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                fieldWasQuoted = false;
+                continue;
+            }
+
             switch (c)
             {
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldWasQuoted = false;
-                    break;
                 case '"' when field.Length == 0 && !fieldWasQuoted:
                     inQuotes = true;
                     fieldWasQuoted = true;

@@ -29,6 +29,23 @@ public sealed partial class DemoSeeder(
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
+    private static JsonObject DemoAttributes(SyncedContact contact, Random random)
+    {
+        var attributes = new JsonObject
+        {
+            ["name"] = contact.Name,
+            ["gender"] = contact.Gender switch { 1 => "男", 2 => "女", _ => null },
+            ["city"] = Cities[random.Next(Cities.Length)],
+            ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
+        };
+        // The states of Siyu's own channel codes (ch_…) are named by the add callback; the seeder must not overwrite that name.
+        if (contact.State is { Length: > 0 } state && !state.StartsWith("ch_", StringComparison.Ordinal))
+        {
+            attributes["first_channel"] = state;
+        }
+        return attributes;
+    }
+
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
     private static readonly string[] Given = ["芳", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "婷婷", "子涵", "浩然", "欣怡", "梓萱"];
     private static readonly string[] Categories = ["母婴", "美妆", "运动", "食品", "家居"];
@@ -186,14 +203,7 @@ public sealed partial class DemoSeeder(
             // The add itself came in through the WeCom sync; this fills in what a CRM would know besides.
             list.Add(Event($"demo:sync:{contact.ExternalUserId}:{contact.StaffUserId}", EventTypes.ProfileUpdated, added, ids,
                 new JsonObject { ["staff_userid"] = contact.StaffUserId, ["state"] = contact.State, ["remark"] = contact.Remark, ["source"] = "wecom_sync" },
-                new JsonObject
-                {
-                    ["name"] = contact.Name,
-                    ["gender"] = contact.Gender switch { 1 => "男", 2 => "女", _ => null },
-                    ["city"] = Cities[random.Next(Cities.Length)],
-                    ["first_channel"] = contact.State,
-                    ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
-                }));
+                DemoAttributes(contact, random)));
             // The first order links a phone to the WeCom contact (One ID); later orders arrive by phone only.
             var phone = $"13{random.Next(0, 10)}{random.Next(10000000, 99999999)}";
             AddBehaviour(list, random, c++, contact.ExternalUserId, phone, added, now);
