@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "ruletags" => await RuleTagBench.RunAsync(args[1..]),
     "welcome" => await WelcomeBench.RunAsync(args[1..]),
     "journeys" => JourneyBench.Run(args[1..]),
+    "analytics" => AnalyticsBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -38,6 +39,9 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- journeys [--customers N] [--spread S]
             N customers through a 5-step journey with waits on the real clock: steps/s, timer lateness p50/p99/max and
             memory per enrolled customer, on 1 and 2 partitions; then the due-timer structures side by side.
+          dotnet run -c Release --project bench/Siyu.Bench -- analytics [--paths 10000,1000000,10000000] [--customers 10000000]
+            Markov attribution (order 1 and 2, 12 and 50 channels) against a straightforward implementation; RFM
+            scoring of N customers against the same scores in DuckDB SQL.
           dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
             BenchmarkDotNet: event validation and identity resolution per event; content review of a
             500-character message against every built-in rule pack; a whole delivery decision.

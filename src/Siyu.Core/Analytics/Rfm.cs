@@ -52,25 +52,17 @@ public static class Rfm
         var result = new RfmScore[customers.Length];
         if (n == 0)
         {
-            for (var i = 0; i < result.Length; i++)
-            {
-                result[i] = new RfmScore(0, 0, 0, NoPurchase);
-            }
+            result.AsSpan().Fill(new RfmScore(0, 0, 0, NoPurchase));
             return result;
         }
-        // R and F are small integers: count them (linear time); M is sorted.
-        var recencyWorse = WorseCountsOfSmallInts(customers, c => c.RecencyDays, higherIsBetter: false, n);
-        var frequencyWorse = WorseCountsOfSmallInts(customers, c => c.Frequency, higherIsBetter: true, n);
-        var monetary = new long[n];
-        var k = 0;
-        foreach (var c in customers)
-        {
-            if (c.HasPaid)
-            {
-                monetary[k++] = c.MonetaryCents;
-            }
-        }
-        Array.Sort(monetary);
+        // Each metric as "goodness" (higher is better; recency negated). A customer's score is 1 + the number of the
+        // four cut points their value is above, where cut s is the k-th smallest value with k = ⌈s·n/5⌉: "at least
+        // k customers strictly worse" is "the value exceeds the k-th smallest". Four order statistics per metric
+        // (selection, linear time) instead of sorting or ranking everyone.
+        var scratch = new long[n];
+        var r = Cuts(customers, scratch, c => -(long)c.RecencyDays);
+        var f = Cuts(customers, scratch, c => c.Frequency);
+        var m = Cuts(customers, scratch, c => c.MonetaryCents);
         for (var i = 0; i < customers.Length; i++)
         {
             var c = customers[i];
@@ -79,12 +71,89 @@ public static class Rfm
                 result[i] = new RfmScore(0, 0, 0, NoPurchase);
                 continue;
             }
-            var r = Quintile(recencyWorse(c.RecencyDays), n);
-            var f = Quintile(frequencyWorse(c.Frequency), n);
-            var m = Quintile(LowerBound(monetary, c.MonetaryCents), n);
-            result[i] = new RfmScore(r, f, m, Segment(r, f, m));
+            var rs = Above(-(long)c.RecencyDays, r);
+            var fs = Above(c.Frequency, f);
+            var ms = Above(c.MonetaryCents, m);
+            result[i] = new RfmScore(rs, fs, ms, Segment(rs, fs, ms));
         }
         return result;
+    }
+
+    private static int Above(long value, (long C1, long C2, long C3, long C4) cuts) =>
+        1 + (value > cuts.C1 ? 1 : 0) + (value > cuts.C2 ? 1 : 0) + (value > cuts.C3 ? 1 : 0) + (value > cuts.C4 ? 1 : 0);
+
+    private static (long, long, long, long) Cuts(ReadOnlySpan<RfmValues> customers, long[] scratch, Func<RfmValues, long> goodness)
+    {
+        var k = 0;
+        foreach (var c in customers)
+        {
+            if (c.HasPaid)
+            {
+                scratch[k++] = goodness(c);
+            }
+        }
+        var n = scratch.Length;
+        var cuts = new long[4];
+        var lo = 0;
+        for (var s = 1; s <= 4; s++)
+        {
+            var rank = (int)((s * (long)n + 4) / 5) - 1; // ⌈s·n/5⌉-th smallest, 0-based
+            if (rank < 0)
+            {
+                cuts[s - 1] = long.MaxValue; // fewer than five customers: nobody can be above an empty quantile
+                continue;
+            }
+            cuts[s - 1] = Select(scratch, lo, n - 1, rank);
+            lo = rank; // everything left of rank is ≤ it: the next, larger rank is to its right
+        }
+        return (cuts[0], cuts[1], cuts[2], cuts[3]);
+    }
+
+    /// <summary>The value that would be at <paramref name="rank"/> if a[lo..hi] were sorted (quickselect, median-of-three).</summary>
+    private static long Select(long[] a, int lo, int hi, int rank)
+    {
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            // Median of three as the pivot.
+            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            var pivot = a[mid];
+            // Three-way partition: [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot (many ties in R and F).
+            int lt = lo, i = lo, gt = hi;
+            while (i <= gt)
+            {
+                if (a[i] < pivot)
+                {
+                    (a[lt], a[i]) = (a[i], a[lt]);
+                    lt++;
+                    i++;
+                }
+                else if (a[i] > pivot)
+                {
+                    (a[i], a[gt]) = (a[gt], a[i]);
+                    gt--;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+            if (rank < lt)
+            {
+                hi = lt - 1;
+            }
+            else if (rank > gt)
+            {
+                lo = gt + 1;
+            }
+            else
+            {
+                return pivot;
+            }
+        }
+        return a[lo];
     }
 
     /// <summary>1 + ⌊5 × worse / n⌋.</summary>
@@ -132,84 +201,6 @@ public static class Rfm
             }
         }
         return 1;
-    }
-
-    private static Func<int, long> WorseCountsOfSmallInts(ReadOnlySpan<RfmValues> customers, Func<RfmValues, int> metric, bool higherIsBetter, int n)
-    {
-        var max = 0;
-        foreach (var c in customers)
-        {
-            if (c.HasPaid)
-            {
-                max = Math.Max(max, metric(c));
-            }
-        }
-        if (max > 50_000_000)
-        {
-            // Not small after all: sort.
-            var values = new long[n];
-            var k = 0;
-            foreach (var c in customers)
-            {
-                if (c.HasPaid)
-                {
-                    values[k++] = metric(c);
-                }
-            }
-            Array.Sort(values);
-            return higherIsBetter ? v => LowerBound(values, v) : v => n - UpperBound(values, v);
-        }
-        var counts = new long[max + 2];
-        foreach (var c in customers)
-        {
-            if (c.HasPaid)
-            {
-                counts[metric(c)]++;
-            }
-        }
-        // below[v] = customers with a value < v.
-        var below = new long[max + 2];
-        for (var v = 1; v <= max + 1; v++)
-        {
-            below[v] = below[v - 1] + counts[v - 1];
-        }
-        return higherIsBetter ? v => below[v] : v => n - below[v + 1];
-    }
-
-    private static long LowerBound(long[] sorted, long value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    private static long UpperBound(long[] sorted, long value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }
 
