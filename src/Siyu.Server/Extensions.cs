@@ -87,6 +87,8 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyService>();
         services.AddSingleton<Journeys.JourneyEffectRunner>();
         services.AddSingleton<Journeys.JourneyExperiments>();
+        services.AddSingleton<Analytics.RfmService>();
+        services.AddHostedService<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
@@ -190,6 +192,7 @@ public static class Extensions
         MassSends.MassSendEndpoints.MapMassSendApi(api);
         Delivery.DeliveryEndpoints.MapDeliveryApi(api);
         Journeys.JourneysApi.MapJourneysApi(api);
+        Analytics.AnalyticsApi.MapAnalyticsApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

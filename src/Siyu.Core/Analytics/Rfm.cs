@@ -39,50 +39,35 @@ public static class Rfm
         "一般挽留客户", "重要挽留客户", "一般保持客户", "重要保持客户", "一般发展客户", "重要发展客户", "一般价值客户", "重要价值客户",
     ];
 
+    /// <summary>The eight layers in the order operators read them (most valuable first).</summary>
+    public static readonly IReadOnlyList<string> SegmentNames =
+        ["重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户", "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"];
+
+    /// <summary>Which of R, F, M are high in a layer (for building the layer's audience condition).</summary>
+    public static (bool R, bool F, bool M) Highs(string segment)
+    {
+        var i = Array.IndexOf(Layers, segment);
+        return i < 0 ? throw new ArgumentException($"Unknown RFM layer '{segment}'.", nameof(segment)) : ((i & 4) != 0, (i & 2) != 0, (i & 1) != 0);
+    }
+
     public static string Segment(int r, int f, int m) =>
         r == 0 ? NoPurchase : Layers[(r >= HighScore ? 4 : 0) + (f >= HighScore ? 2 : 0) + (m >= HighScore ? 1 : 0)];
 
     public static RfmScore[] Score(ReadOnlySpan<RfmValues> customers)
     {
-        var n = 0;
-        foreach (var c in customers)
-        {
-            n += c.HasPaid ? 1 : 0;
-        }
+        var cuts = RfmCuts.Compute(customers);
         var result = new RfmScore[customers.Length];
-        if (n == 0)
-        {
-            result.AsSpan().Fill(new RfmScore(0, 0, 0, NoPurchase));
-            return result;
-        }
-        // Each metric as "goodness" (higher is better; recency negated). A customer's score is 1 + the number of the
-        // four cut points their value is above, where cut s is the k-th smallest value with k = ⌈s·n/5⌉: "at least
-        // k customers strictly worse" is "the value exceeds the k-th smallest". Four order statistics per metric
-        // (selection, linear time) instead of sorting or ranking everyone.
-        var scratch = new long[n];
-        var r = Cuts(customers, scratch, c => -(long)c.RecencyDays);
-        var f = Cuts(customers, scratch, c => c.Frequency);
-        var m = Cuts(customers, scratch, c => c.MonetaryCents);
         for (var i = 0; i < customers.Length; i++)
         {
-            var c = customers[i];
-            if (!c.HasPaid)
-            {
-                result[i] = new RfmScore(0, 0, 0, NoPurchase);
-                continue;
-            }
-            var rs = Above(-(long)c.RecencyDays, r);
-            var fs = Above(c.Frequency, f);
-            var ms = Above(c.MonetaryCents, m);
-            result[i] = new RfmScore(rs, fs, ms, Segment(rs, fs, ms));
+            result[i] = cuts.Score(customers[i]);
         }
         return result;
     }
 
-    private static int Above(long value, (long C1, long C2, long C3, long C4) cuts) =>
+    internal static int Above(long value, (long C1, long C2, long C3, long C4) cuts) =>
         1 + (value > cuts.C1 ? 1 : 0) + (value > cuts.C2 ? 1 : 0) + (value > cuts.C3 ? 1 : 0) + (value > cuts.C4 ? 1 : 0);
 
-    private static (long, long, long, long) Cuts(ReadOnlySpan<RfmValues> customers, long[] scratch, Func<RfmValues, long> goodness)
+    internal static (long, long, long, long) Cuts(ReadOnlySpan<RfmValues> customers, long[] scratch, Func<RfmValues, long> goodness)
     {
         var k = 0;
         foreach (var c in customers)
@@ -201,6 +186,49 @@ public static class Rfm
             }
         }
         return 1;
+    }
+}
+
+/// <summary>
+/// The tenant-wide cut points of a scoring run (four per metric, in "goodness": recency negated), so that any single
+/// customer can be scored later — when their order arrives, or in another partition — exactly as the run would have.
+/// <see cref="Scored"/> is how many customers the cuts came from; with none, every customer is unscored.
+/// </summary>
+public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, int Scored)
+{
+    public static readonly RfmCuts Empty = new([], [], [], 0);
+
+    public static RfmCuts Compute(ReadOnlySpan<RfmValues> customers)
+    {
+        var n = 0;
+        foreach (var c in customers)
+        {
+            n += c.HasPaid ? 1 : 0;
+        }
+        if (n == 0)
+        {
+            return Empty;
+        }
+        // A customer's score is 1 + the number of the four cut points their value is above, where cut s is the k-th
+        // smallest value with k = ⌈s·n/5⌉: "at least k customers strictly worse" is "the value exceeds the k-th
+        // smallest". Four order statistics per metric (selection, linear time) instead of sorting or ranking everyone.
+        var scratch = new long[n];
+        var r = Rfm.Cuts(customers, scratch, c => -(long)c.RecencyDays);
+        var f = Rfm.Cuts(customers, scratch, c => c.Frequency);
+        var m = Rfm.Cuts(customers, scratch, c => c.MonetaryCents);
+        return new RfmCuts([r.Item1, r.Item2, r.Item3, r.Item4], [f.Item1, f.Item2, f.Item3, f.Item4], [m.Item1, m.Item2, m.Item3, m.Item4], n);
+    }
+
+    public RfmScore Score(RfmValues c)
+    {
+        if (!c.HasPaid || Scored == 0)
+        {
+            return new RfmScore(0, 0, 0, Rfm.NoPurchase);
+        }
+        var r = Rfm.Above(-(long)c.RecencyDays, (Recency[0], Recency[1], Recency[2], Recency[3]));
+        var f = Rfm.Above(c.Frequency, (Frequency[0], Frequency[1], Frequency[2], Frequency[3]));
+        var m = Rfm.Above(c.MonetaryCents, (Monetary[0], Monetary[1], Monetary[2], Monetary[3]));
+        return new RfmScore(r, f, m, Rfm.Segment(r, f, m));
     }
 }
 

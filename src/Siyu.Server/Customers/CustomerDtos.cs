@@ -27,7 +27,7 @@ public static class CustomerDtos
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
         DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
         IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges,
-        IReadOnlyList<Consent> Consents);
+        IReadOnlyList<Consent> Consents, IReadOnlyDictionary<string, double> Scores, string? RfmSegment);
 
     public sealed record Consent(string Channel, string Topic, bool Granted, DateTimeOffset At, string? Source);
 
@@ -52,7 +52,18 @@ public static class CustomerDtos
             [.. p.Tags.Select(t => (View: t, Info: tag(t.TagId))).Where(t => t.Info is { Deleted: false })
                 .Select(t => new CustomerTag(t.View.TagId, t.Info!.Name, t.Info.GroupName, t.View.Source, new DateTimeOffset(t.View.AtTicks, TimeSpan.Zero)))],
             [.. d.Merges.Select(ToDto)],
-            [.. p.Consents.Select(c => new Consent(c.Channel, c.Topic, c.Granted, new DateTimeOffset(c.AtTicks, TimeSpan.Zero), c.Source))]);
+            [.. p.Consents.Select(c => new Consent(c.Channel, c.Topic, c.Granted, new DateTimeOffset(c.AtTicks, TimeSpan.Zero), c.Source))],
+            p.Scores ?? [], RfmSegment(p.Scores));
+    }
+
+    /// <summary>The RFM layer the scores put the customer in; null before the tenant's first RFM run.</summary>
+    public static string? RfmSegment(IReadOnlyDictionary<string, double>? scores)
+    {
+        if (scores is null || !scores.TryGetValue(Core.Audiences.Conditions.ScoreNames.RfmR, out var r))
+        {
+            return null;
+        }
+        return Core.Analytics.Rfm.Segment((int)r, (int)scores.GetValueOrDefault(Core.Audiences.Conditions.ScoreNames.RfmF), (int)scores.GetValueOrDefault(Core.Audiences.Conditions.ScoreNames.RfmM));
     }
 
     public static Merge ToDto(this MergeView m) =>

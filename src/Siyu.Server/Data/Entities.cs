@@ -478,3 +478,14 @@ public sealed class JourneyVersionRow
     public long CreatedAtTicks { get; set; }
 }
 
+
+/// <summary>A tenant's latest RFM run: the cut points every partition scores its customers with (JSON <c>RfmCuts</c>).</summary>
+public sealed class RfmRunRow
+{
+    public int TenantId { get; set; }
+    public required string Cuts { get; set; }
+    public int Scored { get; set; }
+    /// <summary>The tenant-local day (day number) recency was counted to.</summary>
+    public int AsOfDay { get; set; }
+    public long ComputedAtTicks { get; set; }
+}

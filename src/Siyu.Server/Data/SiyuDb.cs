@@ -13,6 +13,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<MergeRow> Merges => Set<MergeRow>();
     public DbSet<MergeConflictRow> MergeConflicts => Set<MergeConflictRow>();
     public DbSet<EventRow> Events => Set<EventRow>();
+    public DbSet<RfmRunRow> RfmRuns => Set<RfmRunRow>();
     public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
@@ -87,6 +88,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.HasIndex(x => new { x.TenantId, x.IdempotencyKey }).IsUnique();
             e.HasIndex(x => new { x.TenantId, x.Partition, x.Seq });
             e.HasIndex(x => new { x.TenantId, x.CustomerId, x.Seq });
+        });
+        b.Entity<RfmRunRow>(e =>
+        {
+            e.ToTable("rfm_runs");
+            e.HasKey(r => r.TenantId);
         });
         b.Entity<PartitionSnapshotRow>(e =>
         {

@@ -25,7 +25,29 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<JourneyTally[]> JourneyStats(long journeyId);
     /// <summary>Enters these customers (of this partition) into a manual-trigger journey; returns how many entered.</summary>
     Task<int> EnterJourney(long journeyId, long[] customerIds);
+    /// <summary>Every customer's RFM inputs as of the tenant-local day (for a tenant-wide run).</summary>
+    Task<RfmSample> RfmValues(int today);
+    /// <summary>Scores every customer with the tenant's current RFM cut points.</summary>
+    Task ApplyRfm();
+    /// <summary>How this partition's customers fall into RFM scores and layers.</summary>
+    Task<RfmDistributionPart> RfmDistribution();
 }
+
+[GenerateSerializer, Immutable]
+public sealed record RfmSample(
+    [property: Id(0)] int[] Recency,
+    [property: Id(1)] int[] Frequency,
+    [property: Id(2)] long[] Monetary);
+
+[GenerateSerializer, Immutable]
+public sealed record RfmDistributionPart(
+    [property: Id(0)] int Customers,
+    [property: Id(1)] int[] R,
+    [property: Id(2)] int[] F,
+    [property: Id(3)] int[] M,
+    [property: Id(4)] string[] Segments,
+    [property: Id(5)] int[] SegmentCustomers,
+    [property: Id(6)] decimal[] SegmentSpend);
 
 [GenerateSerializer, Immutable]
 public sealed record JourneyTally(
@@ -117,7 +139,8 @@ public sealed record CustomerView(
     [property: Id(12)] Dictionary<string, string?> Staff,
     [property: Id(13)] long LastSeq,
     [property: Id(14)] TagView[] Tags,
-    [property: Id(15)] ConsentView[] Consents);
+    [property: Id(15)] ConsentView[] Consents,
+    [property: Id(16)] Dictionary<string, double> Scores);
 
 [GenerateSerializer, Immutable]
 public sealed record ConsentView(

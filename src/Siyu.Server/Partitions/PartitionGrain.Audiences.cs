@@ -282,6 +282,7 @@ public sealed partial class PartitionGrain
 
     private async Task OnMidnight(CancellationToken cancellationToken)
     {
+        ScoreRfmAll(); // a day more since everyone's last order
         await ReevaluateRules();
         ReevaluateAudienceTriggers();
         await FlushJourneyEffectsAsync();

@@ -40,6 +40,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         // Partitions start their snapshot cycles at different moments so they don't all pause together.
         _nextSnapshotAt = time.GetUtcNow() + SnapshotInterval * Random.Shared.NextDouble();
         this.RegisterGrainTimer(SnapshotTick, new GrainTimerCreationOptions(SliceInterval, SliceInterval) { Interleave = false });
+        ScoreRfmAll(); // the tenant's cut points may be newer than the snapshot
         StartRuleSchedule();
         StartJourneys();
         // Replayed events may have moved journeys on: their effects carry the same keys as before a crash, so re-running them is safe.
@@ -104,6 +105,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         profile.Apply(e);
         IndexApplied(profile, e);
+        RfmOnEvent(profile, e);
         JourneysOnEvent(profile, e);
     }
 
@@ -197,7 +199,8 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             [.. p.Tags.Where(t => t.Value.Present).Select(t => new TagView(t.Key, t.Value.Source, t.Value.Ticks)).OrderBy(t => t.AtTicks)],
             [.. p.Consents.Select(c => (Parts: c.Key.Split('/', 2), Mark: c.Value))
                 .Select(c => new ConsentView(c.Parts[0], c.Parts.Length > 1 ? c.Parts[1] : "*", c.Mark.Granted, c.Mark.Ticks, c.Mark.Source))
-                .OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Topic, StringComparer.Ordinal)]));
+                .OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Topic, StringComparer.Ordinal)],
+            new Dictionary<string, double>(p.Scores)));
     }
 
     public Task<TagChange[]> EffectiveTagChanges(TagChange[] changes) =>

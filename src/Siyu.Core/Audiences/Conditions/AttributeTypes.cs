@@ -60,6 +60,10 @@ public static class ScoreNames
     public const string Rfm = "rfm";
     public const string Rfe = "rfe";
     public const string LifecycleStage = "lifecycle_stage";
+    /// <summary>The RFM scores 1–5 (0 = never paid); <see cref="Rfm"/> is their mean.</summary>
+    public const string RfmR = "rfm_r";
+    public const string RfmF = "rfm_f";
+    public const string RfmM = "rfm_m";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Rfm, Rfe, LifecycleStage };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Rfm, Rfe, LifecycleStage, RfmR, RfmF, RfmM };
 }

@@ -910,6 +910,30 @@ namespace Siyu.Server.Data.Migrations
                     b.ToTable("partition_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("Siyu.Server.Data.RfmRunRow", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AsOfDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ComputedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cuts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Scored")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("rfm_runs", (string)null);
+                });
+
             modelBuilder.Entity("Siyu.Server.Data.StaffRow", b =>
                 {
                     b.Property<int>("TenantId")
