@@ -486,4 +486,36 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=customer-message]").First).ToContainTextAsync("新品");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "customer-messages.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_reads_the_rfm_layers_and_saves_one_as_an_audience()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=rfm-refresh]");
+        await Assertions.Expect(page.Locator("[data-testid=rfm-summary]")).ToContainTextAsync("计算于");
+        await Assertions.Expect(page.Locator("[data-testid=rfm-layer]")).ToHaveCountAsync(9);
+        await Assertions.Expect(page.Locator("[data-testid=rfm-histogram]")).ToHaveCountAsync(3);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-rfm.png"), FullPage = true });
+
+        // The biggest buying layer becomes an audience whose live count is the layer's size.
+        var rows = page.Locator("[data-testid=rfm-layer]");
+        var best = -1;
+        var bestCount = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            var text = await rows.Nth(i).Locator("td").Nth(4).InnerTextAsync();
+            var n = int.Parse(text.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+            if (n > bestCount)
+            {
+                (best, bestCount) = (i, n);
+            }
+        }
+        Assert.True(best >= 0, "no buying customers in the demo data");
+        await rows.Nth(best).Locator("[data-testid=rfm-audience]").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/audiences/[0-9]+$"));
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", bestCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

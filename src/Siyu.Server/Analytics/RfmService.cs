@@ -70,6 +70,18 @@ public sealed class RfmService(IDbContextFactory<SiyuDb> dbs, IGrainFactory grai
         return await ViewAsync(tenantId);
     }
 
+    /// <summary>The audience condition of a layer: each of R, F, M at ≥ 3 (high) or 1–2 (low); 无购买客户 = scored 0.</summary>
+    public static string SegmentCondition(string segment)
+    {
+        object Score(string name, bool high) => new { type = "score", name, op = high ? "gte" : "between", value = high ? (object)Rfm.HighScore : new[] { 1, Rfm.HighScore - 1 } };
+        object root = segment == Rfm.NoPurchase
+            ? new { type = "score", name = Core.Audiences.Conditions.ScoreNames.RfmR, op = "eq", value = 0 }
+            : Rfm.Highs(segment) is var (r, f, m)
+                ? new { type = "all", children = new[] { Score(Core.Audiences.Conditions.ScoreNames.RfmR, r), Score(Core.Audiences.Conditions.ScoreNames.RfmF, f), Score(Core.Audiences.Conditions.ScoreNames.RfmM, m) } }
+                : throw new ArgumentException(segment);
+        return JsonSerializer.Serialize(new { version = 1, root });
+    }
+
     public async Task<RfmView> ViewAsync(int tenantId)
     {
         var (cuts, _, computed) = Load(tenantId);
