@@ -88,6 +88,7 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyEffectRunner>();
         services.AddSingleton<Journeys.JourneyExperiments>();
         services.AddSingleton<Analytics.RfmService>();
+        services.AddSingleton<Analytics.FunnelService>();
         services.AddHostedService<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();

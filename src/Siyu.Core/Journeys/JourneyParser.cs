@@ -293,6 +293,24 @@ public sealed partial class JourneyParser
         return filter is not null && window is not null ? new ConversionGoal(filter, window.Value) : null;
     }
 
+    /// <summary>An event and property filter (<c>{"event": "order.paid", "where": {...}}</c>) read as journeys read it, for other features (funnels).</summary>
+    public static EventFilter? ParseEventFilter(JsonElement json, string path, List<FieldError> errors)
+    {
+        var parser = new JourneyParser(new ConditionCatalog());
+        var filter = json.ValueKind == JsonValueKind.Object ? parser.ReadEventFilter(json, path, "event") : parser.Fail<EventFilter>(path, "An object: {\"event\": \"order.paid\", \"where\": {…}}.");
+        errors.AddRange(parser._errors);
+        return filter;
+    }
+
+    /// <summary>A duration field ("7d", "12h", "1d12h") read as journeys read it.</summary>
+    public static TimeSpan? ParseDuration(JsonElement json, string field, string path, List<FieldError> errors, bool required)
+    {
+        var parser = new JourneyParser(new ConditionCatalog());
+        var duration = parser.ReadDuration(json, field, path, required);
+        errors.AddRange(parser._errors);
+        return duration;
+    }
+
     private EventFilter? ReadEventFilter(JsonElement json, string path, string typeField)
     {
         var type = String(json, typeField);

@@ -16,6 +16,29 @@ public static class AnalyticsApi
         g.MapPost("/rfm/refresh", async (HttpContext http, RfmService rfm) => TypedResults.Ok(await rfm.RefreshAsync(http.User.TenantId())))
             .WithName("RefreshRfm").WithSummary("Recompute the tenant's RFM cut points now and rescore every customer (also done daily)")
             .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/funnels/query", Funnel).WithName("QueryFunnel")
+            .WithSummary("A funnel over the event log: steps (event + where), window, loose/strict order, from/to days of the first step, breakdown channel/staff/tag:ID");
+        g.MapPost("/funnels/dropoff", DropOff).WithName("SaveFunnelDropOff")
+            .WithSummary("Save the customers who reached step N but not N + 1 as a static-list audience").RequireAuthorization(p => p.RequireRole(Editors));
         return api;
+    }
+
+    private static async Task<IResult> Funnel(HttpContext http, FunnelService funnels, System.Text.Json.JsonElement body)
+    {
+        var (query, errors) = funnels.Parse(http.User.TenantId(), body);
+        return query is null ? Problems.Validation(errors) : TypedResults.Ok(await funnels.RunAsync(http.User.TenantId(), query));
+    }
+
+    private static async Task<IResult> DropOff(HttpContext http, FunnelService funnels, System.Text.Json.JsonElement body)
+    {
+        var (query, errors) = funnels.Parse(http.User.TenantId(), body);
+        if (query is null)
+        {
+            return Problems.Validation(errors);
+        }
+        var step = body.TryGetProperty("step", out var s) && s.TryGetInt32(out var n) ? n : 0;
+        var name = body.TryGetProperty("name", out var nm) && nm.ValueKind == System.Text.Json.JsonValueKind.String ? nm.GetString() : null;
+        var (audience, customers, saveErrors) = await funnels.SaveDropOffAsync(http.User.TenantId(), http.User.Actor(), query, step, name);
+        return audience is null ? Problems.Validation(saveErrors) : TypedResults.Created($"/api/v1/audiences/{audience}", new { audience_id = audience, customers });
     }
 }

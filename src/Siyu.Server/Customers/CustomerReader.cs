@@ -64,10 +64,11 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     }
 
     /// <summary>Summaries of the given (canonical) customers, in no particular order; unknown ids are left out.</summary>
-    public async Task<IReadOnlyList<CustomerSummary>> SummariesAsync(int tenantId, IReadOnlyCollection<long> customerIds)
+    /// <summary>Summaries of these customers (only those carrying <paramref name="tagId"/>, when given).</summary>
+    public async Task<IReadOnlyList<CustomerSummary>> SummariesAsync(int tenantId, IReadOnlyCollection<long> customerIds, long? tagId = null)
     {
         var partitions = tenants.Partitions(tenantId);
-        var pages = await Task.WhenAll(customerIds.GroupBy(id => Partitioning.Of(id, partitions)).Select(g => Grain(tenantId, g.Key).GetMany([.. g])));
+        var pages = await Task.WhenAll(customerIds.GroupBy(id => Partitioning.Of(id, partitions)).Select(g => Grain(tenantId, g.Key).GetMany([.. g], tagId)));
         return [.. pages.SelectMany(p => p)];
     }
 
