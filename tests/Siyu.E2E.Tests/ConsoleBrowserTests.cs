@@ -518,4 +518,36 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", bestCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public async Task Operator_builds_a_funnel_and_saves_its_drop_offs()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "漏斗" }).ClickAsync();
+        // Two steps over the demo's behaviour: viewed a page, then paid, within 30 days, over the last year.
+        var events = page.Locator("input[data-testid=funnel-event], [data-testid=funnel-event] input");
+        await events.Nth(1).FillAsync("order.paid");
+        await page.Locator("[data-testid=funnel-step]").Nth(2).GetByRole(AriaRole.Button).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=funnel-step]")).ToHaveCountAsync(2);
+        await page.GetByLabel("转化窗口（天）").FillAsync("30");
+        await page.GetByLabel("开始日期").FillAsync(DateTime.Today.AddDays(-365).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("[data-testid=funnel-run]");
+        await Assertions.Expect(page.Locator("[data-testid=funnel-row]")).ToHaveCountAsync(2);
+        var started = int.Parse((await page.Locator("[data-testid=funnel-row]").First.Locator("td").Nth(2).InnerTextAsync()).Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(started > 0, "nobody viewed a page in the demo data");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-funnel.png"), FullPage = true });
+
+        var dropOff = page.Locator("[data-testid=funnel-dropoff]");
+        if (await dropOff.CountAsync() > 0)
+        {
+            var label = await dropOff.First.InnerTextAsync();
+            var lost = int.Parse(new string(label.TakeWhile(c => char.IsDigit(c) || c == ',').Where(char.IsDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+            await dropOff.First.ClickAsync();
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/audiences/[0-9]+$"));
+            await WaitInteractiveAsync(page);
+            await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", lost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }
