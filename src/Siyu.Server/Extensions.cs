@@ -89,6 +89,7 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyExperiments>();
         services.AddSingleton<Analytics.RfmService>();
         services.AddSingleton<Analytics.FunnelService>();
+        services.AddSingleton<Analytics.AttributionService>();
         services.AddHostedService<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();

@@ -550,4 +550,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
             await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", lost.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
+
+    [Fact]
+    public async Task Operator_attributes_orders_to_touchpoints()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "漏斗" }).ClickAsync();
+        await page.GetByLabel("开始日期").FillAsync(DateTime.Today.AddDays(-365).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "归因" }).ClickAsync();
+        await page.ClickAsync("[data-testid=attribution-run]");
+        await Assertions.Expect(page.Locator("[data-testid=attribution-summary]")).ToContainTextAsync("次转化");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-attribution.png"), FullPage = true });
+    }
 }

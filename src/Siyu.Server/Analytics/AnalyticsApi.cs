@@ -20,7 +20,15 @@ public static class AnalyticsApi
             .WithSummary("A funnel over the event log: steps (event + where), window, loose/strict order, from/to days of the first step, breakdown channel/staff/tag:ID");
         g.MapPost("/funnels/dropoff", DropOff).WithName("SaveFunnelDropOff")
             .WithSummary("Save the customers who reached step N but not N + 1 as a static-list audience").RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/attribution", Attribution).WithName("Attribution")
+            .WithSummary("Markov (removal effect), first/last/linear touch attribution of conversions to touchpoint channels, from the event log");
         return api;
+    }
+
+    private static IResult Attribution(HttpContext http, AttributionService attribution, System.Text.Json.JsonElement body)
+    {
+        var (query, errors) = attribution.Parse(http.User.TenantId(), body);
+        return query is null ? Problems.Validation(errors) : TypedResults.Ok(attribution.Run(http.User.TenantId(), query));
     }
 
     private static async Task<IResult> Funnel(HttpContext http, FunnelService funnels, System.Text.Json.JsonElement body)
