@@ -90,6 +90,7 @@ public static class Extensions
         services.AddSingleton<Analytics.RfmService>();
         services.AddSingleton<Analytics.FunnelService>();
         services.AddSingleton<Analytics.AttributionService>();
+        services.AddSingleton<Analytics.CohortService>();
         services.AddHostedService<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();

@@ -564,4 +564,23 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=attribution-summary]")).ToContainTextAsync("次转化");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-attribution.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Operator_reads_monthly_retention()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "留存" }).ClickAsync();
+        // The demo's customers arrived through the WeCom sync, so cohorts by first appearance.
+        await page.Locator(".mud-select:has([data-testid=cohort-by])").First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "首次出现" }).ClickAsync();
+        await page.Locator(".mud-select").Filter(new LocatorFilterOptions { HasText = "按周" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "按月" }).ClickAsync();
+        await page.GetByLabel("期数").FillAsync("24");
+        await page.ClickAsync("[data-testid=cohort-run]");
+        await Assertions.Expect(page.Locator("[data-testid=cohort-table]")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-cohorts.png"), FullPage = true });
+        await Assertions.Expect(page.Locator("[data-testid=cohort-row]").First).ToBeVisibleAsync();
+    }
 }

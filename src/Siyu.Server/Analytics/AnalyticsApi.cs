@@ -22,7 +22,15 @@ public static class AnalyticsApi
             .WithSummary("Save the customers who reached step N but not N + 1 as a static-list audience").RequireAuthorization(p => p.RequireRole(Editors));
         g.MapPost("/attribution", Attribution).WithName("Attribution")
             .WithSummary("Markov (removal effect), first/last/linear touch attribution of conversions to touchpoint channels, from the event log");
+        g.MapPost("/cohorts", Cohorts).WithName("Cohorts")
+            .WithSummary("Retention by week or month of the first WeCom add (optionally per channel): cohort size and customers active in each later period");
         return api;
+    }
+
+    private static IResult Cohorts(HttpContext http, CohortService cohorts, System.Text.Json.JsonElement body)
+    {
+        var (query, errors) = cohorts.Parse(http.User.TenantId(), body);
+        return query is null ? Problems.Validation(errors) : TypedResults.Ok(cohorts.Run(http.User.TenantId(), query));
     }
 
     private static IResult Attribution(HttpContext http, AttributionService attribution, System.Text.Json.JsonElement body)
