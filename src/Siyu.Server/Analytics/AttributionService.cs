@@ -87,27 +87,13 @@ public sealed class AttributionService(EventStore store, Tenants.TenantDirectory
             errors.Add(new FieldError("order", $"1 to {MarkovAttribution.MaxOrder}."));
         }
         var today = DateOnly.FromDayNumber(tenants.Today(tenantId, time));
-        var to = Day(json, "to", errors) ?? today;
-        var from = Day(json, "from", errors) ?? to.AddDays(-29);
+        var to = AnalyticsRequests.Day(json, "to", errors) ?? today;
+        var from = AnalyticsRequests.Day(json, "from", errors) ?? to.AddDays(-29);
         if (from > to || to.DayNumber - from.DayNumber > 366)
         {
             errors.Add(new FieldError("from", "On or before to, at most 366 days earlier."));
         }
         return errors.Count > 0 || lookback is null ? (null, errors) : (new AttributionQuery(touchpoints, conversion!, valueProperty, lookback.Value, order, from, to), []);
-    }
-
-    private static DateOnly? Day(JsonElement json, string field, List<FieldError> errors)
-    {
-        if (!json.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (v.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(v.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            return d;
-        }
-        errors.Add(new FieldError(field, "A date yyyy-MM-dd."));
-        return null;
     }
 
     public AttributionView Run(int tenantId, AttributionQuery q)

@@ -77,28 +77,14 @@ public sealed class CohortService(EventStore store, Tenants.TenantDirectory tena
             }
         }
         var today = DateOnly.FromDayNumber(tenants.Today(tenantId, time));
-        var to = Day(json, "to", errors) ?? today;
+        var to = AnalyticsRequests.Day(json, "to", errors) ?? today;
         // By default as many cohorts as periods are shown: the joining periods that end at "to".
-        var from = Day(json, "from", errors) ?? Cohorts.Next(Cohorts.PeriodStart(to, period), period, -(periods - 1));
+        var from = AnalyticsRequests.Day(json, "from", errors) ?? Cohorts.Next(Cohorts.PeriodStart(to, period), period, -(periods - 1));
         if (from > to || to.DayNumber - from.DayNumber > 730)
         {
             errors.Add(new FieldError("from", "On or before to, at most two years earlier."));
         }
         return errors.Count > 0 ? (null, errors) : (new CohortQuery(period, periods, from, to, byChannel, activity, byFirstSeen), []);
-    }
-
-    private static DateOnly? Day(JsonElement json, string field, List<FieldError> errors)
-    {
-        if (!json.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (v.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(v.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            return d;
-        }
-        errors.Add(new FieldError(field, "A date yyyy-MM-dd."));
-        return null;
     }
 
     public CohortView Run(int tenantId, CohortQuery q)

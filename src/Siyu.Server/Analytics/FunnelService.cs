@@ -32,8 +32,8 @@ public sealed class FunnelService(EventStore store, Customers.CustomerReader rea
         var (funnel, errors) = FunnelDefinition.Parse(json);
         var list = errors.ToList();
         var today = DateOnly.FromDayNumber(tenants.Today(tenantId, time));
-        var to = Date(json, "to", list) ?? today;
-        var from = Date(json, "from", list) ?? to.AddDays(-29);
+        var to = AnalyticsRequests.Day(json, "to", list) ?? today;
+        var from = AnalyticsRequests.Day(json, "from", list) ?? to.AddDays(-29);
         if (from > to)
         {
             list.Add(new FieldError("from", "Must not be after to."));
@@ -53,20 +53,6 @@ public sealed class FunnelService(EventStore store, Customers.CustomerReader rea
             }
         }
         return list.Count > 0 ? (null, list) : (new FunnelQuery(funnel!, from, to, breakdown), []);
-    }
-
-    private static DateOnly? Date(JsonElement json, string field, List<FieldError> errors)
-    {
-        if (!json.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return date;
-        }
-        errors.Add(new FieldError(field, "A date yyyy-MM-dd."));
-        return null;
     }
 
     /// <summary>Each customer's depth (customers who never started are left out).</summary>
