@@ -582,5 +582,10 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=cohort-table]")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-cohorts.png"), FullPage = true });
         await Assertions.Expect(page.Locator("[data-testid=cohort-row]").First).ToBeVisibleAsync();
+
+        // Purchase cycles of the demo's categories.
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "复购周期" }).ClickAsync();
+        await page.ClickAsync("[data-testid=cycles-run]");
+        await Assertions.Expect(page.Locator("[data-testid=cycles-table]")).ToBeVisibleAsync();
     }
 }

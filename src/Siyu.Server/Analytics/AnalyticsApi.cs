@@ -24,7 +24,39 @@ public static class AnalyticsApi
             .WithSummary("Markov (removal effect), first/last/linear touch attribution of conversions to touchpoint channels, from the event log");
         g.MapPost("/cohorts", Cohorts).WithName("Cohorts")
             .WithSummary("Retention by week or month of the first WeCom add (optionally per channel): cohort size and customers active in each later period");
+        g.MapGet("/purchase-cycles", PurchaseCyclesAsync).WithName("PurchaseCycles")
+            .WithSummary("Per category: median and quartile days between a customer's repeat purchases (paid orders in the last ?days=365)");
         return api;
+    }
+
+    private static IResult PurchaseCyclesAsync(HttpContext http, Data.EventStore store, TimeProvider time, int? days)
+    {
+        if (days is < 30 or > 1_095)
+        {
+            return Problems.Validation("days", "30 to 1,095 days of orders.");
+        }
+        return TypedResults.Ok(ReadPurchaseCycles(store, http.User.TenantId(), time.GetUtcNow().AddDays(-(days ?? 365))));
+    }
+
+    /// <summary>Paid orders with a category since a moment, into the per-category repurchase intervals.</summary>
+    public static IReadOnlyList<Core.Analytics.PurchaseCycle> ReadPurchaseCycles(Data.EventStore store, int tenantId, DateTimeOffset since)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT CustomerId, TimestampTicks, json_extract(Properties, '$.category') FROM events
+            WHERE TenantId = $t AND Type = $y AND TimestampTicks >= $since AND json_extract(Properties, '$.category') IS NOT NULL
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$y", Core.Events.EventTypes.OrderPaid);
+        cmd.Parameters.AddWithValue("$since", since.UtcTicks);
+        using var r = cmd.ExecuteReader();
+        var orders = new List<(long, long, string)>();
+        while (r.Read())
+        {
+            orders.Add((r.GetInt64(0), r.GetInt64(1), Convert.ToString(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture) ?? ""));
+        }
+        return Core.Analytics.PurchaseCycles.Compute(orders);
     }
 
     private static IResult Cohorts(HttpContext http, CohortService cohorts, System.Text.Json.JsonElement body)

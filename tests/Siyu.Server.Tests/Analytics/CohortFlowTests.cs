@@ -58,4 +58,27 @@ public sealed class CohortFlowTests : IAsyncLifetime
         var groups = byChannel["rows"]!.AsArray().Select(r => (r!["start"]!.GetValue<string>(), r["group"]!.GetValue<string>(), r["size"]!.GetValue<int>())).ToList();
         Assert.Equal([("2026-11-02", "地推", 1), ("2026-11-02", "直播间", 1), ("2026-11-09", "直播间", 1)], groups);
     }
+
+    [Fact]
+    public async Task Purchase_cycles_are_the_days_between_repeat_purchases_of_a_category()
+    {
+        object Order(string id, string phone, int day, string category) =>
+            new { id, type = "order.paid", timestamp = Day(day), identifiers = new { phone }, properties = new { order_id = id, amount = 100, category } };
+        (await _api.PostEventsAsync(new
+        {
+            events = new[]
+            {
+                Order("p1", "13300000001", 1, "奶粉"), Order("p2", "13300000001", 11, "奶粉"), Order("p3", "13300000001", 21, "奶粉"),
+                Order("p4", "13300000002", 2, "奶粉"), Order("p5", "13300000002", 17, "奶粉"),
+                Order("p6", "13300000002", 3, "玩具"),
+            },
+        })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.GetAsync("/api/v1/analytics/purchase-cycles?days=5")).StatusCode);
+        var cycles = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/analytics/purchase-cycles"), c => c.AsArray().Count == 1);
+        var milk = cycles[0]!;
+        Assert.Equal("奶粉", milk["category"]!.GetValue<string>());
+        Assert.Equal(3, milk["intervals"]!.GetValue<int>());   // 10, 10, 15
+        Assert.Equal(10, milk["median_days"]!.GetValue<double>(), 9);
+        Assert.Equal(2, milk["customers"]!.GetValue<int>());
+    }
 }
