@@ -105,22 +105,6 @@ public sealed class AttributionService(EventStore store, Tenants.TenantDirectory
         var paths = new Dictionary<string, (double Conversions, double Value, double Nulls)>(StringComparer.Ordinal);
         long conversions = 0, withoutTouch = 0, nonConverting = 0;
         double totalValue = 0;
-        using var c = store.OpenReader();
-        using var cmd = c.CreateCommand();
-        var names = types.Select((_, i) => $"$y{i}").ToList();
-        cmd.CommandText = $"""
-            SELECT CustomerId, TimestampTicks, Type, Properties FROM events
-            WHERE TenantId = $t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= $from AND TimestampTicks < $until
-            ORDER BY CustomerId, TimestampTicks, Seq
-            """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        for (var i = 0; i < types.Count; i++)
-        {
-            cmd.Parameters.AddWithValue(names[i], types[i]);
-        }
-        cmd.Parameters.AddWithValue("$from", start - q.Lookback.Ticks);
-        cmd.Parameters.AddWithValue("$until", end);
-        using var r = cmd.ExecuteReader();
         var touches = new List<(long At, string Channel)>();
         long customer = -1;
         void Add(IEnumerable<string> channels, double conv, double value, double nulls)
@@ -139,17 +123,14 @@ public sealed class AttributionService(EventStore store, Tenants.TenantDirectory
             }
             touches.Clear();
         }
-        while (r.Read())
+        foreach (var e in store.ReadOfTypes(tenantId, types, start - q.Lookback.Ticks, end, EventOrder.CustomerThenTime))
         {
-            var id = r.GetInt64(0);
-            if (id != customer)
+            if (e.CustomerId != customer)
             {
                 EndCustomer();
-                customer = id;
+                customer = e.CustomerId;
             }
-            var at = r.GetInt64(1);
-            var type = r.GetString(2);
-            var properties = r.IsDBNull(3) ? null : JsonNode.Parse(r.GetString(3)) as JsonObject;
+            var (at, type, properties) = (e.TimestampTicks, e.Type, e.ParseProperties());
             if (at >= start && q.Conversion.Matches(type, properties))
             {
                 var path = touches.Where(t => t.At >= at - q.Lookback.Ticks).Select(t => t.Channel).ToList();

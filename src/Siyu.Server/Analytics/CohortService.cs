@@ -93,9 +93,9 @@ public sealed class CohortService(EventStore store, Tenants.TenantDirectory tena
         var start = JourneyClock.AtLocal(q.From, TimeOnly.MinValue, zone).UtcTicks;
         var end = JourneyClock.AtLocal(q.To.AddDays(1), TimeOnly.MinValue, zone).UtcTicks;
         var members = new Dictionary<long, (long Ticks, string? Group)>();
-        using var c = store.OpenReader();
         if (q.ByFirstSeen)
         {
+            using var c = store.OpenReader();
             using var first = c.CreateCommand();
             first.CommandText = "SELECT CustomerId, MIN(TimestampTicks) FROM events WHERE TenantId = $t GROUP BY CustomerId HAVING MIN(TimestampTicks) < $until";
             first.Parameters.AddWithValue("$t", tenantId);
@@ -108,44 +108,19 @@ public sealed class CohortService(EventStore store, Tenants.TenantDirectory tena
         }
         else
         {
-            using var cmd = c.CreateCommand();
             // The first add ever decides the cohort, so adds before "from" are read too (and then left out).
-            cmd.CommandText = "SELECT CustomerId, TimestampTicks, Properties FROM events WHERE TenantId = $t AND Type = $y AND TimestampTicks < $until ORDER BY TimestampTicks, Seq";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$y", EventTypes.CustomerAdded);
-            cmd.Parameters.AddWithValue("$until", end);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
+            foreach (var (id, (ticks, channel)) in FirstAdds.Read(store, tenantId, end))
             {
-                var id = r.GetInt64(0);
-                if (members.ContainsKey(id))
-                {
-                    continue;
-                }
-                var channel = q.ByChannel ? (r.IsDBNull(2) ? null : JsonNode.Parse(r.GetString(2)) as JsonObject)?["channel"]?.GetValue<string>() ?? "自然添加" : null;
-                members[id] = (r.GetInt64(1), channel);
+                members[id] = (ticks, q.ByChannel ? channel : null);
             }
         }
         var inRange = members.Where(m => m.Value.Ticks >= start).ToDictionary(m => m.Key, m => m.Value);
         var activity = new List<(long, long)>();
-        using (var cmd = c.CreateCommand())
+        foreach (var e in store.ReadOfTypes(tenantId, q.Activity, start, long.MaxValue, EventOrder.Log))
         {
-            var names = q.Activity.Select((_, i) => $"$y{i}").ToList();
-            cmd.CommandText = $"SELECT CustomerId, TimestampTicks FROM events WHERE TenantId = $t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= $from";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            for (var i = 0; i < names.Count; i++)
+            if (inRange.ContainsKey(e.CustomerId))
             {
-                cmd.Parameters.AddWithValue(names[i], q.Activity[i]);
-            }
-            cmd.Parameters.AddWithValue("$from", start);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (inRange.ContainsKey(id))
-                {
-                    activity.Add((id, r.GetInt64(1)));
-                }
+                activity.Add((e.CustomerId, e.TimestampTicks));
             }
         }
         var rows = Cohorts.Compute(inRange.Select(m => (m.Key, m.Value.Ticks, m.Value.Group)), activity, q.Period, q.Periods, zone, time.GetUtcNow());

@@ -64,22 +64,6 @@ public sealed class FunnelService(EventStore store, Customers.CustomerReader rea
         var types = q.Funnel.Steps.Select(s => s.EventType).Distinct().ToList();
         var engine = q.Funnel.Engine();
         var depths = new Dictionary<long, int>();
-        using var c = store.OpenReader();
-        using var cmd = c.CreateCommand();
-        var names = types.Select((_, i) => $"$y{i}").ToList();
-        cmd.CommandText = $"""
-            SELECT CustomerId, TimestampTicks, Type, Properties FROM events
-            WHERE TenantId = $t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= $from AND TimestampTicks < $until
-            ORDER BY CustomerId, TimestampTicks, Seq
-            """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        for (var i = 0; i < types.Count; i++)
-        {
-            cmd.Parameters.AddWithValue(names[i], types[i]);
-        }
-        cmd.Parameters.AddWithValue("$from", start);
-        cmd.Parameters.AddWithValue("$until", end + q.Funnel.Window.Ticks);
-        using var r = cmd.ExecuteReader();
         var ticks = new List<long>();
         var masks = new List<uint>();
         long customer = -1, read = 0;
@@ -92,17 +76,16 @@ public sealed class FunnelService(EventStore store, Customers.CustomerReader rea
             ticks.Clear();
             masks.Clear();
         }
-        while (r.Read())
+        foreach (var e in store.ReadOfTypes(tenantId, types, start, end + q.Funnel.Window.Ticks, EventOrder.CustomerThenTime))
         {
             read++;
-            var id = r.GetInt64(0);
-            if (id != customer)
+            if (e.CustomerId != customer)
             {
                 Flush();
-                customer = id;
+                customer = e.CustomerId;
             }
-            var at = r.GetInt64(1);
-            var mask = q.Funnel.Mask(r.GetString(2), r.IsDBNull(3) ? null : JsonNode.Parse(r.GetString(3)) as JsonObject);
+            var at = e.TimestampTicks;
+            var mask = q.Funnel.Mask(e.Type, e.ParseProperties());
             if (at >= end)
             {
                 mask &= ~1u; // the funnel must start within the chosen days
@@ -160,23 +143,9 @@ public sealed class FunnelService(EventStore store, Customers.CustomerReader rea
                 }
                 break;
             case "channel":
-                var wanted = customers.ToHashSet();
-                using (var c = store.OpenReader())
-                using (var cmd = c.CreateCommand())
+                foreach (var (id, (_, channel)) in FirstAdds.Read(store, tenantId, long.MaxValue))
                 {
-                    cmd.CommandText = "SELECT CustomerId, Properties FROM events WHERE TenantId = $t AND Type = $y ORDER BY Seq";
-                    cmd.Parameters.AddWithValue("$t", tenantId);
-                    cmd.Parameters.AddWithValue("$y", EventTypes.CustomerAdded);
-                    using var r = cmd.ExecuteReader();
-                    while (r.Read())
-                    {
-                        var id = r.GetInt64(0);
-                        if (wanted.Contains(id) && !keys.ContainsKey(id))
-                        {
-                            var p = r.IsDBNull(1) ? null : JsonNode.Parse(r.GetString(1)) as JsonObject;
-                            keys[id] = p?["channel"]?.GetValue<string>() is { Length: > 0 } channel ? channel : "自然添加";
-                        }
-                    }
+                    keys[id] = channel;
                 }
                 foreach (var id in customers)
                 {

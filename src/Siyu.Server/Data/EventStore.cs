@@ -61,6 +61,35 @@ public sealed class EventStore(DatabaseOptions options)
         return list;
     }
 
+    /// <summary>
+    /// A tenant's events of some types within [<paramref name="fromTicks"/>, <paramref name="untilTicks"/>), streamed in
+    /// the given order — what the analytics (funnels, attribution, cohorts, A/B results) read from the log.
+    /// </summary>
+    public IEnumerable<StoredEvent> ReadOfTypes(int tenantId, IReadOnlyCollection<string> types, long fromTicks, long untilTicks, EventOrder order)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        var names = types.Select((_, i) => $"$y{i}").ToList();
+        cmd.CommandText = $"""
+            SELECT CustomerId, TimestampTicks, Type, Properties FROM events
+            WHERE TenantId = $t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= $from AND TimestampTicks < $until
+            ORDER BY {order switch { EventOrder.CustomerThenTime => "CustomerId, TimestampTicks, Seq", EventOrder.Time => "TimestampTicks, Seq", _ => "Seq" }}
+            """;
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        var i = 0;
+        foreach (var type in types)
+        {
+            cmd.Parameters.AddWithValue(names[i++], type);
+        }
+        cmd.Parameters.AddWithValue("$from", fromTicks);
+        cmd.Parameters.AddWithValue("$until", untilTicks);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            yield return new StoredEvent(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
+        }
+    }
+
     public long MaxSeq()
     {
         using var c = OpenReader();
@@ -79,3 +108,19 @@ public sealed class EventStore(DatabaseOptions options)
 }
 
 public sealed record DatabaseOptions(string ConnectionString);
+
+/// <summary>One event as the analytics read it; <see cref="Properties"/> is the stored JSON (parse only what is needed).</summary>
+public readonly record struct StoredEvent(long CustomerId, long TimestampTicks, string Type, string? Properties)
+{
+    public JsonObject? ParseProperties() => Properties is null ? null : JsonNode.Parse(Properties) as JsonObject;
+}
+
+public enum EventOrder
+{
+    /// <summary>As appended (sequence number).</summary>
+    Log,
+    /// <summary>By event time.</summary>
+    Time,
+    /// <summary>Each customer's events together, in time order.</summary>
+    CustomerThenTime,
+}

@@ -31,7 +31,7 @@ public sealed class JourneyExperiments(IDbContextFactory<SiyuDb> dbs, EventStore
         }
         // (step, customer) → (arm, assigned at)
         var assignments = new Dictionary<(string Step, long Customer), (string Arm, long At)>();
-        foreach (var (customer, at, p) in Read(tenantId, "journey.variant", "$.journey_id", journeyId))
+        foreach (var (customer, at, p) in Read(tenantId, "journey.variant").Where(e => e.Properties?["journey_id"]?.GetValue<long>() == journeyId))
         {
             var step = p?["step"]?.GetValue<string>() ?? "";
             var arm = p?["holdout"]?.GetValue<bool>() == true ? HoldoutArm : p?["variant"]?.GetValue<string>() ?? "?";
@@ -43,11 +43,11 @@ public sealed class JourneyExperiments(IDbContextFactory<SiyuDb> dbs, EventStore
                 .Where(m => m.TenantId == tenantId && m.Key.StartsWith(prefix) && (m.Status == "sent" || m.Status == "outbox") && m.SentAtTicks != null)
                 .Select(m => new { m.CustomerId, m.SentAtTicks }).ToListAsync())
             .GroupBy(m => m.CustomerId).ToDictionary(g => g.Key, g => g.Max(m => m.SentAtTicks!.Value));
-        var clicked = Read(tenantId, EventTypes.MessageClicked, null, 0)
+        var clicked = Read(tenantId, EventTypes.MessageClicked)
             .Where(c => c.Properties?["message_id"]?.ToString().StartsWith(prefix, StringComparison.Ordinal) == true)
             .GroupBy(c => c.Customer).ToDictionary(g => g.Key, g => g.Max(c => c.At));
         var goal = definition.Goal;
-        var conversions = goal is null ? [] : Read(tenantId, goal.Event.EventType, null, 0)
+        var conversions = goal is null ? [] : Read(tenantId, goal.Event.EventType)
             .Where(e => goal.Event.Matches(goal.Event.EventType, e.Properties))
             .GroupBy(e => e.Customer).ToDictionary(g => g.Key, g => g.Select(e => e.At).Order().ToList());
 
@@ -79,27 +79,7 @@ public sealed class JourneyExperiments(IDbContextFactory<SiyuDb> dbs, EventStore
         return results;
     }
 
-    /// <summary>Events of one type in the tenant (optionally with a JSON property equal to a number), oldest first.</summary>
-    private List<(long Customer, long At, JsonObject? Properties)> Read(int tenantId, string type, string? jsonPath, long equals)
-    {
-        using var c = store.OpenReader();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = jsonPath is null
-            ? "SELECT CustomerId, TimestampTicks, Properties FROM events WHERE TenantId = $t AND Type = $y ORDER BY Seq"
-            : "SELECT CustomerId, TimestampTicks, Properties FROM events WHERE TenantId = $t AND Type = $y AND json_extract(Properties, $path) = $v ORDER BY Seq";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$y", type);
-        if (jsonPath is not null)
-        {
-            cmd.Parameters.AddWithValue("$path", jsonPath);
-            cmd.Parameters.AddWithValue("$v", equals);
-        }
-        using var r = cmd.ExecuteReader();
-        var list = new List<(long, long, JsonObject?)>();
-        while (r.Read())
-        {
-            list.Add((r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : JsonNode.Parse(r.GetString(2)) as JsonObject));
-        }
-        return list;
-    }
+    /// <summary>Events of one type in the tenant, as appended.</summary>
+    private List<(long Customer, long At, JsonObject? Properties)> Read(int tenantId, string type) =>
+        [.. store.ReadOfTypes(tenantId, [type], long.MinValue, long.MaxValue, EventOrder.Log).Select(e => (e.CustomerId, e.TimestampTicks, e.ParseProperties()))];
 }
