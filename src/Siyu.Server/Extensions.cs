@@ -87,7 +87,9 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyService>();
         services.AddSingleton<Journeys.JourneyEffectRunner>();
         services.AddSingleton<Journeys.JourneyExperiments>();
+        services.AddSingleton<Analytics.AnalyticsSettingsStore>();
         services.AddSingleton<Analytics.RfmService>();
+        services.AddSingleton<Analytics.LifecycleService>();
         services.AddSingleton<Analytics.FunnelService>();
         services.AddSingleton<Analytics.AttributionService>();
         services.AddSingleton<Analytics.CohortService>();

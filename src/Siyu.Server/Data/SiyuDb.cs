@@ -14,6 +14,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<MergeConflictRow> MergeConflicts => Set<MergeConflictRow>();
     public DbSet<EventRow> Events => Set<EventRow>();
     public DbSet<RfmRunRow> RfmRuns => Set<RfmRunRow>();
+    public DbSet<AnalyticsSettingsRow> AnalyticsSettings => Set<AnalyticsSettingsRow>();
     public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
@@ -92,6 +93,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         b.Entity<RfmRunRow>(e =>
         {
             e.ToTable("rfm_runs");
+            e.HasKey(r => r.TenantId);
+        });
+        b.Entity<AnalyticsSettingsRow>(e =>
+        {
+            e.ToTable("analytics_settings");
             e.HasKey(r => r.TenantId);
         });
         b.Entity<PartitionSnapshotRow>(e =>

@@ -33,6 +33,8 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/analytics/attribution" },
         { "POST", "/api/v1/analytics/cohorts" },
         { "GET", "/api/v1/analytics/purchase-cycles" },
+        { "GET", "/api/v1/analytics/settings" },
+        { "GET", "/api/v1/analytics/lifecycle" },
         { "GET", "/api/v1/journeys/1/experiment" },
         { "GET", "/api/v1/journeys" },
         { "GET", "/api/v1/delivery/messages" },
@@ -42,6 +44,8 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     public static TheoryData<string, string> Writes => new()
     {
         { "POST", "/api/v1/analytics/rfm/refresh" },
+        { "PUT", "/api/v1/analytics/settings" },
+        { "POST", "/api/v1/customers/1/lifecycle" },
         { "POST", "/api/v1/analytics/funnels/dropoff" },
         { "POST", "/api/v1/mass-sends/1/approve" },
         { "POST", "/api/v1/mass-sends/1/reject" },

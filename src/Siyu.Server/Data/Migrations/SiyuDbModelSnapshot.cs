@@ -16,6 +16,31 @@ namespace Siyu.Server.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.0");
 
+            modelBuilder.Entity("Siyu.Server.Data.AnalyticsSettingsRow", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Lifecycle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rfm")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("analytics_settings", (string)null);
+                });
+
             modelBuilder.Entity("Siyu.Server.Data.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -924,6 +949,9 @@ namespace Siyu.Server.Data.Migrations
 
                     b.Property<string>("Cuts")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Cycles")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Scored")
