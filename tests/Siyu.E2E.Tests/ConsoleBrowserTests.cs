@@ -496,7 +496,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.ClickAsync("[data-testid=rfm-refresh]");
         await Assertions.Expect(page.Locator("[data-testid=rfm-summary]")).ToContainTextAsync("计算于");
         await Assertions.Expect(page.Locator("[data-testid=rfm-layer]")).ToHaveCountAsync(9);
-        await Assertions.Expect(page.Locator("[data-testid=rfm-histogram]")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=rfm-histogram]")).ToHaveCountAsync(4);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-rfm.png"), FullPage = true });
 
         // The biggest buying layer becomes an audience whose live count is the layer's size.
@@ -517,6 +517,38 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/audiences/[0-9]+$"));
         await WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", bestCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Operator_switches_to_the_six_layer_preset_and_moves_a_customer_on_the_lifecycle_board()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=rfm-settings] .mud-expand-panel-header");
+        await page.ClickAsync("[data-testid=preset-six]");
+        await page.ClickAsync("[data-testid=rfm-settings-save]");
+        await Assertions.Expect(page.Locator("[data-testid=rfm-layer][data-layer=高价值]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=rfm-layer][data-layer=重要价值客户]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-rfm-settings.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + "/lifecycle");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-column]")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-rules]")).ToContainTextAsync("忠诚");
+        var card = page.Locator("[data-testid=lifecycle-column]:not([data-stage=loyal]) [data-testid=lifecycle-card]").First;
+        var customer = await card.GetAttributeAsync("data-customer");
+        await card.Locator("[data-testid=lifecycle-card-menu] button").ClickAsync();
+        await page.ClickAsync("[data-testid=lifecycle-move-to][data-stage=loyal]");
+        var moved = page.Locator($"[data-testid=lifecycle-column][data-stage=loyal] [data-testid=lifecycle-card][data-customer='{customer}']");
+        await Assertions.Expect(moved).ToContainTextAsync("手动");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "lifecycle-board.png"), FullPage = true });
+
+        // The customer page shows the stage and the manual move in the history.
+        await page.GotoAsync(_server.BaseUrl + $"/customers/{customer}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=customer-stage]")).ToHaveTextAsync("忠诚");
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-history]").First).ToContainTextAsync("手动");
     }
 
     [Fact]

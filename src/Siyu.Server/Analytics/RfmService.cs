@@ -13,8 +13,11 @@ public sealed record RfmView(
     DateTimeOffset? ComputedAt, int Scored, int Customers, RfmMode Mode, RfmCuts Cuts, IReadOnlyList<RfmSegmentView> Segments,
     IReadOnlyList<int> RScores, IReadOnlyList<int> FScores, IReadOnlyList<int> MScores, IReadOnlyList<int> EScores);
 
-/// <summary>A layer: its score ranges [min, max] (null for 无购买客户 and 其他), customers and their net spend.</summary>
-public sealed record RfmSegmentView(string Segment, int[]? R, int[]? F, int[]? M, int Customers, decimal NetSpend);
+/// <summary>
+/// A layer: its score ranges [min, max] (null for 无购买客户 and 其他), customers and their net spend, and the audience
+/// condition that selects exactly its customers (null for 其他).
+/// </summary>
+public sealed record RfmSegmentView(string Segment, int[]? R, int[]? F, int[]? M, int Customers, decimal NetSpend, System.Text.Json.Nodes.JsonNode? Condition);
 
 /// <summary>
 /// RFM/RFE scores as profile scores (<c>rfm_r</c>, <c>rfm_f</c>, <c>rfm_m</c>, <c>rfe_e</c> and the weighted
@@ -97,7 +100,7 @@ public sealed class RfmService(IDbContextFactory<SiyuDb> dbs, IGrainFactory grai
     {
         object Range(string name, int min, int max) => min == max
             ? new { type = "score", name, op = "eq", value = (object)min }
-            : new { type = "score", name, op = "between", value = (object)new[] { min, max } };
+            : new { type = "score", name, op = "between", min = (object)min, max = (object)max };
         if (segment == Rfm.NoPurchase)
         {
             return JsonSerializer.Serialize(new { version = 1, root = Range(ScoreNames.RfmR, 0, 0) });
@@ -118,6 +121,9 @@ public sealed class RfmService(IDbContextFactory<SiyuDb> dbs, IGrainFactory grai
         children.AddRange(layers.Take(index).Select(earlier => (object)new { type = "not", child = Ranges(earlier) }));
         return JsonSerializer.Serialize(new { version = 1, root = new { type = "all", children } });
     }
+
+    private System.Text.Json.Nodes.JsonNode? ConditionNode(int tenantId, string segment) =>
+        SegmentCondition(tenantId, segment) is { } json ? System.Text.Json.Nodes.JsonNode.Parse(json) : null;
 
     public async Task<RfmView> ViewAsync(int tenantId)
     {
@@ -143,14 +149,14 @@ public sealed class RfmService(IDbContextFactory<SiyuDb> dbs, IGrainFactory grai
         var views = rfm.Layers.Select(l =>
         {
             var (c, spend) = segments.GetValueOrDefault(l.Name);
-            return new RfmSegmentView(l.Name, [l.RMin, l.RMax], [l.FMin, l.FMax], [l.MMin, l.MMax], c, spend);
+            return new RfmSegmentView(l.Name, [l.RMin, l.RMax], [l.FMin, l.FMax], [l.MMin, l.MMax], c, spend, ConditionNode(tenantId, l.Name));
         }).ToList();
         foreach (var name in new[] { Rfm.Unlayered, Rfm.NoPurchase })
         {
             var (c, spend) = segments.GetValueOrDefault(name);
             if (c > 0 || name == Rfm.NoPurchase)
             {
-                views.Add(new RfmSegmentView(name, null, null, null, c, spend));
+                views.Add(new RfmSegmentView(name, null, null, null, c, spend, ConditionNode(tenantId, name)));
             }
         }
         var cuts = Cuts(tenantId);

@@ -82,6 +82,7 @@ public sealed class UiText
         ["lifecycle.silentDays"] = ("沉默：不活跃天数 ≥", "Silent: inactive days ≥"),
         ["lifecycle.churnedDays"] = ("流失：不活跃天数 ≥", "Churned: inactive days ≥"),
         ["lifecycle.interactionsCount"] = ("互动也算活跃", "Interactions count as activity"),
+        ["analytics.engagement"] = ("互动", "Engagement"),
         ["rfmSettings.title"] = ("RFM / RFE 设置", "RFM / RFE settings"),
         ["rfmSettings.mode"] = ("评分方式", "Scoring"),
         ["rfmSettings.quintiles"] = ("五等分（按客户排名）", "Quintiles of customers"),

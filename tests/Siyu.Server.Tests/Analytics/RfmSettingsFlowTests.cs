@@ -102,6 +102,14 @@ public sealed class RfmSettingsFlowTests : IAsyncLifetime
         Assert.Equal(new Dictionary<string, int> { ["高价值"] = 1, ["重要保持"] = 0, ["新客"] = 1, ["潜力"] = 0, ["沉默"] = 1, ["流失"] = 0, ["无购买客户"] = 1 }, layers);
         Assert.Equal([2, 1, 0, 1, 0], view["e_scores"]!.AsArray().Select(x => x!.GetValue<int>())); // customers with E = 1 … 5
 
+        // Each layer's condition selects exactly the layer's customers (earlier layers excluded: the first match wins).
+        foreach (var segment in view["segments"]!.AsArray())
+        {
+            var count = await (await _api.PostJsonAsync("/api/v1/audiences/preview", new { condition = segment!["condition"] })).ReadAsync();
+            Assert.True(count["count"] is not null, count.ToJsonString());
+            Assert.Equal(segment["customers"]!.GetValue<int>(), count["count"]!.GetValue<int>());
+        }
+
         // Audiences read RFE like any score: E ≥ 2 is b1 and the browser.
         var preview = await (await _api.PostJsonAsync("/api/v1/audiences/preview", new { condition = new { version = 1, root = new { type = "score", name = "rfe_e", op = "gte", value = 2 } } })).ReadAsync();
         Assert.Equal(2, preview["count"]!.GetValue<int>());
