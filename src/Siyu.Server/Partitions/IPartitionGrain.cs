@@ -31,6 +31,10 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task ApplyRfm();
     /// <summary>How this partition's customers fall into RFM scores and layers.</summary>
     Task<RfmDistributionPart> RfmDistribution();
+
+    // Alerts (PartitionGrain.Alerts.cs)
+    /// <summary>The alert rules' facts about every customer of this partition with a paid order.</summary>
+    Task<AlertFactsView[]> AlertFacts();
 }
 
 [GenerateSerializer, Immutable]
