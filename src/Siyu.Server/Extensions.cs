@@ -105,6 +105,8 @@ public static class Extensions
         services.AddSingleton<MassSends.MassSends>();
         services.AddSingleton<MassSends.MassSendRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
+        services.AddSingleton<Analytics.AlertService>();
+        services.AddHostedService<Analytics.AlertScheduler>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -195,6 +197,7 @@ public static class Extensions
         Audiences.AudiencesApi.MapAudiencesApi(api);
         WeCom.WeComEndpoints.MapWeComApi(api);
         MassSends.MassSendEndpoints.MapMassSendApi(api);
+        Analytics.AlertsApi.MapAlertsApi(api);
         Delivery.DeliveryEndpoints.MapDeliveryApi(api);
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);

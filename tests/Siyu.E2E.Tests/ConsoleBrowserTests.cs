@@ -488,6 +488,45 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Operator_runs_the_alerts_and_reads_a_churn_risk_in_chinese()
+    {
+        // A customer who bought every 30 days and stopped 170 days ago: past 1.5 × 30 = 45 days, a churn risk.
+        using var api = _server.ApiClient();
+        var now = DateTimeOffset.Now;
+        var ingest = await api.PostAsJsonAsync("/api/v1/events", new
+        {
+            events = new object[]
+            {
+                new { id = "e2e-alert-add", type = "customer.added", timestamp = now.AddDays(-300).ToString("O"), identifiers = new { phone = "13811112222" },
+                      properties = new { staff_userid = "zhangsan" }, attributes = new { name = "预警演示客户" } },
+                new { id = "e2e-alert-o1", type = "order.paid", timestamp = now.AddDays(-200).ToString("O"), identifiers = new { phone = "13811112222" }, properties = new { order_id = "E2E-A1", amount = 20 } },
+                new { id = "e2e-alert-o2", type = "order.paid", timestamp = now.AddDays(-170).ToString("O"), identifiers = new { phone = "13811112222" }, properties = new { order_id = "E2E-A2", amount = 20 } },
+            },
+        });
+        Assert.True(ingest.StatusCode == System.Net.HttpStatusCode.Accepted, await ingest.Content.ReadAsStringAsync());
+        var customer = (await ingest.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+        await Json.EventuallyAsync(() => api.GetJsonOrNull($"/api/v1/customers/{customer}"), c => c["orders"]!.GetValue<int>() == 2);
+
+        var page = await LoginAsync();
+        await page.GotoAsync($"{_server.BaseUrl}/alerts?customer_id={customer}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "预警" })).ToBeVisibleAsync();
+        await page.ClickAsync("[data-testid=alerts-run]");
+        await Assertions.Expect(page.Locator("[data-testid=alerts-run-summary]")).ToContainTextAsync("已运行");
+        var row = page.Locator("[data-testid=alert-row][data-kind=churn_risk]");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("流失风险");
+        await Assertions.Expect(row.Locator("[data-testid=alert-reason]")).ToContainTextAsync("客户「预警演示客户」共 2 笔订单，平均 30 天复购一次");
+        await Assertions.Expect(row.Locator("[data-testid=alert-reason]")).ToContainTextAsync("有流失风险");
+        await Assertions.Expect(row.Locator("[data-testid=alert-customer]")).ToHaveAttributeAsync("href", $"/customers/{customer}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "alerts.png"), FullPage = true });
+
+        // Acknowledged, it leaves the open list.
+        await row.Locator("[data-testid=alert-ack]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=alert-row][data-kind=churn_risk]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Operator_reads_the_rfm_layers_and_saves_one_as_an_audience()
     {
         var page = await LoginAsync();

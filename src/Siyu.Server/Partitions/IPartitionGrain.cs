@@ -33,6 +33,10 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<RfmDistributionPart> RfmDistribution();
     /// <summary>Customers per lifecycle stage and up to <paramref name="perStage"/> of each, latest arrivals first.</summary>
     Task<LifecycleBoardPart> LifecycleBoard(int perStage);
+
+    // Alerts (PartitionGrain.Alerts.cs)
+    /// <summary>The alert rules' facts about every customer of this partition with a paid order.</summary>
+    Task<AlertFactsView[]> AlertFacts();
 }
 
 [GenerateSerializer, Immutable]
