@@ -17,11 +17,15 @@ public static class AnalyticsBench
     {
         var sizes = Arg(args, "--paths", "10000,1000000,10000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var customers = int.Parse(Arg(args, "--customers", "10000000"), CultureInfo.InvariantCulture);
+        var parts = Arg(args, "--parts", "markov,rfm,funnel").Split(',');
         Console.WriteLine($"Siyu analytics benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine();
-        Console.WriteLine("| paths | channels | order | states | build + solve + removals | parse from text | straightforward | ÷ |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var n in sizes)
+        if (parts.Contains("markov"))
+        {
+            Console.WriteLine("| paths | channels | order | states | build + solve + removals | parse from text | straightforward | ÷ |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        }
+        foreach (var n in parts.Contains("markov") ? sizes : [])
         {
             foreach (var channels in new[] { 12, 50 })
             {
@@ -67,9 +71,15 @@ public static class AnalyticsBench
         }
 
         Console.WriteLine();
-        Rfm10M(customers);
-        Console.WriteLine();
-        FunnelBench(long.Parse(Arg(args, "--events", "100000000"), CultureInfo.InvariantCulture));
+        if (parts.Contains("rfm"))
+        {
+            Rfm10M(customers);
+            Console.WriteLine();
+        }
+        if (parts.Contains("funnel"))
+        {
+            FunnelBench(long.Parse(Arg(args, "--events", "100000000"), CultureInfo.InvariantCulture));
+        }
         return 0;
     }
 
@@ -305,7 +315,8 @@ public static class AnalyticsBench
         {
             var never = random.NextDouble() < 0.1;
             var frequency = never ? 0 : 1 + (int)(-Math.Log(1 - random.NextDouble()) * 2);
-            values[i] = new RfmValues(never ? -1 : random.Next(0, 730), frequency, never ? 0 : frequency * (long)random.Next(1_000, 200_000));
+            var interactions = random.NextDouble() < 0.4 ? 0 : random.Next(1, 40);
+            values[i] = new RfmValues(never ? -1 : random.Next(0, 730), frequency, never ? 0 : frequency * (long)random.Next(1_000, 200_000), interactions);
         }
         Rfm.Score(values.AsSpan(0, 1000)); // warm-up
         var times = new List<double>();
@@ -316,7 +327,17 @@ public static class AnalyticsBench
             scores = Rfm.Score(values);
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
-        Console.WriteLine($"RFM scoring of {n:N0} customers (10% without a paid order): {times.Min():N0} ms best of 3 ({string.Join(", ", times.Select(t => t.ToString("N0", CultureInfo.InvariantCulture)))} ms)");
+        Console.WriteLine($"RFM + E scoring of {n:N0} customers (10% without a paid order, 40% without an interaction): {times.Min():N0} ms best of 3 ({string.Join(", ", times.Select(t => t.ToString("N0", CultureInfo.InvariantCulture)))} ms)");
+
+        var fixedMode = new RfmSettings { Mode = RfmMode.Fixed };
+        var fixedTimes = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            Rfm.Score(values, fixedMode);
+            fixedTimes.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine($"Fixed-threshold scoring of the same customers: {fixedTimes.Min():N0} ms best of 3");
 
         using var duck = new DuckDBConnection("DataSource=:memory:");
         duck.Open();
