@@ -89,6 +89,7 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyExperiments>();
         services.AddSingleton<Analytics.RfmService>();
         services.AddSingleton<Analytics.FunnelService>();
+        services.AddSingleton<Analytics.KpiService>();
         services.AddSingleton<Analytics.AttributionService>();
         services.AddSingleton<Analytics.CohortService>();
         services.AddHostedService<Analytics.RfmScheduler>();
