@@ -288,7 +288,7 @@ public sealed class UiText
         ["analytics.group"] = ("分组", "Group"),
         ["analytics.eventsRead"] = ("读取了 {0} 条事件。", "{0} events read."),
         ["kpi.tab"] = ("经营概览", "Overview"),
-        ["kpi.intro"] = ("所选日期内的加好友、删除、入群、消息触达、点击、成交和复购，与紧挨着的前一段同样天数相比（日期按商户时区）。口径见 README“经营概览”。",
+        ["kpi.intro"] = ("所选日期内的加好友、删除、入群、消息触达、点击、成交和复购，与紧挨着的前一段同样天数相比（日期按商户时区）。口径见 README 的 KPI dashboard（经营概览）一节。",
             "Growth, reach, clicks, orders and repurchase on the chosen days, against the same number of days just before (tenant-local days). Definitions in the README."),
         ["kpi.range"] = ("日期范围", "Date range"),
         ["kpi.lastDays"] = ("近 {0} 天", "Last {0} days"),
