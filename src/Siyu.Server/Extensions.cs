@@ -87,7 +87,9 @@ public static class Extensions
         services.AddSingleton<Journeys.JourneyService>();
         services.AddSingleton<Journeys.JourneyEffectRunner>();
         services.AddSingleton<Journeys.JourneyExperiments>();
+        services.AddSingleton<Analytics.AnalyticsSettingsStore>();
         services.AddSingleton<Analytics.RfmService>();
+        services.AddSingleton<Analytics.LifecycleService>();
         services.AddSingleton<Analytics.FunnelService>();
         services.AddSingleton<Analytics.KpiService>();
         services.AddSingleton<Analytics.AttributionService>();
@@ -104,6 +106,8 @@ public static class Extensions
         services.AddSingleton<MassSends.MassSends>();
         services.AddSingleton<MassSends.MassSendRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
+        services.AddSingleton<Analytics.AlertService>();
+        services.AddHostedService<Analytics.AlertScheduler>();
         services.AddSingleton<Passwords>();
 
         services.ConfigureHttpJsonOptions(o =>
@@ -194,6 +198,7 @@ public static class Extensions
         Audiences.AudiencesApi.MapAudiencesApi(api);
         WeCom.WeComEndpoints.MapWeComApi(api);
         MassSends.MassSendEndpoints.MapMassSendApi(api);
+        Analytics.AlertsApi.MapAlertsApi(api);
         Delivery.DeliveryEndpoints.MapDeliveryApi(api);
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);

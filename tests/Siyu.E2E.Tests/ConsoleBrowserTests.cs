@@ -527,6 +527,45 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Operator_runs_the_alerts_and_reads_a_churn_risk_in_chinese()
+    {
+        // A customer who bought every 30 days and stopped 170 days ago: past 1.5 × 30 = 45 days, a churn risk.
+        using var api = _server.ApiClient();
+        var now = DateTimeOffset.Now;
+        var ingest = await api.PostAsJsonAsync("/api/v1/events", new
+        {
+            events = new object[]
+            {
+                new { id = "e2e-alert-add", type = "customer.added", timestamp = now.AddDays(-300).ToString("O"), identifiers = new { phone = "13811112222" },
+                      properties = new { staff_userid = "zhangsan" }, attributes = new { name = "预警演示客户" } },
+                new { id = "e2e-alert-o1", type = "order.paid", timestamp = now.AddDays(-200).ToString("O"), identifiers = new { phone = "13811112222" }, properties = new { order_id = "E2E-A1", amount = 20 } },
+                new { id = "e2e-alert-o2", type = "order.paid", timestamp = now.AddDays(-170).ToString("O"), identifiers = new { phone = "13811112222" }, properties = new { order_id = "E2E-A2", amount = 20 } },
+            },
+        });
+        Assert.True(ingest.StatusCode == System.Net.HttpStatusCode.Accepted, await ingest.Content.ReadAsStringAsync());
+        var customer = (await ingest.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+        await Json.EventuallyAsync(() => api.GetJsonOrNull($"/api/v1/customers/{customer}"), c => c["orders"]!.GetValue<int>() == 2);
+
+        var page = await LoginAsync();
+        await page.GotoAsync($"{_server.BaseUrl}/alerts?customer_id={customer}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "预警" })).ToBeVisibleAsync();
+        await page.ClickAsync("[data-testid=alerts-run]");
+        await Assertions.Expect(page.Locator("[data-testid=alerts-run-summary]")).ToContainTextAsync("已运行");
+        var row = page.Locator("[data-testid=alert-row][data-kind=churn_risk]");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("流失风险");
+        await Assertions.Expect(row.Locator("[data-testid=alert-reason]")).ToContainTextAsync("客户「预警演示客户」共 2 笔订单，平均 30 天复购一次");
+        await Assertions.Expect(row.Locator("[data-testid=alert-reason]")).ToContainTextAsync("有流失风险");
+        await Assertions.Expect(row.Locator("[data-testid=alert-customer]")).ToHaveAttributeAsync("href", $"/customers/{customer}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "alerts.png"), FullPage = true });
+
+        // Acknowledged, it leaves the open list.
+        await row.Locator("[data-testid=alert-ack]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=alert-row][data-kind=churn_risk]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Operator_reads_the_rfm_layers_and_saves_one_as_an_audience()
     {
         var page = await LoginAsync();
@@ -536,7 +575,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.ClickAsync("[data-testid=rfm-refresh]");
         await Assertions.Expect(page.Locator("[data-testid=rfm-summary]")).ToContainTextAsync("计算于");
         await Assertions.Expect(page.Locator("[data-testid=rfm-layer]")).ToHaveCountAsync(9);
-        await Assertions.Expect(page.Locator("[data-testid=rfm-histogram]")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=rfm-histogram]")).ToHaveCountAsync(4);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-rfm.png"), FullPage = true });
 
         // The biggest buying layer becomes an audience whose live count is the layer's size.
@@ -557,6 +596,39 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/audiences/[0-9]+$"));
         await WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=live-count]")).ToHaveAttributeAsync("data-count", bestCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Operator_switches_to_the_six_layer_preset_and_moves_a_customer_on_the_lifecycle_board()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "RFM 客户分层" }).ClickAsync();
+        await page.ClickAsync("[data-testid=rfm-settings] .mud-expand-panel-header");
+        await page.ClickAsync("[data-testid=preset-six]");
+        await page.ClickAsync("[data-testid=rfm-settings-save]");
+        await Assertions.Expect(page.Locator("[data-testid=rfm-layer][data-layer=高价值]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=rfm-layer][data-layer=重要价值客户]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-rfm-settings.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + "/lifecycle");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-column]")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-rules]")).ToContainTextAsync("忠诚");
+        var card = page.Locator("[data-testid=lifecycle-column]:not([data-stage=loyal]) [data-testid=lifecycle-card]").First;
+        var customer = await card.GetAttributeAsync("data-customer");
+        await card.Locator("[data-testid=lifecycle-card-menu] button").ClickAsync();
+        await page.ClickAsync("[data-testid=lifecycle-move-to][data-stage=loyal]");
+        var moved = page.Locator($"[data-testid=lifecycle-column][data-stage=loyal] [data-testid=lifecycle-card][data-customer='{customer}']");
+        await Assertions.Expect(moved).ToContainTextAsync("手动");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "lifecycle-board.png"), FullPage = true });
+
+        // The customer page shows the stage and the manual move in the history.
+        await page.GotoAsync(_server.BaseUrl + $"/customers/{customer}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=customer-stage]")).ToHaveTextAsync("忠诚");
+        await Assertions.Expect(page.Locator("[data-testid=lifecycle-history]").First).ToContainTextAsync("手动");
     }
 
     [Fact]

@@ -1,16 +1,16 @@
 namespace Siyu.Core.Analytics;
 
 /// <summary>
-/// One customer's RFM inputs: days since the last paid order (−1 = never paid), paid orders, and net spend in cents
-/// (refunds subtracted, so it can be negative).
+/// One customer's RFM inputs: days since the last paid order (−1 = never paid), paid orders, net spend in cents
+/// (refunds subtracted, so it can be negative), and interactions in the engagement window (for RFE).
 /// </summary>
-public readonly record struct RfmValues(int RecencyDays, int Frequency, long MonetaryCents)
+public readonly record struct RfmValues(int RecencyDays, int Frequency, long MonetaryCents, int Engagement = 0)
 {
     public bool HasPaid => Frequency > 0;
 }
 
-/// <summary>Scores 1–5 (0 = not scored: no paid order) and the layer.</summary>
-public readonly record struct RfmScore(int R, int F, int M, string Segment);
+/// <summary>Scores 1–5 (R, F, M = 0: not scored, no paid order; E is scored for every customer) and the layer.</summary>
+public readonly record struct RfmScore(int R, int F, int M, string Segment, int E = 0);
 
 /// <summary>
 /// RFM scoring by quintiles of the scored customers (those with at least one paid order).
@@ -21,45 +21,29 @@ public readonly record struct RfmScore(int R, int F, int M, string Segment);
 /// values the scores are the usual quintiles (the bottom fifth 1 … the top fifth 5). When many customers share a
 /// value (most customers have one order), higher scores may be empty rather than splitting equals apart.
 /// </para>
-/// <para>
-/// Layers: R, F and M are "high" at a score ≥ <see cref="HighScore"/> (3, the middle quintile and up) and the eight
-/// combinations have the usual names: 重要价值客户 (all high), 重要保持客户 (R low), 重要发展客户 (F low), 重要挽留客户
-/// (R and F low), 一般价值客户 (M low), 一般保持客户 (R and M low), 一般发展客户 (F and M low), 一般挽留客户 (all low).
-/// Customers without a paid order are 无购买客户 with scores 0.
+/// Layers: see <see cref="RfmSettings"/>; by default the eight classic ones (R, F, M each high at a score ≥
+/// <see cref="HighScore"/> or low). E (engagement) is scored the same way over all customers, paid or not: those with
+/// no interaction are worse than nobody, so they score 1.
 /// </para>
 /// </summary>
 public static class Rfm
 {
     public const int HighScore = 3;
     public const string NoPurchase = "无购买客户";
+    /// <summary>Scored customers no configured layer holds.</summary>
+    public const string Unlayered = "其他";
 
-    private static readonly string[] Layers =
-    [
-        // index = (R high ? 4 : 0) + (F high ? 2 : 0) + (M high ? 1 : 0)
-        "一般挽留客户", "重要挽留客户", "一般保持客户", "重要保持客户", "一般发展客户", "重要发展客户", "一般价值客户", "重要价值客户",
-    ];
+    /// <summary>The layer under the default (eight classic) layers.</summary>
+    public static string Segment(int r, int f, int m) => RfmSettings.Default.Segment(r, f, m);
 
-    /// <summary>The eight layers in the order operators read them (most valuable first).</summary>
-    public static readonly IReadOnlyList<string> SegmentNames =
-        ["重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户", "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"];
-
-    /// <summary>Which of R, F, M are high in a layer (for building the layer's audience condition).</summary>
-    public static (bool R, bool F, bool M) Highs(string segment)
+    public static RfmScore[] Score(ReadOnlySpan<RfmValues> customers, RfmSettings? settings = null)
     {
-        var i = Array.IndexOf(Layers, segment);
-        return i < 0 ? throw new ArgumentException($"Unknown RFM layer '{segment}'.", nameof(segment)) : ((i & 4) != 0, (i & 2) != 0, (i & 1) != 0);
-    }
-
-    public static string Segment(int r, int f, int m) =>
-        r == 0 ? NoPurchase : Layers[(r >= HighScore ? 4 : 0) + (f >= HighScore ? 2 : 0) + (m >= HighScore ? 1 : 0)];
-
-    public static RfmScore[] Score(ReadOnlySpan<RfmValues> customers)
-    {
-        var cuts = RfmCuts.Compute(customers);
+        settings ??= RfmSettings.Default;
+        var cuts = settings.Mode == RfmMode.Fixed ? RfmCuts.FromFixed(settings.Fixed, customers) : RfmCuts.Compute(customers);
         var result = new RfmScore[customers.Length];
         for (var i = 0; i < customers.Length; i++)
         {
-            result[i] = cuts.Score(customers[i]);
+            result[i] = cuts.Score(customers[i], settings);
         }
         return result;
     }
@@ -67,12 +51,12 @@ public static class Rfm
     internal static int Above(long value, (long C1, long C2, long C3, long C4) cuts) =>
         1 + (value > cuts.C1 ? 1 : 0) + (value > cuts.C2 ? 1 : 0) + (value > cuts.C3 ? 1 : 0) + (value > cuts.C4 ? 1 : 0);
 
-    internal static (long, long, long, long) Cuts(ReadOnlySpan<RfmValues> customers, long[] scratch, Func<RfmValues, long> goodness)
+    internal static (long, long, long, long) Cuts(ReadOnlySpan<RfmValues> customers, long[] scratch, Func<RfmValues, long> goodness, bool everyone = false)
     {
         var k = 0;
         foreach (var c in customers)
         {
-            if (c.HasPaid)
+            if (everyone || c.HasPaid)
             {
                 scratch[k++] = goodness(c);
             }
@@ -158,43 +142,15 @@ public static class Rfm
         }
         return sum;
     }
-
-    /// <summary>
-    /// Fixed-threshold mode: four ascending cut points give scores 1–5. Higher is better: value ≥ cut[i] earns i + 2
-    /// (≥ the last cut = 5). Lower is better (recency): value ≤ cut[i] earns 5 − i (≤ the first cut = 5).
-    /// </summary>
-    public static int Fixed(double value, ReadOnlySpan<double> cuts, bool higherIsBetter)
-    {
-        if (cuts.Length != 4)
-        {
-            throw new ArgumentException("Four cut points.", nameof(cuts));
-        }
-        if (higherIsBetter)
-        {
-            var score = 1;
-            foreach (var cut in cuts)
-            {
-                score += value >= cut ? 1 : 0;
-            }
-            return score;
-        }
-        for (var i = 0; i < 4; i++)
-        {
-            if (value <= cuts[i])
-            {
-                return 5 - i;
-            }
-        }
-        return 1;
-    }
 }
 
 /// <summary>
 /// The tenant-wide cut points of a scoring run (four per metric, in "goodness": recency negated), so that any single
 /// customer can be scored later — when their order arrives, or in another partition — exactly as the run would have.
-/// <see cref="Scored"/> is how many customers the cuts came from; with none, every customer is unscored.
+/// <see cref="Scored"/> is how many customers had a paid order; with no cut points every customer is unscored.
+/// <see cref="Engagement"/> cuts are over all customers (null in runs from before RFE: E unscored).
 /// </summary>
-public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, int Scored)
+public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, int Scored, long[]? Engagement = null)
 {
     public static readonly RfmCuts Empty = new([], [], [], 0);
 
@@ -205,9 +161,15 @@ public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, 
         {
             n += c.HasPaid ? 1 : 0;
         }
-        if (n == 0)
+        if (customers.Length == 0)
         {
             return Empty;
+        }
+        var e = Rfm.Cuts(customers, new long[customers.Length], c => c.Engagement, everyone: true);
+        long[] engagement = [e.Item1, e.Item2, e.Item3, e.Item4];
+        if (n == 0)
+        {
+            return Empty with { Engagement = engagement };
         }
         // A customer's score is 1 + the number of the four cut points their value is above, where cut s is the k-th
         // smallest value with k = ⌈s·n/5⌉: "at least k customers strictly worse" is "the value exceeds the k-th
@@ -216,19 +178,40 @@ public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, 
         var r = Rfm.Cuts(customers, scratch, c => -(long)c.RecencyDays);
         var f = Rfm.Cuts(customers, scratch, c => c.Frequency);
         var m = Rfm.Cuts(customers, scratch, c => c.MonetaryCents);
-        return new RfmCuts([r.Item1, r.Item2, r.Item3, r.Item4], [f.Item1, f.Item2, f.Item3, f.Item4], [m.Item1, m.Item2, m.Item3, m.Item4], n);
+        return new RfmCuts([r.Item1, r.Item2, r.Item3, r.Item4], [f.Item1, f.Item2, f.Item3, f.Item4], [m.Item1, m.Item2, m.Item3, m.Item4], n, engagement);
     }
 
-    public RfmScore Score(RfmValues c)
+    /// <summary>
+    /// Fixed thresholds as cut points of the same "score = 1 + cut points exceeded" form (values are whole days,
+    /// orders, cents and interactions, so "at least c" is "more than c − 1" and "at most d days" is "−days more than
+    /// −d − 1"). <paramref name="customers"/> only counts the scored ones.
+    /// </summary>
+    public static RfmCuts FromFixed(RfmFixedCuts cuts, ReadOnlySpan<RfmValues> customers)
     {
-        if (!c.HasPaid || Scored == 0)
+        var n = 0;
+        foreach (var c in customers)
         {
-            return new RfmScore(0, 0, 0, Rfm.NoPurchase);
+            n += c.HasPaid ? 1 : 0;
+        }
+        return new RfmCuts(
+            [.. cuts.RecencyDays.Reverse().Select(d => -(long)d - 1)],
+            [.. cuts.Orders.Select(o => (long)o - 1)],
+            [.. cuts.Spend.Select(y => (long)decimal.Round(y * 100, MidpointRounding.AwayFromZero) - 1)],
+            n,
+            [.. cuts.Interactions.Select(i => (long)i - 1)]);
+    }
+
+    public RfmScore Score(RfmValues c, RfmSettings? settings = null)
+    {
+        var e = Engagement is { Length: 4 } ec ? Rfm.Above(c.Engagement, (ec[0], ec[1], ec[2], ec[3])) : 0;
+        if (!c.HasPaid || Recency.Length == 0)
+        {
+            return new RfmScore(0, 0, 0, Rfm.NoPurchase, e);
         }
         var r = Rfm.Above(-(long)c.RecencyDays, (Recency[0], Recency[1], Recency[2], Recency[3]));
         var f = Rfm.Above(c.Frequency, (Frequency[0], Frequency[1], Frequency[2], Frequency[3]));
         var m = Rfm.Above(c.MonetaryCents, (Monetary[0], Monetary[1], Monetary[2], Monetary[3]));
-        return new RfmScore(r, f, m, Rfm.Segment(r, f, m));
+        return new RfmScore(r, f, m, (settings ?? RfmSettings.Default).Segment(r, f, m), e);
     }
 }
 

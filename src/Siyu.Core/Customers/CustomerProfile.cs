@@ -111,6 +111,12 @@ public sealed class CustomerProfile
     /// <summary>Computed scores (RFM, lifecycle stage…) written by analytics; the audience engine reads them by name.</summary>
     public Dictionary<string, double> Scores { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The lifecycle stage (kept by the partition from the tenant's rules, and by operators' moves) and its history.</summary>
+    public Analytics.LifecycleState Lifecycle { get; set; } = new();
+
+    /// <summary>When the customer is expected to buy again (0 = unknown), kept by the partition from the tenant's purchase cycles.</summary>
+    public long PurchaseDueTicks { get; set; }
+
     /// <summary>The behaviour event the last <see cref="Apply"/> recorded (for the partition's audience index).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public BehaviourEvent? LastRecorded { get; private set; }
@@ -140,6 +146,10 @@ public sealed class CustomerProfile
         if (e.Type is EventTypes.ConsentGranted or EventTypes.ConsentRevoked)
         {
             ApplyConsent(e);
+        }
+        if (e.Type == EventTypes.LifecycleMoved && Analytics.Lifecycle.Parse(ReadString(e.Properties?["stage"])) is { } stage)
+        {
+            Lifecycle.Move(stage, e.TimestampTicks, ReadString(e.Properties?["by"]), ReadString(e.Properties?["reason"]));
         }
         if (!EventTypes.NotCustomerActivity.Contains(e.Type))
         {

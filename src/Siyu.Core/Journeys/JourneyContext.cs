@@ -41,7 +41,8 @@ public sealed class ProfileJourneyContext : IJourneyContext
 
     /// <summary>
     /// A date attribute, or one of the dates the profile keeps itself: <c>last_order_at</c>, <c>first_order_at</c>,
-    /// <c>last_seen_at</c>, <c>first_seen_at</c> ("day 85 after the last purchase"), as local dates in the tenant's zone.
+    /// <c>last_seen_at</c>, <c>first_seen_at</c> ("day 85 after the last purchase"), <c>purchase_due_at</c> ("5 days
+    /// before the purchase cycle is up"), as local dates in the tenant's zone.
     /// </summary>
     public DateOnly? DateAttribute(string name)
     {
@@ -54,7 +55,10 @@ public sealed class ProfileJourneyContext : IJourneyContext
     }
 
     /// <summary>Names of the profile's own dates that journeys can be relative to.</summary>
-    public static readonly IReadOnlySet<string> BuiltInDates = new HashSet<string>(StringComparer.Ordinal) { "last_order_at", "first_order_at", "last_seen_at", "first_seen_at" };
+    public static readonly IReadOnlySet<string> BuiltInDates = new HashSet<string>(StringComparer.Ordinal) { "last_order_at", "first_order_at", "last_seen_at", "first_seen_at", PurchaseDueAt };
+
+    /// <summary>The next date the customer is expected to buy again (their categories' purchase cycles): "remind 5 days before".</summary>
+    public const string PurchaseDueAt = "purchase_due_at";
 
     private static long BuiltInDateTicks(CustomerProfile profile, string name) => name switch
     {
@@ -62,6 +66,7 @@ public sealed class ProfileJourneyContext : IJourneyContext
         "first_order_at" => profile.FirstOrderTicks,
         "last_seen_at" => profile.LastSeenTicks,
         "first_seen_at" => profile.FirstSeenTicks,
+        PurchaseDueAt => profile.PurchaseDueTicks,
         _ => 0,
     };
 }

@@ -25,6 +25,15 @@ public static class AnalyticsApi
             .WithSummary("Markov (removal effect), first/last/linear touch attribution of conversions to touchpoint channels, from the event log");
         g.MapPost("/cohorts", Cohorts).WithName("Cohorts")
             .WithSummary("Retention by week or month of the first WeCom add (optionally per channel): cohort size and customers active in each later period");
+        g.MapGet("/settings", (HttpContext http, AnalyticsSettingsStore store) => TypedResults.Ok(store.Get(http.User.TenantId())))
+            .WithName("AnalyticsSettings").WithSummary("RFM/RFE scoring (quintiles or fixed cut points, weights, engagement window and events, layers) and lifecycle rules");
+        g.MapPut("/settings", SaveSettings).WithName("SaveAnalyticsSettings")
+            .WithSummary("Change RFM/RFE or lifecycle settings (omitted parts and fields stay); everyone is rescored at once").RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("/lifecycle", Board).WithName("LifecycleBoard")
+            .WithSummary("Customers per lifecycle stage (prospect → new → active → loyal → silent → churned) and each stage's latest ?per_stage=20 arrivals");
+        api.MapPost("/customers/{id:long}/lifecycle", Move).WithTags("Customers").WithName("MoveLifecycleStage")
+            .WithSummary("Move a customer to a lifecycle stage by hand (held until the rules' own answer changes); in the stage history")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Staff));
         g.MapGet("/purchase-cycles", PurchaseCyclesAsync).WithName("PurchaseCycles")
             .WithSummary("Per category: median and quartile days between a customer's repeat purchases (paid orders in the last ?days=365)");
         g.MapGet("/kpis", Dashboard).WithName("Kpis")
@@ -36,6 +45,29 @@ public static class AnalyticsApi
     {
         var (query, errors) = kpis.Parse(http.User.TenantId(), from, to);
         return query is null ? Problems.Validation(errors) : TypedResults.Ok(kpis.Run(http.User.TenantId(), query));
+    }
+
+    private static async Task<IResult> SaveSettings(HttpContext http, AnalyticsSettingsStore store, RfmService rfm, System.Text.Json.Nodes.JsonObject body)
+    {
+        var tenant = http.User.TenantId();
+        var (settings, errors) = store.Parse(tenant, body);
+        return settings is null ? Problems.Validation(errors) : TypedResults.Ok(await rfm.SaveSettingsAsync(tenant, http.User.Actor(), settings));
+    }
+
+    private static async Task<IResult> Board(HttpContext http, LifecycleService lifecycle, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "per_stage")] int? perStage)
+    {
+        if (perStage is < 0 or > 200)
+        {
+            return Problems.Validation("per_stage", "0 to 200 customers per stage.");
+        }
+        return TypedResults.Ok(await lifecycle.BoardAsync(http.User.TenantId(), perStage ?? 20));
+    }
+
+    private static async Task<IResult> Move(HttpContext http, LifecycleService lifecycle, long id, LifecycleMove body)
+    {
+        var (seq, errors) = await lifecycle.MoveAsync(http.User.TenantId(), id, body, http.User.Actor());
+        return seq is { } s ? TypedResults.Ok(new { seq = s, customer_id = id })
+            : errors.Count > 0 ? Problems.Validation(errors) : Problems.NotFound($"No customer {id}.");
     }
 
     private static IResult PurchaseCyclesAsync(HttpContext http, Data.EventStore store, TimeProvider time, int? days)

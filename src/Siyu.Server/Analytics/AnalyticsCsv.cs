@@ -23,6 +23,7 @@ public static class AnalyticsCsv
         ["Attribution"] = new("attribution", ["channels", "summary"], (v, t) => v is AttributionView a ? Attribution(a, t) : null),
         ["Cohorts"] = new("cohorts", ["cohorts"], (v, _) => v is CohortView c ? Cohorts(c) : null),
         ["PurchaseCycles"] = new("purchase-cycles", ["categories"], (v, _) => v is IReadOnlyList<PurchaseCycle> p ? PurchaseCycles(p) : null),
+        ["LifecycleBoard"] = new("lifecycle", ["stages"], (v, _) => v is LifecycleBoard b ? Lifecycle(b) : null),
         ["Kpis"] = new("kpis", ["metrics", "daily", "staff"], (v, t) => v is KpiReport k ? Kpis(k, t) : null),
     };
 
@@ -30,21 +31,33 @@ public static class AnalyticsCsv
     public static string FileName(Export export, string table, DateOnly day) =>
         $"{export.Stem}{(export.Tables.Count > 1 ? "-" + table : "")}-{day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.csv";
 
+    /// <summary>Layers with their score ranges (empty for 无购买客户 and 其他), or the customers per R/F/M/E score.</summary>
     public static CsvTable Rfm(RfmView v, string table = "segments")
     {
         if (table == "scores")
         {
-            var scores = new CsvTable("score", "r_customers", "f_customers", "m_customers");
+            var scores = new CsvTable("score", "r_customers", "f_customers", "m_customers", "e_customers");
             for (var s = 5; s >= 1; s--)
             {
-                scores.Add(s, v.RScores[s - 1], v.FScores[s - 1], v.MScores[s - 1]);
+                scores.Add(s, v.RScores[s - 1], v.FScores[s - 1], v.MScores[s - 1], v.EScores[s - 1]);
             }
             return scores;
         }
-        var csv = new CsvTable("segment", "r_high", "f_high", "m_high", "customers", "net_spend");
+        var csv = new CsvTable("segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "customers", "net_spend");
         foreach (var s in v.Segments)
         {
-            csv.Add(s.Segment, s.RHigh, s.FHigh, s.MHigh, s.Customers, s.NetSpend);
+            csv.Add(s.Segment, s.R?[0], s.R?[1], s.F?[0], s.F?[1], s.M?[0], s.M?[1], s.Customers, s.NetSpend);
+        }
+        return csv;
+    }
+
+    /// <summary>Customers per lifecycle stage (the board's cards are a sample, not exported).</summary>
+    public static CsvTable Lifecycle(LifecycleBoard board)
+    {
+        var csv = new CsvTable("stage", "name", "customers");
+        foreach (var s in board.Stages)
+        {
+            csv.Add(s.Stage, s.Name, s.Customers);
         }
         return csv;
     }

@@ -27,7 +27,11 @@ public static class CustomerDtos
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
         DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
         IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges,
-        IReadOnlyList<Consent> Consents, IReadOnlyDictionary<string, double> Scores, string? RfmSegment);
+        IReadOnlyList<Consent> Consents, IReadOnlyDictionary<string, double> Scores, string? RfmSegment, Lifecycle? Lifecycle, DateTimeOffset? PurchaseDueAt);
+
+    public sealed record Lifecycle(string Stage, string StageName, DateTimeOffset Since, bool Manual, IReadOnlyList<LifecycleChange> History);
+
+    public sealed record LifecycleChange(string Stage, string StageName, DateTimeOffset At, bool Manual, string? By, string? Reason);
 
     public sealed record Consent(string Channel, string Topic, bool Granted, DateTimeOffset At, string? Source);
 
@@ -53,18 +57,15 @@ public static class CustomerDtos
                 .Select(t => new CustomerTag(t.View.TagId, t.Info!.Name, t.Info.GroupName, t.View.Source, new DateTimeOffset(t.View.AtTicks, TimeSpan.Zero)))],
             [.. d.Merges.Select(ToDto)],
             [.. p.Consents.Select(c => new Consent(c.Channel, c.Topic, c.Granted, new DateTimeOffset(c.AtTicks, TimeSpan.Zero), c.Source))],
-            p.Scores ?? [], RfmSegment(p.Scores));
+            p.Scores ?? [], p.RfmSegment,
+            p.Lifecycle is { } l
+                ? new Lifecycle(l.Stage, StageName(l.Stage), new DateTimeOffset(l.SinceTicks, TimeSpan.Zero), l.Manual,
+                    [.. l.History.Select(h => new LifecycleChange(h.Stage, StageName(h.Stage), new DateTimeOffset(h.AtTicks, TimeSpan.Zero), h.Manual, h.By, h.Reason))])
+                : null,
+            Time(p.PurchaseDueTicks));
     }
 
-    /// <summary>The RFM layer the scores put the customer in; null before the tenant's first RFM run.</summary>
-    public static string? RfmSegment(IReadOnlyDictionary<string, double>? scores)
-    {
-        if (scores is null || !scores.TryGetValue(Core.Audiences.Conditions.ScoreNames.RfmR, out var r))
-        {
-            return null;
-        }
-        return Core.Analytics.Rfm.Segment((int)r, (int)scores.GetValueOrDefault(Core.Audiences.Conditions.ScoreNames.RfmF), (int)scores.GetValueOrDefault(Core.Audiences.Conditions.ScoreNames.RfmM));
-    }
+    private static string StageName(string stage) => Core.Analytics.Lifecycle.Parse(stage) is { } s ? Core.Analytics.Lifecycle.Name(s) : stage;
 
     public static Merge ToDto(this MergeView m) =>
         new(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0));

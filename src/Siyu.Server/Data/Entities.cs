@@ -488,4 +488,16 @@ public sealed class RfmRunRow
     /// <summary>The tenant-local day (day number) recency was counted to.</summary>
     public int AsOfDay { get; set; }
     public long ComputedAtTicks { get; set; }
+    /// <summary>Median repurchase days per category at the run (JSON object category → days), for purchase-due dates.</summary>
+    public string? Cycles { get; set; }
+}
+
+/// <summary>A tenant's analytics settings: RFM/RFE scoring and layers (JSON <c>RfmSettings</c>), lifecycle rules (JSON <c>LifecycleRules</c>).</summary>
+public sealed class AnalyticsSettingsRow
+{
+    public int TenantId { get; set; }
+    public required string Rfm { get; set; }
+    public required string Lifecycle { get; set; }
+    public string? UpdatedBy { get; set; }
+    public long UpdatedAtTicks { get; set; }
 }

@@ -14,8 +14,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<MergeConflictRow> MergeConflicts => Set<MergeConflictRow>();
     public DbSet<EventRow> Events => Set<EventRow>();
     public DbSet<RfmRunRow> RfmRuns => Set<RfmRunRow>();
+    public DbSet<AnalyticsSettingsRow> AnalyticsSettings => Set<AnalyticsSettingsRow>();
     public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<AlertRow> Alerts => Set<AlertRow>();
+    public DbSet<AlertSettingsRow> AlertSettings => Set<AlertSettingsRow>();
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
     public DbSet<TagRow> Tags => Set<TagRow>();
     public DbSet<AudienceRow> Audiences => Set<AudienceRow>();
@@ -94,6 +97,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("rfm_runs");
             e.HasKey(r => r.TenantId);
         });
+        b.Entity<AnalyticsSettingsRow>(e =>
+        {
+            e.ToTable("analytics_settings");
+            e.HasKey(r => r.TenantId);
+        });
         b.Entity<PartitionSnapshotRow>(e =>
         {
             e.ToTable("partition_snapshots");
@@ -103,6 +111,22 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("audit_log");
             e.HasIndex(a => new { a.TenantId, a.AtTicks });
+        });
+        b.Entity<AlertRow>(e =>
+        {
+            e.ToTable("alerts");
+            e.HasIndex(a => new { a.TenantId, a.Key }).IsUnique();
+            e.HasIndex(a => new { a.TenantId, a.Status, a.Id });
+            e.Property(a => a.Key).HasMaxLength(200);
+            e.Property(a => a.Kind).HasMaxLength(32);
+            e.Property(a => a.Status).HasMaxLength(16);
+            e.Property(a => a.StaffUserId).HasMaxLength(64);
+        });
+        b.Entity<AlertSettingsRow>(e =>
+        {
+            e.ToTable("alert_settings");
+            e.HasKey(s => s.TenantId);
+            e.Property(s => s.TenantId).ValueGeneratedNever();
         });
         b.Entity<TagGroupRow>(e =>
         {

@@ -8,9 +8,16 @@ using Siyu.Server.WeCom;
 
 namespace Siyu.Server.Delivery;
 
-/// <summary>A message to one customer, as journeys, SOP tasks and the API hand it to the pipeline.</summary>
+/// <summary>
+/// A message to one customer, as journeys, SOP tasks and the API hand it to the pipeline. An app message to a staff
+/// member about no customer in particular (an alert on the staff member's own figures) has customer id 0 and a sender.
+/// </summary>
 public sealed record OutboundMessage(
-    string? Key, long CustomerId, string? Channel, string? Topic, string? Text, IReadOnlyList<WelcomeAttachment>? Attachments, string? Sender, string Origin);
+    string? Key, long CustomerId, string? Channel, string? Topic, string? Text, IReadOnlyList<WelcomeAttachment>? Attachments, string? Sender, string Origin)
+{
+    /// <summary>An app message to <see cref="Sender"/> that concerns no customer.</summary>
+    public bool StaffOnly => CustomerId == 0 && Channel == "app" && !string.IsNullOrWhiteSpace(Sender);
+}
 
 public sealed record OutboundView(
     long Id, string Key, long CustomerId, string Channel, string Topic, string Text, string? Sender, string Origin, string Status, DateTimeOffset DueAt,
@@ -31,7 +38,7 @@ public sealed class DeliveryService(IDbContextFactory<SiyuDb> dbs, Customers.Cus
     public List<FieldError> Validate(int tenantId, OutboundMessage message)
     {
         var errors = new List<FieldError>();
-        if (reader.Canonical(tenantId, message.CustomerId) is null)
+        if (!message.StaffOnly && reader.Canonical(tenantId, message.CustomerId) is null)
         {
             errors.Add(new FieldError("customer_id", $"No customer {message.CustomerId}."));
         }
@@ -76,7 +83,7 @@ public sealed class DeliveryService(IDbContextFactory<SiyuDb> dbs, Customers.Cus
         var now = time.GetUtcNow().UtcTicks;
         var row = new OutboundMessageRow
         {
-            TenantId = tenantId, Key = key, CustomerId = reader.Canonical(tenantId, message.CustomerId)!.Value, Channel = message.Channel!, Topic = message.Topic!,
+            TenantId = tenantId, Key = key, CustomerId = message.StaffOnly ? 0 : reader.Canonical(tenantId, message.CustomerId)!.Value, Channel = message.Channel!, Topic = message.Topic!,
             Text = message.Text!.Trim(), Attachments = message.Attachments is { Count: > 0 } a ? JsonSerializer.Serialize(a, Json) : null,
             Sender = message.Sender, Origin = message.Origin, Status = "pending", DueAtTicks = now, CreatedAtTicks = now,
         };

@@ -46,6 +46,10 @@ public sealed partial class DeliveryWorker(
                 }
                 row.Status = "failed";
                 row.Error = "interrupted while sending: check the channel before resending";
+                if (row.CustomerId == 0)
+                {
+                    continue; // a staff-only app message: no customer timeline
+                }
                 await writer.AppendAsync(row.TenantId,
                 [
                     new IncomingEvent($"delivery:{row.Id}:interrupted", EventTypes.MessageFailed, time.GetUtcNow(), [], row.CustomerId,
@@ -114,7 +118,7 @@ public sealed partial class DeliveryWorker(
             AttachmentTexts = [.. attachments.SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
             ContentApproved = row.ApprovedBy is not null,
         };
-        var detail = await reader.GetAsync(row.TenantId, row.CustomerId);
+        var detail = row.CustomerId == 0 ? null : await reader.GetAsync(row.TenantId, row.CustomerId);
         IReadOnlyList<DeliveryRecord> history;
         await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
         {
@@ -182,7 +186,7 @@ public sealed partial class DeliveryWorker(
             "pending" => null,
             _ => EventTypes.MessageExcluded,
         };
-        if (type is not null)
+        if (type is not null && row.CustomerId != 0) // staff-only app messages have no customer timeline
         {
             await writer.AppendAsync(row.TenantId,
             [

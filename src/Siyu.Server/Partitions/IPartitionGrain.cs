@@ -31,13 +31,20 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task ApplyRfm();
     /// <summary>How this partition's customers fall into RFM scores and layers.</summary>
     Task<RfmDistributionPart> RfmDistribution();
+    /// <summary>Customers per lifecycle stage and up to <paramref name="perStage"/> of each, latest arrivals first.</summary>
+    Task<LifecycleBoardPart> LifecycleBoard(int perStage);
+
+    // Alerts (PartitionGrain.Alerts.cs)
+    /// <summary>The alert rules' facts about every customer of this partition with a paid order.</summary>
+    Task<AlertFactsView[]> AlertFacts();
 }
 
 [GenerateSerializer, Immutable]
 public sealed record RfmSample(
     [property: Id(0)] int[] Recency,
     [property: Id(1)] int[] Frequency,
-    [property: Id(2)] long[] Monetary);
+    [property: Id(2)] long[] Monetary,
+    [property: Id(3)] int[] Engagement);
 
 [GenerateSerializer, Immutable]
 public sealed record RfmDistributionPart(
@@ -47,7 +54,8 @@ public sealed record RfmDistributionPart(
     [property: Id(3)] int[] M,
     [property: Id(4)] string[] Segments,
     [property: Id(5)] int[] SegmentCustomers,
-    [property: Id(6)] decimal[] SegmentSpend);
+    [property: Id(6)] decimal[] SegmentSpend,
+    [property: Id(7)] int[] E);
 
 [GenerateSerializer, Immutable]
 public sealed record JourneyTally(
@@ -140,7 +148,43 @@ public sealed record CustomerView(
     [property: Id(13)] long LastSeq,
     [property: Id(14)] TagView[] Tags,
     [property: Id(15)] ConsentView[] Consents,
-    [property: Id(16)] Dictionary<string, double> Scores);
+    [property: Id(16)] Dictionary<string, double> Scores,
+    [property: Id(17)] LifecycleView? Lifecycle,
+    [property: Id(18)] string? RfmSegment,
+    [property: Id(19)] long PurchaseDueTicks);
+
+[GenerateSerializer, Immutable]
+public sealed record LifecycleView(
+    [property: Id(0)] string Stage,
+    [property: Id(1)] long SinceTicks,
+    [property: Id(2)] bool Manual,
+    [property: Id(3)] LifecycleChangeView[] History);
+
+[GenerateSerializer, Immutable]
+public sealed record LifecycleChangeView(
+    [property: Id(0)] string Stage,
+    [property: Id(1)] long AtTicks,
+    [property: Id(2)] bool Manual,
+    [property: Id(3)] string? By,
+    [property: Id(4)] string? Reason);
+
+/// <summary>Customers per lifecycle stage (index = stage − 1) and the latest arrivals of each stage.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LifecycleBoardPart(
+    [property: Id(0)] int[] Counts,
+    [property: Id(1)] LifecycleCard[] Cards);
+
+[GenerateSerializer, Immutable]
+public sealed record LifecycleCard(
+    [property: Id(0)] long CustomerId,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] int Stage,
+    [property: Id(3)] long SinceTicks,
+    [property: Id(4)] bool Manual,
+    [property: Id(5)] int Orders,
+    [property: Id(6)] decimal NetSpend,
+    [property: Id(7)] long LastOrderTicks,
+    [property: Id(8)] string[] Staff);
 
 [GenerateSerializer, Immutable]
 public sealed record ConsentView(

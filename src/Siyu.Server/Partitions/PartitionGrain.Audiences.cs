@@ -282,7 +282,7 @@ public sealed partial class PartitionGrain
 
     private async Task OnMidnight(CancellationToken cancellationToken)
     {
-        ScoreRfmAll(); // a day more since everyone's last order
+        RescoreAll(); // a day more since everyone's last order: recency, stages and due dates move
         await ReevaluateRules();
         ReevaluateAudienceTriggers();
         await FlushJourneyEffectsAsync();

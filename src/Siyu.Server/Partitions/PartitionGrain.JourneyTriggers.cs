@@ -115,6 +115,23 @@ public sealed partial class PartitionGrain
         }
     }
 
+    /// <summary>A profile date the partition itself moved (not through an event): journeys triggered by it re-plan this customer's entry.</summary>
+    private void RescheduleDateTrigger(CustomerProfile profile, string attribute)
+    {
+        if (_triggerJourneys.Count == 0)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        foreach (var (definition, _) in Journeys.Active(_tenantId))
+        {
+            if (_triggerJourneys.ContainsKey(definition.Id) && definition.Trigger is DateRelativeTrigger date && date.When.Attribute == attribute)
+            {
+                ScheduleDateEntry(profile, definition.Id, date, now);
+            }
+        }
+    }
+
     /// <summary>After one of the customer's events: a changed date attribute moves its entry timer; audience membership may have changed.</summary>
     private void TriggersOnEvent(CustomerProfile profile, ProfileEvent e, DateTimeOffset now)
     {

@@ -7,87 +7,126 @@ using Siyu.Server.Analytics;
 namespace Siyu.Server.Partitions;
 
 /// <summary>
-/// RFM scores on the profiles (<c>rfm_r</c>, <c>rfm_f</c>, <c>rfm_m</c>, <c>rfm</c>) and in the audience index, from
-/// the tenant's cut points (<see cref="RfmService"/>): all customers after a run, at activation and at midnight, one
-/// customer when their order or refund arrives.
+/// RFM/RFE scores on the profiles (<c>rfm_r</c>, <c>rfm_f</c>, <c>rfm_m</c>, <c>rfe_e</c>, weighted <c>rfm</c> and
+/// <c>rfe</c>) and in the audience index, from the tenant's cut points and settings (<see cref="RfmService"/>): all
+/// customers after a run, at activation and at midnight, one customer when their order, refund or interaction arrives.
 /// </summary>
 public sealed partial class PartitionGrain
 {
     private RfmService? _rfm;
+    private AnalyticsSettingsStore? _analyticsSettings;
 
     private RfmService RfmRuns => _rfm ??= ServiceProvider.GetRequiredService<RfmService>();
 
-    private static RfmValues RfmOf(CustomerProfile p, int today, TimeZoneInfo zone) => new(
+    private AnalyticsSettings Analytics => (_analyticsSettings ??= ServiceProvider.GetRequiredService<AnalyticsSettingsStore>()).Get(_tenantId);
+
+    private static RfmValues RfmOf(CustomerProfile p, int today, TimeZoneInfo zone, RfmSettings settings) => new(
         p.Orders > 0 && p.LastOrderTicks > 0 ? today - Comparisons.LocalDay(p.LastOrderTicks, zone) : -1,
         p.Orders,
-        (long)decimal.Round((p.Spend - p.Refunded) * 100, MidpointRounding.AwayFromZero));
+        (long)decimal.Round((p.Spend - p.Refunded) * 100, MidpointRounding.AwayFromZero),
+        Engagement(p, today, zone, settings));
+
+    /// <summary>Interactions (the settings' event types) on the last <c>EngagementDays</c> local days, today included.</summary>
+    private static int Engagement(CustomerProfile p, int today, TimeZoneInfo zone, RfmSettings settings)
+    {
+        var count = 0;
+        var from = today - settings.EngagementDays + 1;
+        foreach (var b in p.Behaviour)
+        {
+            if (Array.IndexOf(settings.EngagementEvents, b.Type) >= 0 && Comparisons.LocalDay(b.Ticks, zone) is var day && day >= from && day <= today)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
 
     public Task<RfmSample> RfmValues(int today)
     {
         var zone = _index.Zone;
+        var settings = Analytics.Rfm;
         var recency = new List<int>(_profiles.Count);
         var frequency = new List<int>(_profiles.Count);
         var monetary = new List<long>(_profiles.Count);
+        var engagement = new List<int>(_profiles.Count);
         foreach (var p in _profiles.Values)
         {
-            var v = RfmOf(p, today, zone);
+            var v = RfmOf(p, today, zone, settings);
             recency.Add(v.RecencyDays);
             frequency.Add(v.Frequency);
             monetary.Add(v.MonetaryCents);
+            engagement.Add(v.Engagement);
         }
-        return Task.FromResult(new RfmSample([.. recency], [.. frequency], [.. monetary]));
+        return Task.FromResult(new RfmSample([.. recency], [.. frequency], [.. monetary], [.. engagement]));
     }
 
+    /// <summary>Rescores everyone: new cut points, new settings, or new purchase cycles.</summary>
     public Task ApplyRfm()
     {
-        ScoreRfmAll();
+        RescoreAll();
         return Task.CompletedTask;
     }
 
-    private void ScoreRfmAll()
+    /// <summary>RFM/RFE and lifecycle for every customer as of now (activation, midnight, a run, changed settings).</summary>
+    private void RescoreAll()
     {
         var cuts = RfmRuns.Cuts(_tenantId);
-        if (cuts.Scored == 0)
-        {
-            return;
-        }
+        var settings = Analytics;
         var today = Today();
+        var now = time.GetUtcNow().UtcTicks;
         foreach (var p in _profiles.Values)
         {
-            ScoreRfm(p, cuts, today);
+            if (cuts.Recency.Length > 0 || cuts.Engagement is not null)
+            {
+                ScoreRfm(p, cuts, settings.Rfm, today);
+            }
+            UpdateLifecycle(p, settings, today, now);
         }
     }
 
-    /// <summary>After an order or refund was applied to the profile.</summary>
-    private void RfmOnEvent(CustomerProfile profile, ProfileEvent e)
+    /// <summary>After an event was applied to the profile: orders, refunds and interactions move scores, anything may move the stage.</summary>
+    private void RescoreOnEvent(CustomerProfile profile, ProfileEvent e)
     {
-        if (e.Type is EventTypes.OrderPaid or EventTypes.OrderRefunded && RfmRuns.Cuts(_tenantId) is { Scored: > 0 } cuts)
+        var settings = Analytics;
+        var today = Today();
+        if ((e.Type is EventTypes.OrderPaid or EventTypes.OrderRefunded || Array.IndexOf(settings.Rfm.EngagementEvents, e.Type) >= 0)
+            && RfmRuns.Cuts(_tenantId) is var cuts && (cuts.Recency.Length > 0 || cuts.Engagement is not null))
         {
-            ScoreRfm(profile, cuts, Today());
+            ScoreRfm(profile, cuts, settings.Rfm, today);
         }
+        UpdateLifecycle(profile, settings, today, time.GetUtcNow().UtcTicks);
     }
 
-    private void ScoreRfm(CustomerProfile p, RfmCuts cuts, int today)
+    private void ScoreRfm(CustomerProfile p, RfmCuts cuts, RfmSettings settings, int today)
     {
-        var score = cuts.Score(RfmOf(p, today, _index.Zone));
-        p.Scores[ScoreNames.RfmR] = score.R;
-        p.Scores[ScoreNames.RfmF] = score.F;
-        p.Scores[ScoreNames.RfmM] = score.M;
-        p.Scores[ScoreNames.Rfm] = Math.Round((score.R + score.F + score.M) / 3.0, 2);
+        var score = cuts.Score(RfmOf(p, today, _index.Zone, settings), settings);
+        SetScore(p, ScoreNames.RfmR, score.R);
+        SetScore(p, ScoreNames.RfmF, score.F);
+        SetScore(p, ScoreNames.RfmM, score.M);
+        SetScore(p, ScoreNames.RfeE, score.E);
+        SetScore(p, ScoreNames.Rfm, Math.Round(Rfm.Weighted([score.R, score.F, score.M], settings.RfmWeights), 2));
+        SetScore(p, ScoreNames.Rfe, Math.Round(Rfm.Weighted([score.R, score.F, score.E], settings.RfeWeights), 2));
+    }
+
+    private void SetScore(CustomerProfile p, string name, double value)
+    {
+        p.Scores[name] = value;
         if (!_indexStale)
         {
-            var ordinal = _index.Ordinal(p.CustomerId);
-            _index.SetScore(ordinal, ScoreNames.RfmR, score.R);
-            _index.SetScore(ordinal, ScoreNames.RfmF, score.F);
-            _index.SetScore(ordinal, ScoreNames.RfmM, score.M);
-            _index.SetScore(ordinal, ScoreNames.Rfm, p.Scores[ScoreNames.Rfm]);
+            _index.SetScore(_index.Ordinal(p.CustomerId), name, value);
         }
     }
+
+    /// <summary>The layer of a profile's scores under the tenant's layers; null before the first RFM run.</summary>
+    private string? RfmSegment(CustomerProfile p) => p.Scores.TryGetValue(ScoreNames.RfmR, out var r)
+        ? Analytics.Rfm.Segment((int)r, (int)p.Scores.GetValueOrDefault(ScoreNames.RfmF), (int)p.Scores.GetValueOrDefault(ScoreNames.RfmM))
+        : null;
 
     public Task<RfmDistributionPart> RfmDistribution()
     {
-        int[] r = new int[6], f = new int[6], m = new int[6];
+        int[] r = new int[6], f = new int[6], m = new int[6], e = new int[6];
         var segments = new Dictionary<string, (int Customers, decimal Spend)>();
+        var settings = Analytics.Rfm;
         foreach (var p in _profiles.Values)
         {
             var rs = (int)p.Scores.GetValueOrDefault(ScoreNames.RfmR);
@@ -96,11 +135,12 @@ public sealed partial class PartitionGrain
             r[Math.Clamp(rs, 0, 5)]++;
             f[Math.Clamp(fs, 0, 5)]++;
             m[Math.Clamp(ms, 0, 5)]++;
-            var segment = Rfm.Segment(rs, fs, ms);
+            e[Math.Clamp((int)p.Scores.GetValueOrDefault(ScoreNames.RfeE), 0, 5)]++;
+            var segment = settings.Segment(rs, fs, ms);
             var (c, spend) = segments.GetValueOrDefault(segment);
             segments[segment] = (c + 1, spend + p.Spend - p.Refunded);
         }
         var names = segments.Keys.ToArray();
-        return Task.FromResult(new RfmDistributionPart(_profiles.Count, r, f, m, names, [.. names.Select(n => segments[n].Customers)], [.. names.Select(n => segments[n].Spend)]));
+        return Task.FromResult(new RfmDistributionPart(_profiles.Count, r, f, m, names, [.. names.Select(n => segments[n].Customers)], [.. names.Select(n => segments[n].Spend)], e));
     }
 }

@@ -40,7 +40,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         // Partitions start their snapshot cycles at different moments so they don't all pause together.
         _nextSnapshotAt = time.GetUtcNow() + SnapshotInterval * Random.Shared.NextDouble();
         this.RegisterGrainTimer(SnapshotTick, new GrainTimerCreationOptions(SliceInterval, SliceInterval) { Interleave = false });
-        ScoreRfmAll(); // the tenant's cut points may be newer than the snapshot
+        RescoreAll(); // the tenant's cut points and settings may be newer than the snapshot
         StartRuleSchedule();
         StartJourneys();
         // Replayed events may have moved journeys on: their effects carry the same keys as before a crash, so re-running them is safe.
@@ -105,7 +105,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         profile.Apply(e);
         IndexApplied(profile, e);
-        RfmOnEvent(profile, e);
+        RescoreOnEvent(profile, e);
         JourneysOnEvent(profile, e);
     }
 
@@ -200,7 +200,10 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             [.. p.Consents.Select(c => (Parts: c.Key.Split('/', 2), Mark: c.Value))
                 .Select(c => new ConsentView(c.Parts[0], c.Parts.Length > 1 ? c.Parts[1] : "*", c.Mark.Granted, c.Mark.Ticks, c.Mark.Source))
                 .OrderBy(c => c.Channel, StringComparer.Ordinal).ThenBy(c => c.Topic, StringComparer.Ordinal)],
-            new Dictionary<string, double>(p.Scores)));
+            new Dictionary<string, double>(p.Scores),
+            p.Lifecycle.Stage == 0 ? null : new LifecycleView(Core.Analytics.Lifecycle.WireName(p.Lifecycle.Stage), p.Lifecycle.SinceTicks, p.Lifecycle.ManualOver is not null,
+                [.. p.Lifecycle.History.Select(h => new LifecycleChangeView(Core.Analytics.Lifecycle.WireName(h.Stage), h.Ticks, h.Manual, h.By, h.Reason))]),
+            RfmSegment(p), p.PurchaseDueTicks));
     }
 
     public Task<TagChange[]> EffectiveTagChanges(TagChange[] changes) =>

@@ -80,16 +80,130 @@ public sealed class RfmTests
     }
 
     [Fact]
-    public void Weighted_and_fixed_threshold_scores()
+    public void Weighted_score_is_the_weighted_sum()
     {
         Assert.Equal(0.4 * 5 + 0.4 * 3 + 0.2 * 1, Rfm.Weighted([5, 3, 1], [0.4, 0.4, 0.2]), 12);
-        double[] recencyCuts = [30, 60, 90, 180];
-        Assert.Equal(5, Rfm.Fixed(30, recencyCuts, higherIsBetter: false));
-        Assert.Equal(4, Rfm.Fixed(31, recencyCuts, higherIsBetter: false));
-        Assert.Equal(1, Rfm.Fixed(181, recencyCuts, higherIsBetter: false));
-        double[] spendCuts = [100, 500, 1000, 5000];
-        Assert.Equal(1, Rfm.Fixed(99, spendCuts, higherIsBetter: true));
-        Assert.Equal(2, Rfm.Fixed(100, spendCuts, higherIsBetter: true));
-        Assert.Equal(5, Rfm.Fixed(5000, spendCuts, higherIsBetter: true));
+    }
+
+    /// <summary>The fixed-threshold definition read straight off the settings, the slow way.</summary>
+    private static int FixedScore(double value, IReadOnlyList<double> cuts, bool higherIsBetter)
+    {
+        if (higherIsBetter)
+        {
+            return 1 + cuts.Count(c => value >= c);
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            if (value <= cuts[i])
+            {
+                return 5 - i;
+            }
+        }
+        return 1;
+    }
+
+    [Fact]
+    public void Fixed_thresholds_by_hand()
+    {
+        var settings = new RfmSettings { Mode = RfmMode.Fixed, Fixed = new RfmFixedCuts([30, 60, 90, 180], [2, 3, 5, 10], [100m, 500m, 1000m, 5000m], [1, 3, 6, 10]) };
+        var scores = Rfm.Score(
+        [
+            new RfmValues(30, 1, 9_999, 0),       // 30 days: 5; 1 order: 1; ¥99.99: 1; no interaction: 1
+            new RfmValues(31, 2, 10_000, 1),      // 31 days: 4; 2 orders: 2; ¥100: 2; 1 interaction: 2
+            new RfmValues(181, 10, 500_000, 10),  // 181 days: 1; 10 orders: 5; ¥5,000: 5; 10: 5
+            new RfmValues(-1, 0, 0, 4),           // never paid: unscored, but E = 3 (≥ 3, < 6)
+        ], settings);
+        Assert.Equal([(5, 1, 1, 1), (4, 2, 2, 2), (1, 5, 5, 5), (0, 0, 0, 3)], scores.Select(s => (s.R, s.F, s.M, s.E)));
+    }
+
+    [Property(MaxTest = 300)]
+    public void Fixed_cut_points_score_as_the_thresholds_read(NonEmptyArray<(byte Days, byte Orders, short Yuan, byte Interactions)> input)
+    {
+        var cuts = new RfmFixedCuts([7, 30, 90, 200], [2, 3, 5, 9], [10m, 100.5m, 300m, 1000m], [1, 2, 8, 40]);
+        var values = input.Get.Select(t => new RfmValues(t.Orders % 5 == 0 ? -1 : t.Days, t.Orders % 5, t.Yuan * 100L + t.Days % 100, t.Interactions % 60)).ToArray();
+        var scores = Rfm.Score(values, new RfmSettings { Mode = RfmMode.Fixed, Fixed = cuts });
+        for (var i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            Assert.Equal(FixedScore(v.Engagement, [.. cuts.Interactions.Select(x => (double)x)], true), scores[i].E);
+            if (!v.HasPaid)
+            {
+                Assert.Equal((0, 0, 0), (scores[i].R, scores[i].F, scores[i].M));
+                continue;
+            }
+            Assert.Equal(FixedScore(v.RecencyDays, [.. cuts.RecencyDays.Select(x => (double)x)], false), scores[i].R);
+            Assert.Equal(FixedScore(v.Frequency, [.. cuts.Orders.Select(x => (double)x)], true), scores[i].F);
+            Assert.Equal(FixedScore(v.MonetaryCents / 100.0, [.. cuts.Spend.Select(x => (double)x)], true), scores[i].M);
+        }
+    }
+
+    [Fact]
+    public void Engagement_quintiles_count_every_customer_paid_or_not()
+    {
+        // Interactions 0, 0, 1, 2, 8 over five customers (two never paid): worse-than counts 0, 0, 2, 3, 4 → 1, 1, 3, 4, 5.
+        var scores = Rfm.Score([new RfmValues(-1, 0, 0, 0), new RfmValues(3, 1, 100, 0), new RfmValues(-1, 0, 0, 1), new RfmValues(5, 2, 900, 2), new RfmValues(9, 1, 50, 8)]);
+        Assert.Equal([1, 1, 3, 4, 5], scores.Select(s => s.E));
+        Assert.Equal([0, 0, 0], new[] { scores[0].R, scores[0].F, scores[2].M });
+    }
+
+    [Property(MaxTest = 200)]
+    public void Engagement_scores_match_the_definition_over_all_customers(NonEmptyArray<(byte Interactions, bool Paid)> input)
+    {
+        var values = input.Get.Select(t => t.Paid ? new RfmValues(1, 1, 100, t.Interactions % 9) : new RfmValues(-1, 0, 0, t.Interactions % 9)).ToArray();
+        var scores = Rfm.Score(values);
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(1 + 5 * values.Count(v => v.Engagement < values[i].Engagement) / values.Length, scores[i].E);
+        }
+    }
+
+    [Fact]
+    public void Layers_match_in_order_and_scores_no_layer_holds_are_other()
+    {
+        var six = new RfmSettings { Layers = [.. RfmSettings.SixLayers] };
+        Assert.Equal("高价值", six.Segment(5, 4, 4));
+        Assert.Equal("重要保持", six.Segment(3, 5, 5));   // R 3 is not ≥ 4: not 高价值
+        Assert.Equal("新客", six.Segment(5, 1, 2));
+        Assert.Equal("潜力", six.Segment(4, 3, 1));       // F 3 is not 新客's F ≤ 1
+        Assert.Equal("沉默", six.Segment(2, 1, 1));
+        Assert.Equal("重要保持", six.Segment(1, 5, 5));   // listed before 流失: the first match wins
+        Assert.Equal("流失", six.Segment(1, 2, 5));
+        Assert.Equal(Rfm.NoPurchase, six.Segment(0, 0, 0));
+        var partial = new RfmSettings { Layers = [new RfmLayer("只看高R", RMin: 5)] };
+        Assert.Equal(Rfm.Unlayered, partial.Segment(4, 5, 5));
+        // The eight classic layers cover every scored combination, each exactly once.
+        for (var r = 1; r <= 5; r++)
+        {
+            for (var f = 1; f <= 5; f++)
+            {
+                for (var m = 1; m <= 5; m++)
+                {
+                    Assert.Single(RfmSettings.StandardLayers, l => l.Contains(r, f, m));
+                }
+            }
+        }
+        Assert.Equal("重要发展客户", Rfm.Segment(4, 1, 5)); // R and M high, F low
+    }
+
+    [Fact]
+    public void Settings_validation_names_every_field_at_fault()
+    {
+        var bad = new RfmSettings
+        {
+            Fixed = new RfmFixedCuts([30, 30, 90, 180], [2, 3, 5], [0m, 1m, 2m, 3m], [1, 2, 3, 4]),
+            RfmWeights = [1, -1, 1],
+            RfeWeights = [0, 0, 0],
+            EngagementDays = 0,
+            EngagementEvents = ["message.received", "message.sent", "Bad Type"],
+            Layers = [new RfmLayer("高价值", RMin: 4), new RfmLayer("高价值"), new RfmLayer("坏", FMin: 4, FMax: 2), new RfmLayer(" ")],
+        };
+        var paths = bad.Validate().Select(e => e.Path).ToHashSet();
+        Assert.Equal(new HashSet<string>
+        {
+            "fixed.recency_days[1]", "fixed.orders", "rfm_weights", "rfe_weights", "engagement_days",
+            "engagement_events[1]", "engagement_events[2]", "layers[1].name", "layers[2].f_min", "layers[3].name",
+        }, paths);
+        Assert.Empty(RfmSettings.Default.Validate());
+        Assert.Empty(new RfmSettings { Layers = [.. RfmSettings.SixLayers] }.Validate());
     }
 }

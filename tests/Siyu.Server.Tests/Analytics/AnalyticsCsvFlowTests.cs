@@ -228,18 +228,45 @@ public sealed class AnalyticsCsvFlowTests(AnalyticsCsvFlowTests.Server server) :
     {
         await Json.EventuallyAsync(async () => await (await _admin.PostAsync("/api/v1/analytics/rfm/refresh", null)).ReadAsync(), r => r["scored"]!.GetValue<int>() == 3);
         var json = (await _admin.GetJsonOrNull("/api/v1/analytics/rfm"))!;
-        RowsMatch(await ReadCsvAsync(await _admin.GetAsync("/api/v1/analytics/rfm?format=csv"), "rfm-segments-"), json["segments"]!.AsArray());
+        var layers = await ReadCsvAsync(await _admin.GetAsync("/api/v1/analytics/rfm?format=csv"), "rfm-segments-");
+        Assert.Equal(["segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "customers", "net_spend"], layers[0]);
+        var segments = json["segments"]!.AsArray();
+        Assert.Equal(segments.Count, layers.Count - 1);
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i]!;
+            var row = layers[i + 1];
+            Assert.Equal(s["segment"]!.GetValue<string>(), row[0]);
+            foreach (var (name, c) in new[] { ("r", 1), ("f", 3), ("m", 5) })
+            {
+                Same(s[name]?[0], row[c], $"{row[0]} {name} min");
+                Same(s[name]?[1], row[c + 1], $"{row[0]} {name} max");
+            }
+            Same(s["customers"], row[7], $"{row[0]} customers");
+            Same(s["net_spend"], row[8], $"{row[0]} net_spend");
+        }
+        Assert.Equal(3, layers.Skip(1).Sum(r => int.Parse(r[7], CultureInfo.InvariantCulture)) - int.Parse(layers.Single(r => r[0] == "无购买客户")[7], CultureInfo.InvariantCulture));
+
         var scores = await ReadCsvAsync(await _admin.GetAsync("/api/v1/analytics/rfm?format=csv&table=scores"), "rfm-scores-");
-        Assert.Equal(["score", "r_customers", "f_customers", "m_customers"], scores[0]);
+        Assert.Equal(["score", "r_customers", "f_customers", "m_customers", "e_customers"], scores[0]);
         for (var s = 5; s >= 1; s--)
         {
             var row = scores[6 - s];
             Assert.Equal(s.ToString(CultureInfo.InvariantCulture), row[0]);
-            foreach (var (name, c) in new[] { ("r_scores", 1), ("f_scores", 2), ("m_scores", 3) })
+            foreach (var (name, c) in new[] { ("r_scores", 1), ("f_scores", 2), ("m_scores", 3), ("e_scores", 4) })
             {
                 Same(json[name]![s - 1], row[c], $"{name}[{s}]");
             }
         }
+    }
+
+    [Fact]
+    public async Task The_lifecycle_board_as_csv_is_the_json_stages()
+    {
+        var json = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/analytics/lifecycle"), b => b["customers"]!.GetValue<int>() == 4);
+        var rows = await ReadCsvAsync(await _admin.GetAsync("/api/v1/analytics/lifecycle?format=csv"), "lifecycle-");
+        Assert.Equal(["stage", "name", "customers"], rows[0]);
+        RowsMatch(rows, json["stages"]!.AsArray());
     }
 
     [Fact]

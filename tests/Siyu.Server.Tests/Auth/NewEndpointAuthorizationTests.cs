@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Siyu.Server.Tests.Auth;
 
 /// <summary>
 /// Every endpoint added with journeys, delivery and analytics refuses callers without credentials (401), and the ones
-/// that change something refuse the ingest API key (403: it may send events and read, not operate).
+/// that change something refuse the ingest API key (403: it may send events and read, not operate); the alert writes
+/// also refuse console users whose role only reads.
 /// </summary>
 public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.Server server) : IClassFixture<NewEndpointAuthorizationTests.Server>
 {
@@ -18,6 +21,40 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         public Task InitializeAsync() => Task.CompletedTask;
 
         public async Task DisposeAsync() => await Factory.DisposeAsync();
+
+        private readonly SemaphoreSlim _users = new(1, 1);
+
+        /// <summary>A client signed in as a console user with this role (created on first use).</summary>
+        public async Task<HttpClient> ConsoleClientAsync(string role)
+        {
+            var name = "test-" + role;
+            const string password = "role-test-密码";
+            await _users.WaitAsync();
+            try
+            {
+                var dbs = Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Data.SiyuDb>>();
+                await using var db = await dbs.CreateDbContextAsync();
+                var tenant = await db.Tenants.SingleAsync(t => t.Slug == "demo");
+                if (!await db.Users.AnyAsync(u => u.TenantId == tenant.Id && u.UserName == name))
+                {
+                    var user = new Data.ConsoleUser { TenantId = tenant.Id, UserName = name, PasswordHash = "", Role = role };
+                    user.PasswordHash = Factory.Services.GetRequiredService<Siyu.Server.Auth.Passwords>().Hash(user, password);
+                    db.Users.Add(user);
+                    await db.SaveChangesAsync();
+                }
+            }
+            finally
+            {
+                _users.Release();
+            }
+            var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+            var login = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["tenant"] = "demo", ["username"] = name, ["password"] = password, ["returnUrl"] = "/",
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            return client;
+        }
     }
 
     private readonly HttpClient _anonymous = server.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -36,15 +73,21 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "GET", "/api/v1/analytics/kpis" },
         { "GET", "/api/v1/analytics/kpis?format=csv" },
         { "POST", "/api/v1/analytics/cohorts?format=csv" },
+        { "GET", "/api/v1/analytics/settings" },
+        { "GET", "/api/v1/analytics/lifecycle" },
         { "GET", "/api/v1/journeys/1/experiment" },
         { "GET", "/api/v1/journeys" },
         { "GET", "/api/v1/delivery/messages" },
+        { "GET", "/api/v1/analytics/alerts" },
+        { "GET", "/api/v1/analytics/alerts/settings" },
     };
 
     /// <summary>The writes: admins or operators (approvals: admins) only.</summary>
     public static TheoryData<string, string> Writes => new()
     {
         { "POST", "/api/v1/analytics/rfm/refresh" },
+        { "PUT", "/api/v1/analytics/settings" },
+        { "POST", "/api/v1/customers/1/lifecycle" },
         { "POST", "/api/v1/analytics/funnels/dropoff" },
         { "POST", "/api/v1/mass-sends/1/approve" },
         { "POST", "/api/v1/mass-sends/1/reject" },
@@ -52,6 +95,18 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/journeys/1/status" },
         { "POST", "/api/v1/journeys/1/enter" },
         { "PUT", "/api/v1/delivery/settings" },
+        { "POST", "/api/v1/analytics/alerts/run" },
+        { "POST", "/api/v1/analytics/alerts/1/acknowledge" },
+        { "PUT", "/api/v1/analytics/alerts/settings" },
+    };
+
+    /// <summary>The alert writes against the console roles that only read (admins and operators may).</summary>
+    public static TheoryData<string, string, string> AlertWritesByReaders => new()
+    {
+        { Data.Roles.Staff, "POST", "/api/v1/analytics/alerts/run" },
+        { Data.Roles.Auditor, "POST", "/api/v1/analytics/alerts/1/acknowledge" },
+        { Data.Roles.ReadOnly, "PUT", "/api/v1/analytics/alerts/settings" },
+        { Data.Roles.ReadOnly, "POST", "/api/v1/analytics/alerts/run" },
     };
 
     private static HttpRequestMessage Request(string method, string path) => new(new HttpMethod(method), path)
@@ -69,6 +124,15 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     [MemberData(nameof(Writes))]
     public async Task The_ingest_key_may_not_operate(string method, string path) =>
         Assert.Equal(HttpStatusCode.Forbidden, (await _ingestKey.SendAsync(Request(method, path))).StatusCode);
+
+    [Theory]
+    [MemberData(nameof(AlertWritesByReaders))]
+    public async Task Console_roles_that_only_read_may_not_operate_alerts(string role, string method, string path)
+    {
+        using var client = await server.ConsoleClientAsync(role);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Request(method, path))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/analytics/alerts")).StatusCode);
+    }
 
     [Theory]
     [MemberData(nameof(Reads))]

@@ -59,11 +59,16 @@ public static class ScoreNames
 {
     public const string Rfm = "rfm";
     public const string Rfe = "rfe";
+    /// <summary>The lifecycle stage as its number: 1 潜客 prospect, 2 新客 new, 3 活跃 active, 4 忠诚 loyal, 5 沉默 silent, 6 流失 churned.</summary>
     public const string LifecycleStage = "lifecycle_stage";
     /// <summary>The RFM scores 1–5 (0 = never paid); <see cref="Rfm"/> is their mean.</summary>
     public const string RfmR = "rfm_r";
     public const string RfmF = "rfm_f";
     public const string RfmM = "rfm_m";
+    /// <summary>The engagement score 1–5 (interactions in the tenant's window); <see cref="Rfe"/> weighs R, F and it.</summary>
+    public const string RfeE = "rfe_e";
+    /// <summary>Days from today to the customer's next purchase-due date (negative: overdue); see <c>PurchaseDue</c>.</summary>
+    public const string PurchaseDueDays = "purchase_due_days";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Rfm, Rfe, LifecycleStage, RfmR, RfmF, RfmM };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Rfm, Rfe, LifecycleStage, RfmR, RfmF, RfmM, RfeE, PurchaseDueDays };
 }
