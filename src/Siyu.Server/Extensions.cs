@@ -91,6 +91,7 @@ public static class Extensions
         services.AddSingleton<Analytics.RfmService>();
         services.AddSingleton<Analytics.LifecycleService>();
         services.AddSingleton<Analytics.FunnelService>();
+        services.AddSingleton<Analytics.KpiService>();
         services.AddSingleton<Analytics.AttributionService>();
         services.AddSingleton<Analytics.CohortService>();
         services.AddHostedService<Analytics.RfmScheduler>();

@@ -488,6 +488,45 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_analytics_page_opens_on_the_overview_with_chinese_labels_and_exports_it_as_csv()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/analytics");
+        await WaitInteractiveAsync(page);
+        // The first tab, open by default: cards, the GMV decomposition, two charts and the staff leaderboard.
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab).First).ToHaveTextAsync("经营概览");
+        await Assertions.Expect(page.Locator("[data-testid=kpi-card]")).ToHaveCountAsync(18);
+        await Assertions.Expect(page.Locator("[data-testid=kpi-card][data-metric=adds]")).ToContainTextAsync("新增好友");
+        await Assertions.Expect(page.Locator("[data-testid=kpi-card][data-metric=conversion]")).ToContainTextAsync("转化率");
+        await Assertions.Expect(page.Locator("[data-testid=kpi-card][data-metric=gmv] [data-testid=kpi-delta]")).ToContainTextAsync("较前期");
+        var decomposition = page.Locator("[data-testid=kpi-decomposition]");
+        foreach (var label in new[] { "客户数", "转化率", "客单价", "购买频次", "GMV" })
+        {
+            await Assertions.Expect(decomposition).ToContainTextAsync(label);
+        }
+        await Assertions.Expect(page.Locator("[data-testid=kpi-growth-chart] svg").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=kpi-gmv-chart] svg").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=kpi-staff-table] thead")).ToContainTextAsync("员工");
+        await Assertions.Expect(page.Locator("[data-testid=kpi-staff-table] thead")).ToContainTextAsync("净增好友");
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).Date; // the tenant's day
+        await Assertions.Expect(page.Locator("[data-testid=kpi-period]")).ToContainTextAsync($"{today.AddDays(-29):yyyy-MM-dd} 至 {today:yyyy-MM-dd}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "analytics-overview.png"), FullPage = true });
+
+        await page.ClickAsync("[data-testid=kpi-last-90]");
+        await Assertions.Expect(page.Locator("[data-testid=kpi-period]")).ToContainTextAsync($"{today.AddDays(-89):yyyy-MM-dd} 至 {today:yyyy-MM-dd}");
+
+        // 导出 CSV → 每日: the file the API answers for ?format=csv&table=daily.
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "导出 CSV" }).ClickAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByText("每日", new PageGetByTextOptions { Exact = true }).ClickAsync());
+        Assert.Matches(@"^kpis-daily-\d{4}-\d{2}-\d{2}\.csv$", download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("day,adds,deletes,net_growth,paid_orders,gmv", lines[0]);
+        Assert.Equal(91, lines.Length); // 90 days
+    }
+
+    [Fact]
     public async Task Operator_runs_the_alerts_and_reads_a_churn_risk_in_chinese()
     {
         // A customer who bought every 30 days and stopped 170 days ago: past 1.5 × 30 = 45 days, a churn risk.
@@ -532,6 +571,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var page = await LoginAsync();
         await page.GotoAsync(_server.BaseUrl + "/analytics");
         await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "RFM 客户分层" }).ClickAsync();
         await page.ClickAsync("[data-testid=rfm-refresh]");
         await Assertions.Expect(page.Locator("[data-testid=rfm-summary]")).ToContainTextAsync("计算于");
         await Assertions.Expect(page.Locator("[data-testid=rfm-layer]")).ToHaveCountAsync(9);
@@ -564,6 +604,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var page = await LoginAsync();
         await page.GotoAsync(_server.BaseUrl + "/analytics");
         await WaitInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "RFM 客户分层" }).ClickAsync();
         await page.ClickAsync("[data-testid=rfm-settings] .mud-expand-panel-header");
         await page.ClickAsync("[data-testid=preset-six]");
         await page.ClickAsync("[data-testid=rfm-settings-save]");
@@ -658,5 +699,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "复购周期" }).ClickAsync();
         await page.ClickAsync("[data-testid=cycles-run]");
         await Assertions.Expect(page.Locator("[data-testid=cycles-table]")).ToBeVisibleAsync();
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=cycles-export]"));
+        Assert.Matches(@"^purchase-cycles-\d{4}-\d{2}-\d{2}\.csv$", csv.SuggestedFilename);
     }
 }

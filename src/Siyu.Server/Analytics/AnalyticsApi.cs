@@ -10,7 +10,8 @@ public static class AnalyticsApi
 
     public static RouteGroupBuilder MapAnalyticsApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/analytics").WithTags("Analytics");
+        // Every result endpoint also answers CSV (?format=csv or Accept: text/csv): see AnalyticsCsv.
+        var g = api.MapGroup("/analytics").WithTags("Analytics").AddEndpointFilter(AnalyticsCsv.FilterAsync);
         g.MapGet("/rfm", async (HttpContext http, RfmService rfm) => TypedResults.Ok(await rfm.ViewAsync(http.User.TenantId())))
             .WithName("RfmLayers").WithSummary("RFM layering now: cut points, customers per R/F/M score and per layer, net spend per layer");
         g.MapPost("/rfm/refresh", async (HttpContext http, RfmService rfm) => TypedResults.Ok(await rfm.RefreshAsync(http.User.TenantId())))
@@ -35,7 +36,15 @@ public static class AnalyticsApi
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Staff));
         g.MapGet("/purchase-cycles", PurchaseCyclesAsync).WithName("PurchaseCycles")
             .WithSummary("Per category: median and quartile days between a customer's repeat purchases (paid orders in the last ?days=365)");
+        g.MapGet("/kpis", Dashboard).WithName("Kpis")
+            .WithSummary("KPI dashboard for ?from=&to= (tenant-local days, default the last 30) and the previous period of the same length: growth, reach, clicks, orders, GMV decomposition, daily series, staff leaderboard");
         return api;
+    }
+
+    private static IResult Dashboard(HttpContext http, KpiService kpis, string? from, string? to)
+    {
+        var (query, errors) = kpis.Parse(http.User.TenantId(), from, to);
+        return query is null ? Problems.Validation(errors) : TypedResults.Ok(kpis.Run(http.User.TenantId(), query));
     }
 
     private static async Task<IResult> SaveSettings(HttpContext http, AnalyticsSettingsStore store, RfmService rfm, System.Text.Json.Nodes.JsonObject body)

@@ -21,4 +21,19 @@ internal static class AnalyticsRequests
         errors.Add(new FieldError(field, "A date yyyy-MM-dd."));
         return null;
     }
+
+    /// <summary>The same for a query-string value: absent or empty is null, anything but "yyyy-MM-dd" an error at the field.</summary>
+    public static DateOnly? Day(string? value, string field, List<FieldError> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+        errors.Add(new FieldError(field, "A date yyyy-MM-dd."));
+        return null;
+    }
 }
