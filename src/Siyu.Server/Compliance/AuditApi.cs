@@ -39,33 +39,6 @@ public static class AuditApi
         return filter is null ? (null, Problems.Validation(errors)) : (filter, null);
     }
 
-    private static IQueryable<AuditEntry> Filtered(SiyuDb db, int tenantId, AuditFilter f)
-    {
-        var q = db.Audit.AsNoTracking().Where(a => a.TenantId == tenantId);
-        if (f.Action is { } action)
-        {
-            var under = action + ".";
-            q = q.Where(a => a.Action == action || a.Action.StartsWith(under));
-        }
-        if (f.Actor is { } actor)
-        {
-            q = q.Where(a => a.Actor == actor);
-        }
-        if (f.FromTicks is { } from)
-        {
-            q = q.Where(a => a.AtTicks >= from);
-        }
-        if (f.ToTicks is { } to)
-        {
-            q = q.Where(a => a.AtTicks < to);
-        }
-        if (f.BeforeId is { } before)
-        {
-            q = q.Where(a => a.Id < before);
-        }
-        return q;
-    }
-
     private static async Task<IResult> List(HttpContext http, SiyuDb db, TenantDirectory tenants, [AsParameters] AuditQuery query)
     {
         var (filter, problem) = Parse(http, tenants, query);
@@ -73,7 +46,7 @@ public static class AuditApi
         {
             return problem!;
         }
-        var rows = await Filtered(db, http.User.TenantId(), filter).OrderByDescending(a => a.Id).Take(filter.Limit + 1).ToListAsync(http.RequestAborted);
+        var rows = await AuditLog.Query(db, http.User.TenantId(), filter).OrderByDescending(a => a.Id).Take(filter.Limit + 1).ToListAsync(http.RequestAborted);
         var page = rows.Take(filter.Limit).Select(a => new
         {
             id = a.Id, seq = a.Seq, at = new DateTimeOffset(a.AtTicks, TimeSpan.Zero), actor = a.Actor, action = a.Action,
@@ -115,7 +88,7 @@ public static class AuditApi
         await AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "export.audit",
             detail: http.Request.QueryString.Value ?? "", ct: http.RequestAborted);
         var csv = new CsvTable(ExportColumns);
-        foreach (var a in Filtered(db, tenant, filter).OrderBy(a => a.Seq).AsEnumerable())
+        foreach (var a in AuditLog.Query(db, tenant, filter).OrderBy(a => a.Seq).AsEnumerable())
         {
             csv.Add(a.Id, a.Seq, a.TenantId, a.AtTicks, new DateTimeOffset(a.AtTicks, TimeSpan.Zero), a.Actor, a.Action, a.Target, a.Detail, a.PrevHash, a.Hash);
         }

@@ -85,6 +85,34 @@ public static class AuditLog
         return head is null ? (0, AuditChain.Genesis) : (head.Seq, head.Hash);
     }
 
+    /// <summary>The tenant's entries matching a filter (unordered, without the limit).</summary>
+    public static IQueryable<AuditEntry> Query(SiyuDb db, int tenantId, AuditFilter f)
+    {
+        var q = db.Audit.AsNoTracking().Where(a => a.TenantId == tenantId);
+        if (f.Action is { } action)
+        {
+            var under = action + ".";
+            q = q.Where(a => a.Action == action || a.Action.StartsWith(under));
+        }
+        if (f.Actor is { } actor)
+        {
+            q = q.Where(a => a.Actor == actor);
+        }
+        if (f.FromTicks is { } from)
+        {
+            q = q.Where(a => a.AtTicks >= from);
+        }
+        if (f.ToTicks is { } to)
+        {
+            q = q.Where(a => a.AtTicks < to);
+        }
+        if (f.BeforeId is { } before)
+        {
+            q = q.Where(a => a.Id < before);
+        }
+        return q;
+    }
+
     /// <summary>One tenant's chain, in sequence order, as the verifier reads it.</summary>
     public static IQueryable<AuditLink> Links(SiyuDb db, int tenantId) =>
         db.Audit.AsNoTracking().Where(a => a.TenantId == tenantId).OrderBy(a => a.Seq)
