@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.VisualBasic.FileIO;
 
 namespace Siyu.Server.Tests.Compliance;
@@ -30,6 +32,13 @@ public sealed class AuditLogFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
     }
 
+    private static async Task<long> CustomerAsync(HttpClient api, object identifiers)
+    {
+        var response = await api.PostEventsAsync(new { type = "customer.added", identifiers });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+    }
+
     private static async Task<JsonElement> Json(HttpResponseMessage response)
     {
         Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
@@ -41,6 +50,12 @@ public sealed class AuditLogFlowTests : IAsyncLifetime
     {
         await FailLoginAsync();
         using var admin = await _factory.AdminClientAsync();
+        // a manual merge is audited by the ingest writer's own SQL, between the context's writes: same chain
+        using var api = _factory.ApiClient();
+        var x = await CustomerAsync(api, new { external_userid = "wmAuditA" });
+        var y = await CustomerAsync(api, new { external_userid = "wmAuditB", phone = "13844440001" });
+        var merge = await admin.PostAsync("/api/v1/customers/merge", Siyu.Server.Tests.Json.Body(new { customer_a = x, customer_b = y, reason = "同一人" }));
+        Assert.Equal(HttpStatusCode.OK, merge.StatusCode);
         var created = await Json(await admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "审计测试" }));
         var keyId = created.GetProperty("id").GetInt32();
         var prefix = created.GetProperty("prefix").GetString();
@@ -57,6 +72,7 @@ public sealed class AuditLogFlowTests : IAsyncLifetime
         Assert.Contains("login", actions);
         Assert.Equal(11, actions.Count(a => a == "apikey.create"));
         Assert.Single(actions, "apikey.revoke");
+        Assert.Single(actions, "customer.merge");
         // newest first, seqs 1..n without gaps
         Assert.Equal(items.Select(i => i.GetProperty("id").GetInt64()).OrderByDescending(x => x), items.Select(i => i.GetProperty("id").GetInt64()));
         Assert.Equal(Enumerable.Range(1, items.Count).Select(x => (long)x), items.Select(i => i.GetProperty("seq").GetInt64()).Order());
@@ -113,6 +129,40 @@ public sealed class AuditLogFlowTests : IAsyncLifetime
         Assert.Equal(revokedId, broken.GetProperty("broken").GetProperty("id").GetInt64());
         Assert.Equal("hash_mismatch", broken.GetProperty("broken").GetProperty("reason").GetString());
         Assert.Equal(revoked.GetProperty("seq").GetInt64(), broken.GetProperty("broken").GetProperty("position").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_context_refuses_to_change_an_entry_and_legacy_entries_are_sealed_once()
+    {
+        using var admin = await _factory.AdminClientAsync();
+        var dbs = _factory.Services.GetRequiredService<IDbContextFactory<Siyu.Server.Data.SiyuDb>>();
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            var entry = await db.Audit.FirstAsync();
+            entry.Detail = "changed";
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+            db.ChangeTracker.Clear();
+            db.Audit.Remove(await db.Audit.FirstAsync());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+        }
+
+        // rows as the AuditChain migration leaves pre-chain entries: numbered, no hash (tenant 99 has no other entries)
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO audit_log (TenantId, Seq, AtTicks, Actor, Action, Target, Detail, PrevHash, Hash) VALUES " +
+                "(99, 1, 10, 'old', 'tag.create', '会员', NULL, '', ''), (99, 2, 20, 'old', 'tag.delete', '会员', NULL, '', '')");
+            Assert.False(Siyu.Server.Compliance.AuditLog.Verify(db, 99).Ok);
+            await Siyu.Server.Compliance.AuditLog.SealLegacyAsync(db);
+            var sealed_ = Siyu.Server.Compliance.AuditLog.Verify(db, 99);
+            Assert.True(sealed_.Ok);
+            Assert.Equal(2, sealed_.Count);
+            var first = IndependentHash(99, 1, 10, "old", "tag.create", "会员", "", new string('0', 64));
+            Assert.Equal(IndependentHash(99, 2, 20, "old", "tag.delete", "会员", "", first), sealed_.HeadHash);
+            // once hashed, the trigger refuses updates
+            await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE audit_log SET Hash = '' WHERE TenantId = 99"));
+            await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM audit_log WHERE TenantId = 99"));
+        }
     }
 
     [Theory]
