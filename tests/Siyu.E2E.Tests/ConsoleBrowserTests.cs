@@ -703,4 +703,24 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var csv = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=cycles-export]"));
         Assert.Matches(@"^purchase-cycles-\d{4}-\d{2}-\d{2}\.csv$", csv.SuggestedFilename);
     }
+
+    [Fact]
+    public async Task Admin_reads_the_audit_log_with_the_login_and_an_intact_chain()
+    {
+        var page = await LoginAsync();
+        await page.ClickAsync("[data-testid=nav-audit]");
+        await page.WaitForURLAsync("**/audit");
+        await WaitInteractiveAsync(page);
+        var badge = page.Locator("[data-testid=audit-chain]");
+        await Assertions.Expect(badge).ToHaveAttributeAsync("data-ok", "true");
+        await Assertions.Expect(badge).ToContainTextAsync("完整");
+        await Assertions.Expect(page.Locator("[data-testid=audit-row][data-action=login]").First).ToBeVisibleAsync();
+
+        await page.Locator("input[data-testid=audit-filter-action], [data-testid=audit-filter-action] input").First.FillAsync("login");
+        await page.ClickAsync("[data-testid=audit-search]");
+        var rows = page.Locator("[data-testid=audit-row]");
+        await Assertions.Expect(rows.Filter(new LocatorFilterOptions { HasNotText = "login" })).ToHaveCountAsync(0);
+        await Assertions.Expect(rows.First).ToContainTextAsync("admin");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audit.png"), FullPage = true });
+    }
 }

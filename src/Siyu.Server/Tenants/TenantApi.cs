@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Tenants;
 
@@ -42,7 +43,7 @@ public static class TenantApi
         var now = time.GetUtcNow().UtcTicks;
         var (row, secret) = ApiKeys.Create(http.User.TenantId(), request.Name.Trim(), now);
         db.ApiKeys.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = row.TenantId, AtTicks = now, Actor = http.User.Actor(), Action = "apikey.create", Detail = row.Prefix });
+        AuditLog.Record(db, row.TenantId, now, http.User.Actor(), "apikey.create", target: row.Prefix);
         await db.SaveChangesAsync();
         return TypedResults.Created($"/api/v1/api-keys/{row.Id}", new { id = row.Id, name = row.Name, prefix = row.Prefix, secret });
     }
@@ -56,7 +57,7 @@ public static class TenantApi
             return Problems.NotFound($"No API key {id}.");
         }
         key.RevokedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = key.RevokedAtTicks.Value, Actor = http.User.Actor(), Action = "apikey.revoke", Detail = key.Prefix });
+        AuditLog.Record(db, tenant, key.RevokedAtTicks.Value, http.User.Actor(), "apikey.revoke", target: key.Prefix);
         await db.SaveChangesAsync();
         return TypedResults.NoContent();
     }
