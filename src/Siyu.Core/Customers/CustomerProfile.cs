@@ -192,6 +192,10 @@ public sealed class CustomerProfile
                     stats.LastOrderTicks = Math.Max(stats.LastOrderTicks, e.TimestampTicks);
                 }
                 break;
+            case EventTypes.MessageReceived when UnsubscribeReply.Matches(ReadString(p?["text"])):
+                // Honoured the moment the reply is applied: every channel's marketing, as of the reply.
+                SetConsent(ConsentScopes.AllChannels, "marketing", false, e.TimestampTicks, UnsubscribeReply.Source);
+                break;
             case EventTypes.OrderRefunded when p is not null:
                 Refunded += ReadDecimal(p["amount"]);
                 break;
@@ -244,14 +248,18 @@ public sealed class CustomerProfile
         {
             return;
         }
+        SetConsent(channel, topic, e.Type == EventTypes.ConsentGranted, e.TimestampTicks, ReadString(e.Properties?["source"]));
+    }
+
+    private void SetConsent(string channel, string topic, bool granted, long ticks, string? source)
+    {
         var key = ConsentKey(channel, topic);
-        var granted = e.Type == EventTypes.ConsentGranted;
         // Latest change wins; at equal times a revoke wins (unsubscribing must never lose to a replay or a merge).
-        if (Consents.TryGetValue(key, out var mark) && (e.TimestampTicks < mark.Ticks || (e.TimestampTicks == mark.Ticks && !mark.Granted)))
+        if (Consents.TryGetValue(key, out var mark) && (ticks < mark.Ticks || (ticks == mark.Ticks && !mark.Granted)))
         {
             return;
         }
-        Consents[key] = new ConsentMark { Granted = granted, Ticks = e.TimestampTicks, Source = ReadString(e.Properties?["source"]) };
+        Consents[key] = new ConsentMark { Granted = granted, Ticks = ticks, Source = source };
     }
 
     private void ApplyTag(ProfileEvent e)

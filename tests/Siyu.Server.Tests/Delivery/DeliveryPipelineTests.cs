@@ -102,4 +102,26 @@ public sealed class DeliveryPipelineTests : IAsyncLifetime
         Assert.Equal(["blocked", "capped", "denied"], excluded.AsArray().Select(e => e!["properties"]!["status"]!.GetValue<string>()).Order());
         await TimelineAsync("message.deferred", 2);
     }
+
+    [Fact]
+    public async Task A_customer_replying_TD_gets_no_more_marketing_but_still_service_messages()
+    {
+        async Task<JsonNode> DecidedAsync(JsonNode message) =>
+            await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/delivery/messages/{message["id"]}"), m => m["status"]!.GetValue<string>() != "pending");
+
+        // WeCom marketing is allowed by default (the customer added the staff member)…
+        Assert.NotEqual("denied", (await DecidedAsync(await SendAsync("before-td", "wecom_private", "marketing", "新品上架，点击查看")))["status"]!.GetValue<string>());
+        await _api.PostEventsAsync(new
+        {
+            events = new[] { new { type = "message.received", timestamp = "2026-12-01T13:59:00+08:00", identifiers = new { phone = "13700137000" }, properties = new { text = "ＴＤ" } } },
+        });
+        var customer = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{_customer}"),
+            c => c["consents"]!.AsArray().Any(x => x!["channel"]!.GetValue<string>() == "*" && x["topic"]!.GetValue<string>() == "marketing" && !x["granted"]!.GetValue<bool>()));
+        Assert.Equal("reply_unsubscribe", customer["consents"]!.AsArray().Single(x => x!["channel"]!.GetValue<string>() == "*")!["source"]!.GetValue<string>());
+
+        // …until the reply: marketing on every channel is refused at once, service notices still go.
+        var denied = await SettledAsync(await SendAsync("after-td", "wecom_private", "marketing", "双十二提前购"), "denied");
+        Assert.Equal("unsubscribed", denied["decision"]!["code"]!.GetValue<string>());
+        Assert.NotEqual("denied", (await DecidedAsync(await SendAsync("service-after-td", "wecom_private", "service", "您的订单已发货")))["status"]!.GetValue<string>());
+    }
 }
