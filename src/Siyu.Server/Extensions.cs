@@ -143,7 +143,7 @@ public static class Extensions
                 o.ForwardDefaultSelector = ApiKeyAuthenticationHandler.SelectScheme;
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser());
+            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser().RequireAssertion(ApiScopes.Allows));
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
 

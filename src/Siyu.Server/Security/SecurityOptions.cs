@@ -16,6 +16,9 @@ public sealed class SecurityOptions
     public string FrameAncestors { get; set; } = "'none'";
     public TimeSpan HstsMaxAge { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>How long an API key stays valid after it is rotated, so callers can switch to the new secret.</summary>
+    public TimeSpan ApiKeyRotationGrace { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Largest request body any endpoint accepts unless it declares its own limit (ingest does).</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }
