@@ -22,6 +22,7 @@ public static class Hardening
         services.AddHsts(o => o.MaxAge = options.HstsMaxAge);
         services.AddRateLimiter(o =>
         {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             // Behind a reverse proxy every client shares the proxy's address unless forwarded headers are configured.
             o.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginAttemptsPerIp, Window = options.LoginIpWindow, QueueLimit = 0 }));
