@@ -206,6 +206,7 @@ public static class Extensions
         Delivery.DeliveryEndpoints.MapDeliveryApi(api);
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);
+        Compliance.AuditApi.MapAuditApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

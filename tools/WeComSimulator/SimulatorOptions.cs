@@ -40,6 +40,9 @@ public sealed class SimulatorOptions
 
     public int ExternalContactCount { get; set; } = 60;
 
+    /// <summary>Demo follow relations are dated over 300 days from here (null: 2025-01-01, fixed for reproducible tests).</summary>
+    public DateTimeOffset? DemoEpoch { get; set; }
+
     /// <summary>Customer groups in the demo corp (only when <see cref="SeedDemoData"/>).</summary>
     public int GroupChatCount { get; set; } = 12;
 

@@ -79,17 +79,44 @@ public static class Lifecycle
     public static LifecycleStage? Parse(string? name) =>
         Enum.TryParse<LifecycleStage>(name, ignoreCase: true, out var stage) && Enum.IsDefined(stage) && !int.TryParse(name, out _) ? stage : null;
 
+    /// <summary>
+    /// How many days ago the customer entered the stage the rules give, as far as the facts tell: for a customer's first
+    /// evaluation (history from before Siyu kept stages), so the board doesn't show everyone arriving today. New: the
+    /// first order; active: when new ended; loyal: the last order (the qualifying order is not kept); silent and
+    /// churned: when the inactivity crossed the threshold; prospect and removed customers: today (not known).
+    /// </summary>
+    public static int DaysInStage(LifecycleFacts facts, LifecycleRules rules, LifecycleStage stage)
+    {
+        var inactive = Inactive(facts, rules);
+        var days = stage switch
+        {
+            LifecycleStage.New => facts.DaysSinceFirstOrder,
+            LifecycleStage.Active => facts.DaysSinceFirstOrder - rules.NewDays,
+            LifecycleStage.Loyal => facts.DaysSinceLastOrder,
+            LifecycleStage.Silent => inactive - rules.SilentDays,
+            LifecycleStage.Churned when !facts.RemovedByAllStaff => inactive - rules.ChurnedDays,
+            _ => 0,
+        };
+        return Math.Max(0, days ?? 0);
+    }
+
+    private static int? Inactive(LifecycleFacts facts, LifecycleRules rules)
+    {
+        int? inactive = facts.DaysSinceLastOrder;
+        if (rules.InteractionsCount && facts.DaysSinceLastInteraction is { } sinceInteraction)
+        {
+            inactive = inactive is { } sinceOrder ? Math.Min(sinceOrder, sinceInteraction) : sinceInteraction;
+        }
+        return inactive;
+    }
+
     public static LifecycleStage Evaluate(LifecycleFacts facts, LifecycleRules rules)
     {
         if (facts.RemovedByAllStaff)
         {
             return LifecycleStage.Churned;
         }
-        int? inactive = facts.DaysSinceLastOrder;
-        if (rules.InteractionsCount && facts.DaysSinceLastInteraction is { } sinceInteraction)
-        {
-            inactive = inactive is { } sinceOrder ? Math.Min(sinceOrder, sinceInteraction) : sinceInteraction;
-        }
+        var inactive = Inactive(facts, rules);
         if (inactive >= rules.ChurnedDays)
         {
             return LifecycleStage.Churned;

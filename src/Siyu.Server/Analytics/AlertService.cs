@@ -9,6 +9,7 @@ using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.Server.Delivery;
 using Siyu.Server.Partitions;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Analytics;
 
@@ -69,7 +70,7 @@ public sealed partial class AlertService(
             db.AlertSettings.Add(row = new AlertSettingsRow { TenantId = tenantId, Json = json });
         }
         (row.Json, row.UpdatedAtTicks, row.UpdatedBy) = (json, now, actor);
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "alerts.settings", Detail = json });
+        AuditLog.Record(db, tenantId, now, actor, "alerts.settings", detail: json);
         await db.SaveChangesAsync();
         return (settings, []);
     }
@@ -256,7 +257,7 @@ public sealed partial class AlertService(
         {
             var now = time.GetUtcNow().UtcTicks;
             (row.Status, row.AcknowledgedBy, row.AcknowledgedAtTicks) = (AlertStatuses.Acknowledged, actor, now);
-            db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "alerts.acknowledge", Detail = row.Key });
+            AuditLog.Record(db, tenantId, now, actor, "alerts.acknowledge", target: row.Key);
             await db.SaveChangesAsync();
         }
         return (View(row), false);

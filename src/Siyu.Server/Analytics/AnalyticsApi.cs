@@ -3,7 +3,7 @@ using Siyu.Server.Data;
 
 namespace Siyu.Server.Analytics;
 
-/// <summary>REST API for analytics: RFM layering so far.</summary>
+/// <summary>REST API for analytics: KPIs, RFM/RFE and settings, lifecycle, funnels, attribution, cohorts, purchase cycles (alerts: AlertsApi); results also as CSV.</summary>
 public static class AnalyticsApi
 {
     private static readonly string[] Editors = [Roles.Admin, Roles.Operator];

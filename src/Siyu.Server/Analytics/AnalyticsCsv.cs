@@ -190,7 +190,11 @@ public static class AnalyticsCsv
             && export.Write(value, table) is { } written)
         {
             var tenants = http.RequestServices.GetRequiredService<Tenants.TenantDirectory>();
-            var today = DateOnly.FromDayNumber(tenants.Today(http.User.TenantId(), http.RequestServices.GetRequiredService<TimeProvider>()));
+            var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+            var today = DateOnly.FromDayNumber(tenants.Today(http.User.TenantId(), clock));
+            await Compliance.AuditLog.RecordAsync(http.RequestServices.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Data.SiyuDb>>(),
+                http.User.TenantId(), clock.GetUtcNow().UtcTicks, http.User.Actor(), "export.analytics", target: FileName(export, table, today),
+                detail: $"{written.Rows} rows", ct: http.RequestAborted);
             return TypedResults.File(written.ToUtf8(), "text/csv; charset=utf-8", FileName(export, table, today));
         }
         return result;

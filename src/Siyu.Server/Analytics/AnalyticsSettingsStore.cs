@@ -108,6 +108,7 @@ public sealed class AnalyticsSettingsStore(IDbContextFactory<SiyuDb> dbs, TimePr
         }
         (row.Rfm, row.Lifecycle, row.UpdatedBy, row.UpdatedAtTicks) =
             (JsonSerializer.Serialize(settings.Rfm, Json), JsonSerializer.Serialize(settings.Lifecycle, Json), actor, now.UtcTicks);
+        Compliance.AuditLog.Record(db, tenantId, now.UtcTicks, actor, "analytics.settings", detail: $"{{\"rfm\":{row.Rfm},\"lifecycle\":{row.Lifecycle}}}");
         await db.SaveChangesAsync();
         return _cache[tenantId] = settings with { UpdatedBy = actor, UpdatedAt = now };
     }

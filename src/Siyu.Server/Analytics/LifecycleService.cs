@@ -67,6 +67,12 @@ public sealed class LifecycleService(IGrainFactory grains, Tenants.TenantDirecto
             new IncomingEvent("lifecycle:" + (move.Key ?? Guid.NewGuid().ToString("N")), EventTypes.LifecycleMoved, time.GetUtcNow(), [], canonical,
                 new JsonObject { ["stage"] = Lifecycle.WireName(stage!.Value), ["by"] = actor, ["reason"] = move.Reason }, null, "siyu"),
         ]))[0];
-        return outcome.Error is not null ? (null, [new FieldError("customer_id", outcome.Error)]) : (outcome.Seq, []);
+        if (outcome.Error is not null)
+        {
+            return (null, [new FieldError("customer_id", outcome.Error)]);
+        }
+        // The board or page that moved the customer reads the stage right after: answer once the partition has it.
+        await reader.WaitAppliedAsync(tenantId, outcome.CustomerId, outcome.Seq, TimeSpan.FromSeconds(5));
+        return (outcome.Seq, []);
     }
 }

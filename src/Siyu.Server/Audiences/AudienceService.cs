@@ -9,6 +9,7 @@ using Siyu.Server.Data;
 using Siyu.Server.Partitions;
 using Siyu.Server.Tags;
 using Siyu.Server.Tenants;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Audiences;
 
@@ -288,7 +289,7 @@ public sealed partial class AudienceService(
     }
 
     private static void Audit(SiyuDb db, int tenantId, long now, string actor, string action, string detail) =>
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = action, Detail = detail });
+        AuditLog.Record(db, tenantId, now, actor, action, target: detail);
 
     /// <summary>Canonical JSON text for storage and caching: the request's condition element as compact text.</summary>
     public static string? ConditionText(JsonElement? condition) =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Siyu.Server.Auth;
@@ -140,7 +141,7 @@ public static class AudiencesApi
         return TypedResults.Ok(new { count = answer.Count, customers = await reader.SummariesAsync(tenant, answer.Sample) });
     }
 
-    private static async Task Export(HttpContext http, AudienceService audiences, CustomerReader reader, long id)
+    private static async Task Export(HttpContext http, AudienceService audiences, CustomerReader reader, IDbContextFactory<SiyuDb> dbs, TimeProvider time, long id)
     {
         var tenant = http.User.TenantId();
         if (await audiences.GetAsync(tenant, id) is not { } row)
@@ -148,6 +149,9 @@ public static class AudiencesApi
             await Problems.NotFound($"No audience {id}.").ExecuteAsync(http);
             return;
         }
+        // recorded before the first byte leaves: a download that fails midway was still attempted
+        await Compliance.AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "export.audience", target: row.Name,
+            detail: $"audience {id}", ct: http.RequestAborted);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audience-{id}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));

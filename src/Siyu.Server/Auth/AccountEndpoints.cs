@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Data;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Auth;
 
@@ -39,7 +40,8 @@ public static class AccountEndpoints
         if (tenant is null || user is null || !passwords.Verify(user, password))
         {
             var lockout = throttle.Failed(throttleKey);
-            db.Audit.Add(new AuditEntry { TenantId = tenant?.Id ?? 0, AtTicks = time.GetUtcNow().UtcTicks, Actor = userName, Action = "login.failed" });
+            AuditLog.Record(db, tenant?.Id ?? 0, time.GetUtcNow().UtcTicks, userName, "login.failed",
+                detail: lockout is null ? null : $"account locked for {lockout.Value.TotalMinutes:0} minutes");
             await db.SaveChangesAsync();
             if (lockout is not null)
             {
@@ -57,7 +59,7 @@ public static class AccountEndpoints
             new Claim(SiyuClaims.Tenant, tenant.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-        db.Audit.Add(new AuditEntry { TenantId = tenant.Id, AtTicks = time.GetUtcNow().UtcTicks, Actor = user.UserName, Action = "login" });
+        AuditLog.Record(db, tenant.Id, time.GetUtcNow().UtcTicks, user.UserName, "login");
         await db.SaveChangesAsync();
         return Results.Redirect(returnUrl);
     }

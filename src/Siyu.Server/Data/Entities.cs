@@ -119,14 +119,25 @@ public sealed class PartitionSnapshotRow
     public required byte[] Data { get; set; }
 }
 
+/// <summary>
+/// One audit log entry: append-only and hash-chained per tenant (see <see cref="Siyu.Core.Compliance.AuditChain"/>).
+/// Write it only through <see cref="Siyu.Server.Compliance.AuditLog"/>; the context refuses updates and deletes.
+/// </summary>
 public sealed class AuditEntry
 {
     public long Id { get; set; }
     public int TenantId { get; set; }
+    /// <summary>1, 2, 3… per tenant, assigned when the entry is saved.</summary>
+    public long Seq { get; set; }
     public long AtTicks { get; set; }
     public required string Actor { get; set; }
     public required string Action { get; set; }
+    /// <summary>What the action was done to (a key prefix, an audience name, a message id…).</summary>
+    public string? Target { get; set; }
     public string? Detail { get; set; }
+    /// <summary>Lowercase hex SHA-256 of the previous entry of the tenant (64 zeros for the first).</summary>
+    public string PrevHash { get; set; } = "";
+    public string Hash { get; set; } = "";
 }
 
 /// <summary>A group of tags (标签组), e.g. 客户等级 or 兴趣偏好.</summary>

@@ -111,6 +111,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("audit_log");
             e.HasIndex(a => new { a.TenantId, a.AtTicks });
+            // one entry per position: two writers that read the same previous hash cannot both append (no fork)
+            e.HasIndex(a => new { a.TenantId, a.Seq }).IsUnique();
+            e.HasIndex(a => new { a.TenantId, a.Action });
+            e.Property(a => a.PrevHash).HasMaxLength(64);
+            e.Property(a => a.Hash).HasMaxLength(64);
         });
         b.Entity<AlertRow>(e =>
         {
@@ -244,4 +249,15 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.HasIndex(r => new { r.TenantId, r.StartedAtTicks });
         });
     }
+
+    /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        Compliance.AuditLog.HasPending(this)
+            ? throw new InvalidOperationException("Audit entries are chained by SaveChangesAsync; save them asynchronously.")
+            : base.SaveChanges(acceptAllChangesOnSuccess);
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        Compliance.AuditLog.HasPending(this)
+            ? Compliance.AuditLog.SaveChainedAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
 }

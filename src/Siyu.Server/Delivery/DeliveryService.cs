@@ -5,6 +5,7 @@ using Siyu.Core.Delivery;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.Server.WeCom;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Delivery;
 
@@ -134,7 +135,7 @@ public sealed class DeliveryService(IDbContextFactory<SiyuDb> dbs, Customers.Cus
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "pending").SetProperty(m => m.ApprovedBy, actor).SetProperty(m => m.DueAtTicks, time.GetUtcNow().UtcTicks));
         if (changed > 0)
         {
-            db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = time.GetUtcNow().UtcTicks, Actor = actor, Action = "delivery.approve", Detail = id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            AuditLog.Record(db, tenantId, time.GetUtcNow().UtcTicks, actor, "delivery.approve", target: id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await db.SaveChangesAsync();
             Enqueued?.Invoke();
         }
@@ -148,7 +149,7 @@ public sealed class DeliveryService(IDbContextFactory<SiyuDb> dbs, Customers.Cus
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "rejected").SetProperty(m => m.ApprovedBy, actor));
         if (changed > 0)
         {
-            db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = time.GetUtcNow().UtcTicks, Actor = actor, Action = "delivery.reject", Detail = id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            AuditLog.Record(db, tenantId, time.GetUtcNow().UtcTicks, actor, "delivery.reject", target: id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await db.SaveChangesAsync();
         }
         return changed > 0;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Delivery;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Delivery;
 
@@ -68,7 +69,7 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
         row.Json = JsonSerializer.Serialize(settings, Json);
         row.UpdatedAtTicks = time.GetUtcNow().UtcTicks;
         row.UpdatedBy = actor;
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = row.UpdatedAtTicks, Actor = actor, Action = "delivery.settings", Detail = $"version {row.Version}" });
+        AuditLog.Record(db, tenantId, row.UpdatedAtTicks, actor, "delivery.settings", detail: $"version {row.Version}");
         await db.SaveChangesAsync();
         _cache[tenantId] = (settings, CompiledDeliverySettings.Compile(settings));
         return (settings, []);

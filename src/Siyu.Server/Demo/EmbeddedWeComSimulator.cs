@@ -8,10 +8,15 @@ namespace Siyu.Server.Demo;
 /// WeCom HTTP contract, so demo data arrives through the same client code a real corp would use.
 /// </summary>
 public sealed partial class EmbeddedWeComSimulator(
-    SimulatorSettings settings, Tenants.SiyuOptions siyu, IServer server, IHostApplicationLifetime lifetime, ILogger<EmbeddedWeComSimulator> logger) : IHostedService, IAsyncDisposable
+    SimulatorSettings settings, Tenants.SiyuOptions siyu, TimeProvider time, IServer server, IHostApplicationLifetime lifetime, ILogger<EmbeddedWeComSimulator> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
-    private readonly SimulatorOptions _options = new() { Urls = settings.Urls, ExternalContactCount = settings.Contacts };
+    // Relations dated over the last 300 days (from midnight, so a day's restarts look alike): the analytics have recent adds to show.
+    private readonly SimulatorOptions _options = new()
+    {
+        Urls = settings.Urls, ExternalContactCount = settings.Contacts,
+        DemoEpoch = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date.AddDays(-300), TimeSpan.Zero),
+    };
 
     public Uri? BaseAddress { get; private set; }
 

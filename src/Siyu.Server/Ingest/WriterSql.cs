@@ -148,14 +148,35 @@ internal sealed class WriterSql(SqliteConnection connection) : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    public void InsertAudit(int tenantId, long nowTicks, string actor, string action, string detail)
+    /// <summary>
+    /// Appends an audit entry chained to the tenant's head. The writer's transaction is <c>BEGIN IMMEDIATE</c>, so no
+    /// other writer can append between reading the head and inserting (same rule as <see cref="Compliance.AuditLog"/>).
+    /// </summary>
+    public void InsertAudit(int tenantId, long nowTicks, string actor, string action, string detail, string target = "")
     {
-        var cmd = Cmd("INSERT INTO audit_log (TenantId, AtTicks, Actor, Action, Detail) VALUES ($t, $n, $a, $ac, $d)", "$t", "$n", "$a", "$ac", "$d");
+        var head = Cmd("SELECT Seq, Hash FROM audit_log WHERE TenantId = $t ORDER BY Seq DESC LIMIT 1", "$t");
+        head.Parameters[0].Value = tenantId;
+        long seq = 0;
+        var prev = Siyu.Core.Compliance.AuditChain.Genesis;
+        using (var reader = head.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                (seq, prev) = (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+        var link = Siyu.Core.Compliance.AuditChain.Next(seq, prev, 0, tenantId, nowTicks, actor, action, target, detail);
+        var cmd = Cmd("INSERT INTO audit_log (TenantId, Seq, AtTicks, Actor, Action, Target, Detail, PrevHash, Hash) VALUES ($t, $s, $n, $a, $ac, $tg, $d, $p, $h)",
+            "$t", "$s", "$n", "$a", "$ac", "$tg", "$d", "$p", "$h");
         cmd.Parameters[0].Value = tenantId;
-        cmd.Parameters[1].Value = nowTicks;
-        cmd.Parameters[2].Value = actor;
-        cmd.Parameters[3].Value = action;
-        cmd.Parameters[4].Value = detail;
+        cmd.Parameters[1].Value = link.Seq;
+        cmd.Parameters[2].Value = nowTicks;
+        cmd.Parameters[3].Value = actor;
+        cmd.Parameters[4].Value = action;
+        cmd.Parameters[5].Value = target;
+        cmd.Parameters[6].Value = detail;
+        cmd.Parameters[7].Value = link.PrevHash;
+        cmd.Parameters[8].Value = link.Hash;
         cmd.ExecuteNonQuery();
     }
 

@@ -4,6 +4,7 @@ using Siyu.Core.Events;
 using Siyu.Core.Journeys;
 using Siyu.Server.Data;
 using Siyu.Server.Partitions;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Journeys;
 
@@ -51,7 +52,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         db.Journeys.Add(row);
         await db.SaveChangesAsync();
         db.JourneyVersions.Add(new JourneyVersionRow { TenantId = tenantId, JourneyId = row.Id, Version = 1, Definition = json!, CreatedBy = actor, CreatedAtTicks = now });
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "journey.create", Detail = row.Name });
+        AuditLog.Record(db, tenantId, now, actor, "journey.create", target: row.Name);
         await db.SaveChangesAsync();
         return (View(row, json!), []);
     }
@@ -75,7 +76,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         row.Name = parsed.Definition!.Name;
         row.UpdatedAtTicks = now;
         db.JourneyVersions.Add(new JourneyVersionRow { TenantId = tenantId, JourneyId = id, Version = row.CurrentVersion, Definition = json!, CreatedBy = actor, CreatedAtTicks = now });
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "journey.publish", Detail = $"{row.Name} v{row.CurrentVersion}" });
+        AuditLog.Record(db, tenantId, now, actor, "journey.publish", target: $"{row.Name} v{row.CurrentVersion}");
         await db.SaveChangesAsync();
         catalog.Invalidate(tenantId);
         return (View(row, json!), []);
@@ -95,7 +96,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         }
         row.Status = status;
         row.UpdatedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = row.UpdatedAtTicks, Actor = actor, Action = "journey." + status, Detail = row.Name });
+        AuditLog.Record(db, tenantId, row.UpdatedAtTicks, actor, "journey." + status, target: row.Name);
         await db.SaveChangesAsync();
         catalog.Invalidate(tenantId);
         var json = (await db.JourneyVersions.AsNoTracking().FirstAsync(v => v.TenantId == tenantId && v.JourneyId == id && v.Version == row.CurrentVersion)).Definition;

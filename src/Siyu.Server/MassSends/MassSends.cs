@@ -7,6 +7,7 @@ using Siyu.Server.Data;
 using Siyu.Server.Ingest;
 using Siyu.Server.WeCom;
 using Siyu.WeCom.Api;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.MassSends;
 
@@ -165,7 +166,7 @@ public sealed partial class MassSends(
         };
         await using var db = await dbs.CreateDbContextAsync();
         db.MassSends.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now.UtcTicks, Actor = actor, Action = "mass_send.create", Detail = row.Name });
+        AuditLog.Record(db, tenantId, now.UtcTicks, actor, "mass_send.create", target: row.Name);
         await db.SaveChangesAsync();
         return (View(row, []), []);
     }
@@ -209,7 +210,7 @@ public sealed partial class MassSends(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "cancelled").SetProperty(m => m.FinishedAtTicks, time.GetUtcNow().UtcTicks));
         if (changed > 0)
         {
-            db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = time.GetUtcNow().UtcTicks, Actor = actor, Action = "mass_send.cancel", Detail = id.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            AuditLog.Record(db, tenantId, time.GetUtcNow().UtcTicks, actor, "mass_send.cancel", target: id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await db.SaveChangesAsync();
         }
         return changed > 0;
@@ -315,7 +316,7 @@ public sealed partial class MassSends(
         row.Error = approve ? null : row.Error;
         row.ScheduledAtTicks = Math.Max(row.ScheduledAtTicks ?? 0, now.UtcTicks);
         row.FinishedAtTicks = approve ? null : now.UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now.UtcTicks, Actor = actor, Action = approve ? "mass_send.approve" : "mass_send.reject", Detail = row.Name });
+        AuditLog.Record(db, tenantId, now.UtcTicks, actor, approve ? "mass_send.approve" : "mass_send.reject", target: row.Name);
         await db.SaveChangesAsync();
         return (await GetAsync(tenantId, id), []);
     }

@@ -25,7 +25,10 @@ public sealed partial class PartitionGrain
         }
         var facts = new LifecycleFacts(p.Orders, p.Orders > 0 ? DaysSince(p.FirstOrderTicks) : null, p.Orders > 0 ? DaysSince(p.LastOrderTicks) : null,
             DaysSince(lastInteraction), p.EventCounts.GetValueOrDefault(EventTypes.CustomerAdded) > 0 && p.Staff.Count == 0);
-        p.Lifecycle.Update(Lifecycle.Evaluate(facts, settings.Lifecycle), nowTicks);
+        var stage = Lifecycle.Evaluate(facts, settings.Lifecycle);
+        // A first evaluation dates the stage from the history (a customer silent for months didn't turn silent today).
+        var since = p.Lifecycle.History.Count == 0 ? nowTicks - Lifecycle.DaysInStage(facts, settings.Lifecycle, stage) * TimeSpan.TicksPerDay : nowTicks;
+        p.Lifecycle.Update(stage, since);
         if (p.Scores.GetValueOrDefault(ScoreNames.LifecycleStage) != (int)p.Lifecycle.Stage)
         {
             SetScore(p, ScoreNames.LifecycleStage, (int)p.Lifecycle.Stage);

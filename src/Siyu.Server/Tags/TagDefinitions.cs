@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Events;
 using Siyu.Core.Tags;
 using Siyu.Server.Data;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Tags;
 
@@ -215,7 +216,7 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
     }
 
     private static void Audit(SiyuDb db, int tenantId, long now, string actor, string action, string detail) =>
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = action, Detail = detail });
+        AuditLog.Record(db, tenantId, now, actor, action, target: detail);
 
     private async Task SaveAsync(SiyuDb db, int tenantId)
     {

@@ -22,6 +22,7 @@ public static partial class Bootstrap
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Siyu.Bootstrap");
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         await db.Database.MigrateAsync();
+        await Compliance.AuditLog.SealLegacyAsync(db);
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString()))
         {
             await connection.OpenAsync();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Tenants;
 
@@ -61,7 +62,7 @@ public static class TenantApi
         var expires = request.ExpiresInDays is { } days ? now.AddDays(days).UtcTicks : (long?)null;
         var (row, secret) = ApiKeys.Create(http.User.TenantId(), request.Name.Trim(), now.UtcTicks, string.Join(' ', scopes.Distinct()), expires);
         db.ApiKeys.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = row.TenantId, AtTicks = now.UtcTicks, Actor = http.User.Actor(), Action = "apikey.create", Detail = row.Prefix });
+        AuditLog.Record(db, row.TenantId, now.UtcTicks, http.User.Actor(), "apikey.create", target: row.Prefix);
         await db.SaveChangesAsync();
         return TypedResults.Created($"/api/v1/api-keys/{row.Id}", new
         {
@@ -87,7 +88,7 @@ public static class TenantApi
         var (row, secret) = ApiKeys.Create(tenant, old.Name, now, old.Scopes, now + lifetime);
         old.ExpiresAtTicks = Math.Min(old.ExpiresAtTicks ?? long.MaxValue, now + security.ApiKeyRotationGrace.Ticks);
         db.ApiKeys.Add(row);
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = now, Actor = http.User.Actor(), Action = "apikey.rotate", Detail = $"{old.Prefix} -> {row.Prefix}" });
+        AuditLog.Record(db, tenant, now, http.User.Actor(), "apikey.rotate", target: old.Prefix, detail: $"new key {row.Prefix}; old key valid until {ToTime(old.ExpiresAtTicks):O}");
         await db.SaveChangesAsync();
         return TypedResults.Created($"/api/v1/api-keys/{row.Id}", new
         {
@@ -105,7 +106,7 @@ public static class TenantApi
             return Problems.NotFound($"No API key {id}.");
         }
         key.RevokedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenant, AtTicks = key.RevokedAtTicks.Value, Actor = http.User.Actor(), Action = "apikey.revoke", Detail = key.Prefix });
+        AuditLog.Record(db, tenant, key.RevokedAtTicks.Value, http.User.Actor(), "apikey.revoke", target: key.Prefix);
         await db.SaveChangesAsync();
         return TypedResults.NoContent();
     }

@@ -5,6 +5,7 @@ using Siyu.Core.Audiences.Conditions;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.WeCom.Api;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.WeCom;
 
@@ -113,7 +114,7 @@ public sealed partial class ChannelCodes(
                     return (null, errors);
                 }
                 db.ChannelCodes.Add(row);
-                db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = "channel.create", Detail = row.Name });
+                AuditLog.Record(db, tenantId, now, actor, "channel.create", target: row.Name);
                 await db.SaveChangesAsync(cancellationToken);
                 return (View(row), []);
             }
@@ -174,7 +175,7 @@ public sealed partial class ChannelCodes(
             }
         }
         row.ActiveStaff = JsonSerializer.Serialize(active, Json);
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = time.GetUtcNow().UtcTicks, Actor = actor, Action = "channel.update", Detail = row.Name });
+        AuditLog.Record(db, tenantId, time.GetUtcNow().UtcTicks, actor, "channel.update", target: row.Name);
         await db.SaveChangesAsync(cancellationToken);
         return (View(row), []);
     }
@@ -206,7 +207,7 @@ public sealed partial class ChannelCodes(
             }
         }
         row.DeletedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = row.DeletedAtTicks.Value, Actor = actor, Action = "channel.delete", Detail = row.Name });
+        AuditLog.Record(db, tenantId, row.DeletedAtTicks.Value, actor, "channel.delete", target: row.Name);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

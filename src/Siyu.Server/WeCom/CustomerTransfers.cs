@@ -5,6 +5,7 @@ using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.Server.Ingest;
 using Siyu.WeCom.Api;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.WeCom;
 
@@ -105,7 +106,7 @@ public sealed partial class CustomerTransfers(
         }
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         db.CustomerTransfers.AddRange(rows);
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = now, Actor = actor, Action = $"transfer.{input.Kind}", Detail = $"{input.HandoverUserId} → {input.TakeoverUserId}: {rows.Count}" });
+        AuditLog.Record(db, tenantId, now, actor, $"transfer.{input.Kind}", detail: $"{input.HandoverUserId} → {input.TakeoverUserId}: {rows.Count}");
         await db.SaveChangesAsync(cancellationToken);
         return (new TransferOutcome(rows.Count(r => r.Status == "waiting"), rows.Count(r => r.Status == "failed"), rows), []);
     }

@@ -5,6 +5,7 @@ using Siyu.Core.Events;
 using Siyu.Server.Data;
 using Siyu.WeCom.Api;
 using Siyu.WeCom.Callbacks;
+using Siyu.Server.Compliance;
 
 namespace Siyu.Server.WeCom;
 
@@ -123,7 +124,7 @@ public sealed class WeComConnections(
             row.ApiBaseAddress = input.ApiBaseAddress.Length == 0 ? null : input.ApiBaseAddress;
         }
         row.UpdatedAtTicks = time.GetUtcNow().UtcTicks;
-        db.Audit.Add(new AuditEntry { TenantId = tenantId, AtTicks = row.UpdatedAtTicks, Actor = actor, Action = "wecom.settings", Detail = $"corp {row.CorpId}" });
+        AuditLog.Record(db, tenantId, row.UpdatedAtTicks, actor, "wecom.settings", target: $"corp {row.CorpId}");
         await db.SaveChangesAsync();
         _cache.TryRemove(tenantId, out _);
         return [];

@@ -99,4 +99,19 @@ public sealed class LifecycleTests
         Assert.Equal(["new_days", "loyal_orders", "churned_days"], errors.Select(e => e.Path));
         Assert.Empty(LifecycleRules.Default.Validate());
     }
+
+    [Theory]
+    [InlineData(1, 5, 5, null, false, LifecycleStage.New, 5)]          // new since the first order
+    [InlineData(2, 60, 20, null, false, LifecycleStage.Active, 30)]    // active since new ended: 60 − 30
+    [InlineData(4, 300, 12, null, false, LifecycleStage.Loyal, 12)]    // loyal: dated by the last order
+    [InlineData(2, 300, 100, null, false, LifecycleStage.Silent, 10)]  // silent since day 90 of inactivity
+    [InlineData(2, 300, 250, 200, false, LifecycleStage.Churned, 20)]  // churned since day 180 (interaction 200 days ago)
+    [InlineData(2, 300, 10, 3, true, LifecycleStage.Churned, 0)]       // removal: date unknown, today
+    [InlineData(0, null, null, 4, false, LifecycleStage.Prospect, 0)]
+    public void A_first_evaluation_dates_the_stage_from_the_facts(int orders, int? sinceFirst, int? sinceLast, int? sinceInteraction, bool removed, LifecycleStage stage, int days)
+    {
+        var facts = new LifecycleFacts(orders, sinceFirst, sinceLast, sinceInteraction, removed);
+        Assert.Equal(stage, Lifecycle.Evaluate(facts, Rules));
+        Assert.Equal(days, Lifecycle.DaysInStage(facts, Rules, stage));
+    }
 }

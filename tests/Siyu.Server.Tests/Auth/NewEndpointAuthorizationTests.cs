@@ -110,6 +110,31 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { Data.Roles.ReadOnly, "POST", "/api/v1/analytics/alerts/run" },
     };
 
+    /// <summary>The audit log: admins and auditors only.</summary>
+    public static TheoryData<string, string> AuditReads => new()
+    {
+        { "GET", "/api/v1/audit" },
+        { "GET", "/api/v1/audit/verify" },
+        { "GET", "/api/v1/audit/export" },
+    };
+
+    /// <summary>Every audit endpoint against every console role that may not read the audit log.</summary>
+    public static TheoryData<string, string, string> AuditReadsByOtherRoles
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var role in new[] { Data.Roles.Operator, Data.Roles.Staff, Data.Roles.ReadOnly })
+            {
+                foreach (var path in new[] { "/api/v1/audit", "/api/v1/audit/verify", "/api/v1/audit/export" })
+                {
+                    data.Add(role, "GET", path);
+                }
+            }
+            return data;
+        }
+    }
+
     private static HttpRequestMessage Request(string method, string path) => new(new HttpMethod(method), path)
     {
         Content = method == "GET" ? null : JsonContent.Create(path.Contains("funnels", StringComparison.Ordinal) ? Funnel : new { }),
@@ -118,11 +143,13 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     [Theory]
     [MemberData(nameof(Reads))]
     [MemberData(nameof(Writes))]
+    [MemberData(nameof(AuditReads))]
     public async Task Without_credentials_the_answer_is_401(string method, string path) =>
         Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.SendAsync(Request(method, path))).StatusCode);
 
     [Theory]
     [MemberData(nameof(Writes))]
+    [MemberData(nameof(AuditReads))]
     public async Task The_ingest_key_may_not_operate(string method, string path) =>
         Assert.Equal(HttpStatusCode.Forbidden, (await _ingestKey.SendAsync(Request(method, path))).StatusCode);
 
@@ -141,5 +168,21 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     {
         var status = (await _ingestKey.SendAsync(Request(method, path))).StatusCode;
         Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{method} {path}: {status}");
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditReadsByOtherRoles))]
+    public async Task Only_admins_and_auditors_may_read_the_audit_log(string role, string method, string path)
+    {
+        using var client = await server.ConsoleClientAsync(role);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Request(method, path))).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditReads))]
+    public async Task Auditors_may_read_the_audit_log(string method, string path)
+    {
+        using var client = await server.ConsoleClientAsync(Data.Roles.Auditor);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(method, path))).StatusCode);
     }
 }

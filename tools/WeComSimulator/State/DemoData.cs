@@ -7,8 +7,11 @@ namespace Siyu.WeComSimulator.State;
 /// </summary>
 internal static class DemoData
 {
-    // Follow relations are dated from a fixed epoch, not from the clock, so the data is reproducible.
-    private static readonly long Epoch = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeSeconds();
+    /// <summary>
+    /// Follow relations are dated from a fixed epoch, not from the clock, so the data is reproducible; a host that wants
+    /// recent-looking data (the product's demo mode) sets <see cref="SimulatorOptions.DemoEpoch"/>.
+    /// </summary>
+    public static readonly long FixedEpoch = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeSeconds();
 
     private static readonly string[] Surnames =
         ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
@@ -62,8 +65,8 @@ internal static class DemoData
             });
         }
 
-        corp.AddTagGroup("客户等级", ["普通", "VIP", "SVIP"], Epoch);
-        corp.AddTagGroup("兴趣", ["母婴", "美妆", "运动"], Epoch);
+        corp.AddTagGroup("客户等级", ["普通", "VIP", "SVIP"], corp.DemoEpochSeconds);
+        corp.AddTagGroup("兴趣", ["母婴", "美妆", "运动"], corp.DemoEpochSeconds);
     }
 
     private static readonly string[] GroupNames =
@@ -87,7 +90,7 @@ internal static class DemoData
         for (var i = 0; i < count; i++)
         {
             var owner = staff[random.Next(staff.Count)];
-            var createTime = Epoch + random.Next(0, 200 * 86400);
+            var createTime = corp.DemoEpochSeconds + random.Next(0, 200 * 86400);
             var group = new SimGroupChat
             {
                 ChatId = SimulatedCorp.NewId("wr", 30, random),
@@ -168,7 +171,7 @@ internal static class DemoData
                     ExternalUserId = contact.ExternalUserId,
                     Remark = random.Next(3) == 0 ? null : name + "-" + RemarkSuffixes[random.Next(RemarkSuffixes.Length)],
                     Description = random.Next(2) == 0 ? null : Descriptions[random.Next(Descriptions.Length)],
-                    CreateTime = Epoch + random.Next(0, 300 * 86400),
+                    CreateTime = corp.DemoEpochSeconds + random.Next(0, 300 * 86400),
                     State = state.Length == 0 ? null : state,
                     AddWay = AddWays[random.Next(AddWays.Length)],
                     OperUserId = contact.ExternalUserId,

@@ -53,6 +53,9 @@ public sealed partial class SimulatedCorp
     }
 
     public string CorpId => _options.CorpId;
+
+    /// <summary>The moment demo relations and groups are dated from (unix seconds).</summary>
+    internal long DemoEpochSeconds => _options.DemoEpoch?.ToUnixTimeSeconds() ?? DemoData.FixedEpoch;
     public long AgentId => _options.AgentId;
 
     /// <summary>How many gettoken requests succeeded or failed; tests assert token caching with it.</summary>
