@@ -111,6 +111,12 @@ public sealed class HardeningTests(HardeningTests.Server server) : IClassFixture
         Assert.Equal(StatusCodes.Status429TooManyRequests, fifth.Response.StatusCode);
         Assert.Equal("900", fifth.Response.Headers.RetryAfter.ToString());
         Assert.Equal("username", (await ProblemAsync(fifth))["field"]!.GetValue<string>());
+        await using (var db = await server.Factory.Services.GetRequiredService<IDbContextFactory<Data.SiyuDb>>().CreateDbContextAsync())
+        {
+            var failures = await db.Audit.Where(a => a.Actor == "lock-five" && a.Action == "login.failed").OrderBy(a => a.Id).Select(a => a.Detail).ToListAsync();
+            Assert.Equal(5, failures.Count);
+            Assert.Equal("account locked for 15 minutes", failures.Last());
+        }
 
         // Locked: the right password is refused too, without a cookie.
         var right = await server.LoginAsync("lock-five", Password);
