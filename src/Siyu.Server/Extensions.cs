@@ -18,6 +18,7 @@ using Siyu.Server.Data;
 using Siyu.Server.Demo;
 using Siyu.Server.Ingest;
 using Siyu.Server.Partitions;
+using Siyu.Server.Security;
 using Siyu.Server.Tags;
 using Siyu.Server.Tenants;
 using Siyu.WeCom.Api;
@@ -109,6 +110,7 @@ public static class Extensions
         services.AddSingleton<Analytics.AlertService>();
         services.AddHostedService<Analytics.AlertScheduler>();
         services.AddSingleton<Passwords>();
+        builder.AddSiyuSecurity();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -141,7 +143,7 @@ public static class Extensions
                 o.ForwardDefaultSelector = ApiKeyAuthenticationHandler.SelectScheme;
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser());
+            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser().RequireAssertion(ApiScopes.Allows));
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
 
@@ -173,6 +175,7 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSiyuSecurity();
         var cultures = new[] { new CultureInfo("zh-CN"), new CultureInfo("en") };
         app.UseRequestLocalization(o =>
         {
@@ -184,6 +187,7 @@ public static class Extensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapStaticAssets();
 

@@ -10,6 +10,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     private ServerProcess _server = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
+    private readonly List<string> _cspViolations = [];
 
     public async Task InitializeAsync()
     {
@@ -40,6 +41,17 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     private async Task<IPage> LoginAsync()
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        // The Content-Security-Policy must not block anything the console does; chromium reports each refusal on the console.
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (_cspViolations)
+                {
+                    _cspViolations.Add(message.Text);
+                }
+            }
+        };
         await page.GotoAsync(_server.BaseUrl + "/customers");
         await page.WaitForURLAsync("**/login**");
         await page.FillAsync("input[name=username]", "admin");
@@ -109,6 +121,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         using var api = _server.ApiClient();
         var customer = await api.GetJsonOrNull($"/api/v1/customers/{id}");
         Assert.Equal("金卡", customer!["attributes"]!["会员等级"]!.GetValue<string>());
+        Assert.Empty(_cspViolations);
     }
 
     [Fact]
@@ -524,6 +537,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("day,adds,deletes,net_growth,paid_orders,gmv", lines[0]);
         Assert.Equal(91, lines.Length); // 90 days
+        Assert.Empty(_cspViolations);
     }
 
     [Fact]

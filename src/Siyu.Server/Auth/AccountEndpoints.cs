@@ -14,13 +14,13 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
-        account.MapPost("/login", (Delegate)Login).DisableAntiforgery();
+        account.MapPost("/login", (Delegate)Login).DisableAntiforgery().RequireRateLimiting(Security.Hardening.LoginPolicy);
         account.MapPost("/logout", (Delegate)Logout).DisableAntiforgery();
         account.MapGet("/culture", (Delegate)SetCulture);
         return app;
     }
 
-    private static async Task<IResult> Login(HttpContext http, IDbContextFactory<SiyuDb> dbFactory, Passwords passwords, TimeProvider time)
+    private static async Task<IResult> Login(HttpContext http, IDbContextFactory<SiyuDb> dbFactory, Passwords passwords, TimeProvider time, Security.LoginThrottle throttle)
     {
         var form = await http.Request.ReadFormAsync();
         var tenantSlug = form["tenant"].ToString();
@@ -29,13 +29,28 @@ public static class AccountEndpoints
         var returnUrl = SafeReturnUrl(form["returnUrl"].ToString());
         await using var db = await dbFactory.CreateDbContextAsync();
         var tenant = string.IsNullOrEmpty(tenantSlug) ? await db.Tenants.OrderBy(t => t.Id).FirstOrDefaultAsync() : await db.Tenants.FirstOrDefaultAsync(t => t.Slug == tenantSlug);
+        // Locked before the password is checked, so a locked account answers the same whatever is typed.
+        var throttleKey = Security.LoginThrottle.Key(tenant?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? tenantSlug, userName);
+        if (throttle.LockedFor(throttleKey) is { } locked)
+        {
+            await Security.LoginThrottle.RefuseAsync(http, "locked", locked, returnUrl);
+            return Results.Empty;
+        }
         var user = tenant is null ? null : await db.Users.FirstOrDefaultAsync(u => u.TenantId == tenant.Id && u.UserName == userName);
         if (tenant is null || user is null || !passwords.Verify(user, password))
         {
-            AuditLog.Record(db, tenant?.Id ?? 0, time.GetUtcNow().UtcTicks, userName, "login.failed");
+            var lockout = throttle.Failed(throttleKey);
+            AuditLog.Record(db, tenant?.Id ?? 0, time.GetUtcNow().UtcTicks, userName, "login.failed",
+                detail: lockout is null ? null : $"account locked for {lockout.Value.TotalMinutes:0} minutes");
             await db.SaveChangesAsync();
+            if (lockout is not null)
+            {
+                await Security.LoginThrottle.RefuseAsync(http, "locked", lockout.Value, returnUrl);
+                return Results.Empty;
+            }
             return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
+        throttle.Succeeded(throttleKey);
         var identity = new ClaimsIdentity(
         [
             new Claim(ClaimTypes.Name, user.UserName),

@@ -14,7 +14,8 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IDbContextFactory<SiyuDb> dbFactory) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    IDbContextFactory<SiyuDb> dbFactory,
+    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
 
@@ -57,29 +58,58 @@ public sealed class ApiKeyAuthenticationHandler(
         var hash = ApiKeys.Hash(key);
         await using var db = await dbFactory.CreateDbContextAsync();
         var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAtTicks == null);
-        if (row is null)
+        if (row is null || row.ExpiresAtTicks <= time.GetUtcNow().UtcTicks)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail("Unknown, revoked or expired API key.");
         }
         var identity = new ClaimsIdentity(
         [
             new Claim(ClaimTypes.Name, $"apikey:{row.Prefix}"),
             new Claim(SiyuClaims.Tenant, row.TenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ClaimTypes.Role, "ingest"),
+            .. ApiScopes.Parse(row.Scopes).Select(scope => new Claim(ApiScopes.ClaimType, scope)),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }
+
+/// <summary>
+/// What an API key may do. Enforced in one place, the <c>api</c> policy: an endpoint that needs more than reading
+/// says so with <see cref="RequiresScope"/>; console users are not limited by scopes (their role decides).
+/// </summary>
+public static class ApiScopes
+{
+    public const string EventsWrite = "events:write";
+    public const string Read = "read";
+    public const string ClaimType = "siyu:scope";
+    public const string Default = EventsWrite + " " + Read;
+    public static readonly IReadOnlyList<string> All = [EventsWrite, Read];
+
+    public static string[] Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    public static bool Allows(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context)
+    {
+        if (context.User.Identity?.AuthenticationType != ApiKeyAuthenticationHandler.SchemeName)
+        {
+            return true;
+        }
+        var required = (context.Resource as HttpContext)?.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>()?.Scope ?? Read;
+        return context.User.HasClaim(ClaimType, required);
+    }
+}
+
+/// <summary>Endpoint metadata: the API key scope this endpoint needs instead of <see cref="ApiScopes.Read"/>.</summary>
+public sealed record RequiresScope(string Scope);
 
 public static class ApiKeys
 {
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>Creates a key; the secret is returned once and only its hash is stored.</summary>
-    public static (ApiKey Row, string Secret) Create(int tenantId, string name, long nowTicks)
+    public static (ApiKey Row, string Secret) Create(int tenantId, string name, long nowTicks, string scopes = ApiScopes.Default, long? expiresAtTicks = null)
     {
         var secret = "sk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        return (new ApiKey { TenantId = tenantId, Name = name, Prefix = secret[..10], SecretHash = Hash(secret), CreatedAtTicks = nowTicks }, secret);
+        return (new ApiKey { TenantId = tenantId, Name = name, Prefix = secret[..10], SecretHash = Hash(secret), CreatedAtTicks = nowTicks, Scopes = scopes, ExpiresAtTicks = expiresAtTicks }, secret);
     }
 }
 

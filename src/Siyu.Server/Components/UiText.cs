@@ -70,6 +70,8 @@ public sealed class UiText
         ["login.password"] = ("密码", "Password"),
         ["login.submit"] = ("登录", "Sign in"),
         ["login.error"] = ("用户名或密码错误", "Wrong user name or password"),
+        ["login.locked"] = ("登录失败次数过多，账号已临时锁定，请 {0} 分钟后再试", "Too many failed sign-ins: this account is locked, try again in {0} minutes"),
+        ["login.limited"] = ("登录尝试过于频繁，请 {0} 分钟后再试", "Too many sign-in attempts from your network, try again in {0} minutes"),
         ["logout"] = ("退出", "Sign out"),
         ["customers.title"] = ("客户列表", "Customers"),
         ["customers.search"] = ("搜索姓名、手机号后四位或任意标识", "Search name, phone suffix or any identifier"),

@@ -41,6 +41,10 @@ public sealed class ApiKey
     public required string SecretHash { get; set; }
     public long CreatedAtTicks { get; set; }
     public long? RevokedAtTicks { get; set; }
+    /// <summary>Space-separated <see cref="Auth.ApiScopes"/>.</summary>
+    public string Scopes { get; set; } = Auth.ApiScopes.Default;
+    /// <summary>Refused from this instant on; set at creation, or by a rotation to end the old key's grace period.</summary>
+    public long? ExpiresAtTicks { get; set; }
 }
 
 public sealed class CustomerRow

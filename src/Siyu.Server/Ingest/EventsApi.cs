@@ -17,6 +17,9 @@ public static class EventsApi
             .WithDescription("Body: one event object, or {\"events\": [...]}. Events are durable before 202 is returned. " +
                 "Add ?mode=partial to store the valid events of a batch and report the invalid ones instead of rejecting the whole batch.")
             .WithTags("Events")
+            .WithMetadata(new RequiresScope(ApiScopes.EventsWrite))
+            // Its own body limit (larger than the global one), enforced again below to answer with the limit.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<SiyuOptions>().MaxRequestBytes))
             .Accepts<JsonElement>("application/json")
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()

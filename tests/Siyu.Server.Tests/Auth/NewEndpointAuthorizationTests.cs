@@ -98,6 +98,7 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/analytics/alerts/run" },
         { "POST", "/api/v1/analytics/alerts/1/acknowledge" },
         { "PUT", "/api/v1/analytics/alerts/settings" },
+        { "POST", "/api/v1/api-keys/1/rotate" },
     };
 
     /// <summary>The alert writes against the console roles that only read (admins and operators may).</summary>

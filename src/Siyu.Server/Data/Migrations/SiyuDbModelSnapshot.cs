@@ -136,6 +136,9 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("CreatedAtTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ExpiresAtTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -146,6 +149,10 @@ namespace Siyu.Server.Data.Migrations
 
                     b.Property<long?>("RevokedAtTicks")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("SecretHash")
                         .IsRequired()
