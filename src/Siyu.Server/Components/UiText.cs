@@ -99,6 +99,8 @@ public sealed class UiText
         ["customer.spend"] = ("累计消费", "Total spend"),
         ["customer.refunded"] = ("退款", "Refunded"),
         ["customer.lastOrder"] = ("最近下单", "Last order"),
+        ["pii.reason"] = ("查看原因（记入审计日志）", "Reason (written to the audit log)"),
+        ["pii.reveal"] = ("查看完整信息", "Reveal"),
         ["customer.purchaseDue"] = ("预计复购日", "Purchase due"),
         ["lifecycle.title"] = ("生命周期", "Lifecycle"),
         ["lifecycle.board"] = ("生命周期看板", "Lifecycle board"),

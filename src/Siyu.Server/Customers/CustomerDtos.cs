@@ -45,11 +45,18 @@ public static class CustomerDtos
     public static CustomerListResponse ToDto(this CustomerPage page) => new([.. page.Items.Select(ToDto)], page.NextBefore, page.Total);
 
     /// <summary>The customer as the API shows it; tags are named through the tenant's catalog and deleted tags are left out.</summary>
-    public static Customer ToDto(this CustomerDetail d, Func<long, Tags.TagInfo?> tag)
+    /// <remarks>Phone, e-mail, ID card, bank card and address values are masked unless <paramref name="reveal"/> (an audited reveal).</remarks>
+    public static Customer ToDto(this CustomerDetail d, Func<long, Tags.TagInfo?> tag, bool reveal = false)
     {
         var p = d.Profile;
-        return new Customer(p.Id, d.RequestedId, p.Name, JsonNode.Parse(p.AttributesJson) as JsonObject ?? [],
-            [.. d.Identifiers.Select(i => new Identifier(i.Type, i.Value, new DateTimeOffset(i.AttachedAtTicks, TimeSpan.Zero)))],
+        var attributes = JsonNode.Parse(p.AttributesJson) as JsonObject ?? [];
+        if (!reveal)
+        {
+            Core.Compliance.PiiMask.MaskAttributes(attributes);
+        }
+        return new Customer(p.Id, d.RequestedId, p.Name, attributes,
+            [.. d.Identifiers.Select(i => new Identifier(i.Type, reveal ? i.Value : Core.Compliance.PiiMask.Mask(Core.Compliance.PiiMask.KindOfIdentifier(i.Type), i.Value),
+                new DateTimeOffset(i.AttachedAtTicks, TimeSpan.Zero)))],
             p.Orders, p.Spend, p.Refunded, p.Spend - p.Refunded, Time(p.FirstOrderTicks), Time(p.LastOrderTicks), Time(p.FirstSeenTicks), Time(p.LastSeenTicks),
             [.. p.Categories.Select(c => new Category(c.Category, c.Orders, c.Spend, Time(c.LastOrderTicks)))],
             p.EventCounts, p.Staff,
@@ -67,14 +74,19 @@ public static class CustomerDtos
 
     private static string StageName(string stage) => Core.Analytics.Lifecycle.Parse(stage) is { } s ? Core.Analytics.Lifecycle.Name(s) : stage;
 
+    /// <summary>A moved identifier ("phone:13800138000") with its value masked like the customer's own.</summary>
+    public static string MaskIdentifier(string typed) => typed.Split(':', 2) is [var type, var value]
+        ? $"{type}:{Core.Compliance.PiiMask.Mask(Core.Compliance.PiiMask.KindOfIdentifier(type), value)}"
+        : typed;
+
     public static Merge ToDto(this MergeView m) =>
-        new(m.Id, m.SurvivorId, m.MergedId, m.MovedIdentifiers, m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0));
+        new(m.Id, m.SurvivorId, m.MergedId, [.. m.MovedIdentifiers.Select(MaskIdentifier)], m.Manual, m.Reason, m.Actor, new DateTimeOffset(m.AtTicks, TimeSpan.Zero), Time(m.UndoneAtTicks ?? 0));
 
     public static Order ToDto(this Siyu.Core.Customers.OrderLine o) =>
         new(o.OrderId, o.Amount, o.Category, new DateTimeOffset(o.PaidAtTicks, TimeSpan.Zero), o.Refunded, Time(o.RefundedAtTicks ?? 0), o.Net);
 
     public static MergeConflict Conflict(MergeConflictView c) =>
-        new(c.Id, c.CustomerA, c.CustomerB, c.Reason, c.Identifier, new DateTimeOffset(c.AtTicks, TimeSpan.Zero));
+        new(c.Id, c.CustomerA, c.CustomerB, c.Reason, c.Identifier is null ? null : MaskIdentifier(c.Identifier), new DateTimeOffset(c.AtTicks, TimeSpan.Zero));
 
     public static Event ToDto(this TimelineEvent e) => new(e.Seq, e.Type, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero),
         e.Properties is null ? null : JsonNode.Parse(e.Properties) as JsonObject,

@@ -22,6 +22,9 @@ public static class CustomersApi
             .WithSummary("Opt in or unsubscribe one channel and topic (topic * = all); recorded as a consent event and honoured by the next send");
         customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes")
             .WithSummary("Set attributes; recorded as a profile.updated event");
+        customers.MapPost("/{id:long}/reveal", Reveal).WithName("RevealCustomer")
+            .WithSummary("The customer with phone, e-mail, ID card, bank card and address unmasked (admin; needs a reason, written to the audit log)")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
         api.MapPost("/merges/{id:long}/undo", Undo).WithTags("Customers").WithName("UndoMerge").WithSummary("Reverse a merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
         api.MapGet("/merges", (HttpContext http, CustomerReader reader) => TypedResults.Ok(reader.Merges(http.User.TenantId(), null).Select(CustomerDtos.ToDto).ToList()))
@@ -86,6 +89,24 @@ public static class CustomersApi
         }
         var (outcome, errors) = await editor.ApplyAsync(tenant, canonical, body, http.User.Actor());
         return outcome is { } o ? TypedResults.Ok(new { seq = o.Seq, customer_id = o.CustomerId }) : Problems.Validation([.. errors]);
+    }
+
+    public sealed record RevealRequest(string? Reason);
+
+    private static async Task<IResult> Reveal(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, Microsoft.EntityFrameworkCore.IDbContextFactory<SiyuDb> dbs,
+        TimeProvider time, long id, RevealRequest body)
+    {
+        if (body.Reason?.Trim() is not { Length: >= 2 and <= 200 } reason)
+        {
+            return Problems.Validation("reason", "Why the full information is needed, 2 to 200 characters; it is written to the audit log.");
+        }
+        var tenant = http.User.TenantId();
+        if (await reader.GetAsync(tenant, id) is not { } detail)
+        {
+            return Problems.NotFound($"No customer {id}.");
+        }
+        await Compliance.AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "customer.reveal", $"customer:{detail.Profile.Id}", reason);
+        return TypedResults.Ok(detail.ToDto(tag => catalog.Find(tenant, tag), reveal: true));
     }
 
     public sealed record MergeRequest(long CustomerA, long CustomerB, string? Reason);

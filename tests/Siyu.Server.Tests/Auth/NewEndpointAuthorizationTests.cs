@@ -86,6 +86,7 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     public static TheoryData<string, string> Writes => new()
     {
         { "POST", "/api/v1/analytics/rfm/refresh" },
+        { "POST", "/api/v1/customers/1/reveal" },
         { "PUT", "/api/v1/analytics/settings" },
         { "POST", "/api/v1/customers/1/lifecycle" },
         { "POST", "/api/v1/analytics/funnels/dropoff" },
@@ -184,5 +185,16 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     {
         using var client = await server.ConsoleClientAsync(Data.Roles.Auditor);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(method, path))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Data.Roles.Operator)]
+    [InlineData(Data.Roles.Staff)]
+    [InlineData(Data.Roles.Auditor)]
+    [InlineData(Data.Roles.ReadOnly)]
+    public async Task Only_admins_may_reveal_personal_information(string role)
+    {
+        using var client = await server.ConsoleClientAsync(role);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/v1/customers/1/reveal", new { reason = "核对退款" })).StatusCode);
     }
 }

@@ -40,7 +40,7 @@ public sealed class IngestApiTests : IAsyncLifetime
         Assert.Equal(120.5m, customer["spend"]!.GetValue<decimal>());
         var categories = customer["categories"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ToHashSet();
         Assert.Equal(["母婴", "美妆"], categories.Order());
-        Assert.Contains(customer["identifiers"]!.AsArray(), i => i!["type"]!.GetValue<string>() == "phone" && i["value"]!.GetValue<string>() == "13800138001");
+        Assert.Contains(customer["identifiers"]!.AsArray(), i => i!["type"]!.GetValue<string>() == "phone" && i["value"]!.GetValue<string>() == "138****8001"); // masked
 
         var timeline = await _api.GetJsonOrNull($"/api/v1/customers/{customerId}/events");
         Assert.Equal(2, timeline!.AsArray().Count);
