@@ -647,6 +647,31 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Admin_sees_phones_masked_and_reveals_them_with_a_reason()
+    {
+        using var api = _server.ApiClient();
+        var response = await api.PostEventsAsync(new
+        {
+            id = "e2e-pii", type = "profile.updated", timestamp = "2026-11-01T10:00:00+08:00", identifiers = new { phone = "13955556666" },
+            attributes = new { name = "脱敏测试", 收货地址 = "杭州市西湖区文三路90号" },
+        });
+        response.EnsureSuccessStatusCode();
+        var id = (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + $"/customers/{id}");
+        await WaitInteractiveAsync(page);
+        var identifiers = page.Locator("[data-testid=customer-identifier]");
+        await Assertions.Expect(identifiers.First).ToContainTextAsync("139****6666");
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("文三路90号");
+        await page.Locator("input[data-testid=reveal-reason], [data-testid=reveal-reason] input").First.FillAsync("核对订单收货信息");
+        await page.ClickAsync("[data-testid=reveal]");
+        await Assertions.Expect(identifiers.First).ToContainTextAsync("13955556666");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("杭州市西湖区文三路90号");
+        await Assertions.Expect(page.Locator("[data-testid=reveal]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Operator_builds_a_funnel_and_saves_its_drop_offs()
     {
         var page = await LoginAsync();

@@ -88,7 +88,17 @@ public static class CustomerDtos
     public static MergeConflict Conflict(MergeConflictView c) =>
         new(c.Id, c.CustomerA, c.CustomerB, c.Reason, c.Identifier is null ? null : MaskIdentifier(c.Identifier), new DateTimeOffset(c.AtTicks, TimeSpan.Zero));
 
+    /// <summary>An event as the API shows it: property and attribute values whose names say they are PII are masked.</summary>
     public static Event ToDto(this TimelineEvent e) => new(e.Seq, e.Type, new DateTimeOffset(e.TimestampTicks, TimeSpan.Zero),
-        e.Properties is null ? null : JsonNode.Parse(e.Properties) as JsonObject,
-        e.Attributes is null ? null : JsonNode.Parse(e.Attributes) as JsonObject, e.Source, e.OriginalCustomerId);
+        Masked(e.Properties), Masked(e.Attributes), e.Source, e.OriginalCustomerId);
+
+    private static JsonObject? Masked(string? json)
+    {
+        if (json is null || JsonNode.Parse(json) is not JsonObject o)
+        {
+            return null;
+        }
+        Core.Compliance.PiiMask.MaskAttributes(o);
+        return o;
+    }
 }
