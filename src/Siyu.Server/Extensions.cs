@@ -43,6 +43,15 @@ public static class Extensions
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+            // One silo: no other generations to retire and no defunct silos to clean up. Both go by the clock, and a clock
+            // that jumps (an injected TimeProvider, a suspended VM) must not make the only silo decide it is dead and stop
+            // the process (seen in tests that move time by a day).
+            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+            {
+                o.SiloGenerationRetirementAge = null;
+                o.DefunctSiloCleanupPeriod = null;
+                o.MaxDefunctSiloEntries = null;
+            });
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
         });
         services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
