@@ -39,7 +39,7 @@ public static class Rfm
     public static RfmScore[] Score(ReadOnlySpan<RfmValues> customers, RfmSettings? settings = null)
     {
         settings ??= RfmSettings.Default;
-        var cuts = settings.Mode == RfmMode.Fixed ? RfmCuts.FromFixed(settings.Fixed, customers) : RfmCuts.Compute(customers);
+        var cuts = settings.Mode == RfmMode.Fixed ? RfmCuts.FromFixed(settings.Fixed, scored: 0) : RfmCuts.Compute(customers);
         var result = new RfmScore[customers.Length];
         for (var i = 0; i < customers.Length; i++)
         {
@@ -184,20 +184,15 @@ public sealed record RfmCuts(long[] Recency, long[] Frequency, long[] Monetary, 
     /// <summary>
     /// Fixed thresholds as cut points of the same "score = 1 + cut points exceeded" form (values are whole days,
     /// orders, cents and interactions, so "at least c" is "more than c − 1" and "at most d days" is "−days more than
-    /// −d − 1"). <paramref name="customers"/> only counts the scored ones.
+    /// −d − 1"). <paramref name="scored"/> is what <see cref="Scored"/> reports (the thresholds need no run).
     /// </summary>
-    public static RfmCuts FromFixed(RfmFixedCuts cuts, ReadOnlySpan<RfmValues> customers)
+    public static RfmCuts FromFixed(RfmFixedCuts cuts, int scored)
     {
-        var n = 0;
-        foreach (var c in customers)
-        {
-            n += c.HasPaid ? 1 : 0;
-        }
         return new RfmCuts(
             [.. cuts.RecencyDays.Reverse().Select(d => -(long)d - 1)],
             [.. cuts.Orders.Select(o => (long)o - 1)],
             [.. cuts.Spend.Select(y => (long)decimal.Round(y * 100, MidpointRounding.AwayFromZero) - 1)],
-            n,
+            scored,
             [.. cuts.Interactions.Select(i => (long)i - 1)]);
     }
 

@@ -40,7 +40,7 @@ public sealed class RfmService(IDbContextFactory<SiyuDb> dbs, IGrainFactory grai
     {
         var run = Load(tenantId);
         return settings.Get(tenantId).Rfm is { Mode: RfmMode.Fixed } rfm
-            ? RfmCuts.FromFixed(rfm.Fixed, []) with { Scored = run.Cuts.Scored }
+            ? RfmCuts.FromFixed(rfm.Fixed, run.Cuts.Scored)
             : run.Cuts;
     }
 

@@ -33,7 +33,6 @@ public sealed partial class PartitionGrain
         {
             SetScore(p, ScoreNames.LifecycleStage, (int)p.Lifecycle.Stage);
         }
-        UpdatePurchaseDue(p, today);
     }
 
     /// <summary>

@@ -81,6 +81,7 @@ public sealed partial class PartitionGrain
                 ScoreRfm(p, cuts, settings.Rfm, today);
             }
             UpdateLifecycle(p, settings, today, now);
+            UpdatePurchaseDue(p, today);
         }
     }
 
@@ -95,6 +96,7 @@ public sealed partial class PartitionGrain
             ScoreRfm(profile, cuts, settings.Rfm, today);
         }
         UpdateLifecycle(profile, settings, today, time.GetUtcNow().UtcTicks);
+        UpdatePurchaseDue(profile, today);
     }
 
     private void ScoreRfm(CustomerProfile p, RfmCuts cuts, RfmSettings settings, int today)
