@@ -43,11 +43,12 @@ public static class Extensions
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-            // One silo: no other generations to retire and no defunct silos to clean up. Both go by the clock, and a clock
-            // that jumps (an injected TimeProvider, a suspended VM) must not make the only silo decide it is dead and stop
-            // the process (seen in tests that move time by a day).
+            // One silo: nobody to probe, no other generations to retire, no defunct silos to clean up. All of these go by the
+            // clock, and a clock that jumps (an injected TimeProvider, a suspended VM) must not make the only silo declare
+            // itself dead and stop the process (seen in tests that move time by a day). Cluster mode will need liveness back.
             silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
             {
+                o.LivenessEnabled = false;
                 o.SiloGenerationRetirementAge = null;
                 o.DefunctSiloCleanupPeriod = null;
                 o.MaxDefunctSiloEntries = null;
