@@ -139,12 +139,14 @@ public static class Extensions
             .AddCookie(o =>
             {
                 o.LoginPath = "/login";
+                o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "siyu.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = AccessDirectory.ValidatePrincipalAsync;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddPolicyScheme(ApiKeyAuthenticationHandler.ApiOrCookie, null, o =>
@@ -153,7 +155,11 @@ public static class Extensions
                 o.ForwardDefaultSelector = ApiKeyAuthenticationHandler.SelectScheme;
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser().RequireAssertion(ApiScopes.Allows));
+            .AddPolicy("api", p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.ApiOrCookie).RequireAuthenticatedUser())
+            .AddPermissionPolicies();
+        services.AddSingleton<AccessDirectory>();
+        services.AddSingleton<UserAdmin>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
 
@@ -204,7 +210,7 @@ public static class Extensions
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Siyu API"));
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization("api");
+        var api = app.MapGroup("/api/v1").RequireAuthorization("api").AddEndpointFilter(CustomerScopeFilter.InvokeAsync);
         api.MapEventsApi();
         api.MapCustomersApi();
         api.MapTenantApi();
@@ -217,6 +223,12 @@ public static class Extensions
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);
         Compliance.AuditApi.MapAuditApi(api);
+        Auth.UsersApi.MapUsersApi(api);
+        // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
+        if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
+        {
+            throw new InvalidOperationException("API endpoints without .Requires(Permission): " + string.Join("; ", open));
+        }
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();

@@ -38,7 +38,9 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         return dir;
     }
 
-    private async Task<IPage> LoginAsync()
+    private Task<IPage> LoginAsync() => LoginAsync("admin", ServerProcess.AdminPassword);
+
+    private async Task<IPage> LoginAsync(string userName, string password)
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
         // The Content-Security-Policy must not block anything the console does; chromium reports each refusal on the console.
@@ -54,8 +56,8 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         };
         await page.GotoAsync(_server.BaseUrl + "/customers");
         await page.WaitForURLAsync("**/login**");
-        await page.FillAsync("input[name=username]", "admin");
-        await page.FillAsync("input[name=password]", ServerProcess.AdminPassword);
+        await page.FillAsync("input[name=username]", userName);
+        await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync("**/customers");
         await WaitInteractiveAsync(page);
@@ -72,6 +74,16 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         }
         await WaitInteractiveAsync(page);
         return page.Locator("[data-testid=customer-table] tbody tr td a").First;
+    }
+
+    private async Task<HttpClient> AdminApiAsync()
+    {
+        var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
+        (await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
+        }))).EnsureSuccessStatusCode();
+        return admin;
     }
 
     /// <summary>The demo tenant's embedded WeCom simulator (its address is in the tenant's WeCom settings).</summary>
@@ -761,5 +773,49 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(rows.Filter(new LocatorFilterOptions { HasNotText = "login" })).ToHaveCountAsync(0);
         await Assertions.Expect(rows.First).ToContainTextAsync("admin");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "audit.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_staff_member_sees_only_their_own_customers_and_no_tenant_wide_pages()
+    {
+        using var admin = await AdminApiAsync();
+        // Wait for the demo seed, then take the staff member with the most customers and one customer who is not theirs.
+        System.Text.Json.Nodes.JsonArray customers = [];
+        for (var i = 0; i < 100 && customers.Count < 20; i++)
+        {
+            customers = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/customers?limit=200"))!["items"]!.AsArray();
+            await Task.Delay(300);
+        }
+        var staffOf = customers.ToDictionary(c => c!["id"]!.GetValue<long>(), c => c!["staff"]!.AsArray().Select(s => s!.GetValue<string>()).ToHashSet());
+        var userid = staffOf.Values.SelectMany(s => s).GroupBy(s => s).OrderByDescending(g => g.Count()).First().Key;
+        var other = staffOf.First(c => !c.Value.Contains(userid)).Key;
+        const string password = "员工密码-0123456";
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { user_name = "staff-e2e", password, role = "staff", staff_user_id = userid });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+
+        var page = await LoginAsync("staff-e2e", password);
+        await FirstCustomerLinkAsync(page);
+        var ids = await page.Locator("[data-testid=customer-table] tbody tr td a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.NotEmpty(ids);
+        foreach (var href in ids.Take(15))
+        {
+            var id = long.Parse(href.Split('/').Last(), System.Globalization.CultureInfo.InvariantCulture);
+            var detail = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync($"/api/v1/customers/{id}"))!;
+            Assert.Contains(userid, detail["staff"]!.AsObject().Select(p => p.Key));
+        }
+        await Assertions.Expect(page.Locator("a[href='/analytics']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("a[href='/audiences']")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "staff-customers.png"), FullPage = true });
+
+        await page.GotoAsync($"{_server.BaseUrl}/customers/{other}");
+        await Assertions.Expect(page.GetByText("客户不存在")).ToBeVisibleAsync();
+        await page.GotoAsync($"{_server.BaseUrl}/analytics");
+        await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
+
+        var adminPage = await LoginAsync();
+        await adminPage.ClickAsync("[data-testid=nav-users]");
+        await adminPage.WaitForURLAsync("**/users");
+        await Assertions.Expect(adminPage.Locator("[data-testid=user-row][data-user=staff-e2e]")).ToContainTextAsync("staff-e2e");
+        await adminPage.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "users.png"), FullPage = true });
     }
 }

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Siyu.Core.Analytics;
@@ -9,20 +10,17 @@ namespace Siyu.Server.Analytics;
 /// <summary>REST API for alerts: the list, acknowledging, running the rules now, and the tenant's alert settings.</summary>
 public static class AlertsApi
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/analytics/alerts").WithTags("Analytics");
-        g.MapGet("", List).WithName("ListAlerts")
+        g.MapGet("", List).WithName("ListAlerts").Requires(Permission.AnalyticsRead)
             .WithSummary("Alerts newest first; filter by status (open, acknowledged, resolved), kind (silent_high_value, churn_risk, interaction_drop) and customer_id; page with before_id");
-        g.MapPost("/run", Run).WithName("RunAlerts")
-            .WithSummary("Run the alert rules now (also done daily): new alerts are stored and sent to staff, alerts whose condition is gone are resolved")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapPost("/{id:long}/acknowledge", Acknowledge).WithName("AcknowledgeAlert").WithSummary("Mark an open alert as seen and being handled")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/settings", GetSettings).WithName("GetAlertSettings").WithSummary("Which alert rules are on, their thresholds, and the supervisor who gets a copy");
-        g.MapPut("/settings", SaveSettings).WithName("SaveAlertSettings").RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/run", Run).WithName("RunAlerts").Requires(Permission.AnalyticsWrite)
+            .WithSummary("Run the alert rules now (also done daily): new alerts are stored and sent to staff, alerts whose condition is gone are resolved");
+        g.MapPost("/{id:long}/acknowledge", Acknowledge).WithName("AcknowledgeAlert").Requires(Permission.AnalyticsWrite).WithSummary("Mark an open alert as seen and being handled");
+        g.MapGet("/settings", GetSettings).WithName("GetAlertSettings").Requires(Permission.AnalyticsRead).WithSummary("Which alert rules are on, their thresholds, and the supervisor who gets a copy");
+        g.MapPut("/settings", SaveSettings).WithName("SaveAlertSettings").Requires(Permission.AnalyticsWrite);
         return api;
     }
 

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
 
@@ -6,37 +7,34 @@ namespace Siyu.Server.Analytics;
 /// <summary>REST API for analytics: KPIs, RFM/RFE and settings, lifecycle, funnels, attribution, cohorts, purchase cycles (alerts: AlertsApi); results also as CSV.</summary>
 public static class AnalyticsApi
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapAnalyticsApi(this RouteGroupBuilder api)
     {
         // Every result endpoint also answers CSV (?format=csv or Accept: text/csv): see AnalyticsCsv.
         var g = api.MapGroup("/analytics").WithTags("Analytics").AddEndpointFilter(AnalyticsCsv.FilterAsync);
         g.MapGet("/rfm", async (HttpContext http, RfmService rfm) => TypedResults.Ok(await rfm.ViewAsync(http.User.TenantId())))
-            .WithName("RfmLayers").WithSummary("RFM layering now: cut points, customers per R/F/M score and per layer, net spend per layer");
+            .WithName("RfmLayers").Requires(Permission.AnalyticsRead).WithSummary("RFM layering now: cut points, customers per R/F/M score and per layer, net spend per layer");
         g.MapPost("/rfm/refresh", async (HttpContext http, RfmService rfm) => TypedResults.Ok(await rfm.RefreshAsync(http.User.TenantId())))
-            .WithName("RefreshRfm").WithSummary("Recompute the tenant's RFM cut points now and rescore every customer (also done daily)")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapPost("/funnels/query", Funnel).WithName("QueryFunnel")
+            .WithName("RefreshRfm").Requires(Permission.AnalyticsWrite).WithSummary("Recompute the tenant's RFM cut points now and rescore every customer (also done daily)");
+        g.MapPost("/funnels/query", Funnel).WithName("QueryFunnel").Requires(Permission.AnalyticsRead)
             .WithSummary("A funnel over the event log: steps (event + where), window, loose/strict order, from/to days of the first step, breakdown channel/staff/tag:ID");
-        g.MapPost("/funnels/dropoff", DropOff).WithName("SaveFunnelDropOff")
-            .WithSummary("Save the customers who reached step N but not N + 1 as a static-list audience").RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapPost("/attribution", Attribution).WithName("Attribution")
+        g.MapPost("/funnels/dropoff", DropOff).WithName("SaveFunnelDropOff").Requires(Permission.AnalyticsWrite)
+            .WithSummary("Save the customers who reached step N but not N + 1 as a static-list audience");
+        g.MapPost("/attribution", Attribution).WithName("Attribution").Requires(Permission.AnalyticsRead)
             .WithSummary("Markov (removal effect), first/last/linear touch attribution of conversions to touchpoint channels, from the event log");
-        g.MapPost("/cohorts", Cohorts).WithName("Cohorts")
+        g.MapPost("/cohorts", Cohorts).WithName("Cohorts").Requires(Permission.AnalyticsRead)
             .WithSummary("Retention by week or month of the first WeCom add (optionally per channel): cohort size and customers active in each later period");
         g.MapGet("/settings", (HttpContext http, AnalyticsSettingsStore store) => TypedResults.Ok(store.Get(http.User.TenantId())))
-            .WithName("AnalyticsSettings").WithSummary("RFM/RFE scoring (quintiles or fixed cut points, weights, engagement window and events, layers) and lifecycle rules");
-        g.MapPut("/settings", SaveSettings).WithName("SaveAnalyticsSettings")
-            .WithSummary("Change RFM/RFE or lifecycle settings (omitted parts and fields stay); everyone is rescored at once").RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/lifecycle", Board).WithName("LifecycleBoard")
+            .WithName("AnalyticsSettings").Requires(Permission.AnalyticsRead).WithSummary("RFM/RFE scoring (quintiles or fixed cut points, weights, engagement window and events, layers) and lifecycle rules");
+        g.MapPut("/settings", SaveSettings).WithName("SaveAnalyticsSettings").Requires(Permission.AnalyticsWrite)
+            .WithSummary("Change RFM/RFE or lifecycle settings (omitted parts and fields stay); everyone is rescored at once");
+        g.MapGet("/lifecycle", Board).WithName("LifecycleBoard").Requires(Permission.AnalyticsRead)
             .WithSummary("Customers per lifecycle stage (prospect → new → active → loyal → silent → churned) and each stage's latest ?per_stage=20 arrivals");
-        api.MapPost("/customers/{id:long}/lifecycle", Move).WithTags("Customers").WithName("MoveLifecycleStage")
-            .WithSummary("Move a customer to a lifecycle stage by hand (held until the rules' own answer changes); in the stage history")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Operator, Roles.Staff));
-        g.MapGet("/purchase-cycles", PurchaseCyclesAsync).WithName("PurchaseCycles")
+        api.MapPost("/customers/{id:long}/lifecycle", Move).WithTags("Customers").WithName("MoveLifecycleStage").Requires(Permission.CustomersWrite)
+            .WithSummary("Move a customer to a lifecycle stage by hand (held until the rules' own answer changes); in the stage history");
+        g.MapGet("/purchase-cycles", PurchaseCyclesAsync).WithName("PurchaseCycles").Requires(Permission.AnalyticsRead)
             .WithSummary("Per category: median and quartile days between a customer's repeat purchases (paid orders in the last ?days=365)");
-        g.MapGet("/kpis", Dashboard).WithName("Kpis")
+        g.MapGet("/kpis", Dashboard).WithName("Kpis").Requires(Permission.AnalyticsRead)
             .WithSummary("KPI dashboard for ?from=&to= (tenant-local days, default the last 30) and the previous period of the same length: growth, reach, clicks, orders, GMV decomposition, daily series, staff leaderboard");
         return api;
     }

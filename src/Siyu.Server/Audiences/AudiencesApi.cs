@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using System.Text.Json;
@@ -12,23 +13,21 @@ namespace Siyu.Server.Audiences;
 /// <summary>Saved audiences and live condition queries: count, sample, paged ids, CSV export, and "why is X in or out".</summary>
 public static class AudiencesApi
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapAudiencesApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/audiences").WithTags("Audiences");
-        g.MapPost("/preview", Preview).WithName("PreviewAudience").WithSummary("Validate a condition and count and sample who matches now (the builder's live count)");
-        g.MapPost("/explain", ExplainCondition).WithName("ExplainCondition").WithSummary("Why a customer is in or out of an unsaved condition");
-        g.MapGet("/", List).WithName("ListAudiences").WithSummary("Saved audiences with their current size");
-        g.MapPost("/", Create).WithName("CreateAudience").RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/{id:long}", Get).WithName("GetAudience");
-        g.MapPatch("/{id:long}", Update).WithName("UpdateAudience").RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapDelete("/{id:long}", Delete).WithName("DeleteAudience").WithSummary("Delete an audience no rule or other audience uses")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/{id:long}/members", Members).WithName("AudienceMembers").WithSummary("Member ids in ascending order, paged with ?after=&limit= (≤ 10,000)");
-        g.MapGet("/{id:long}/sample", Sample).WithName("AudienceSample").WithSummary("A deterministic sample of members with their summaries");
-        g.MapGet("/{id:long}/export.csv", Export).WithName("ExportAudience").WithSummary("All members as CSV (customer_id,name)");
-        g.MapGet("/{id:long}/explain", Explain).WithName("ExplainAudience").WithSummary("Which branch put customer_id in or kept them out");
+        g.MapPost("/preview", Preview).WithName("PreviewAudience").Requires(Permission.AudiencesRead).WithSummary("Validate a condition and count and sample who matches now (the builder's live count)");
+        g.MapPost("/explain", ExplainCondition).WithName("ExplainCondition").Requires(Permission.AudiencesRead).WithSummary("Why a customer is in or out of an unsaved condition");
+        g.MapGet("/", List).WithName("ListAudiences").Requires(Permission.AudiencesRead).WithSummary("Saved audiences with their current size");
+        g.MapPost("/", Create).WithName("CreateAudience").Requires(Permission.AudiencesWrite);
+        g.MapGet("/{id:long}", Get).WithName("GetAudience").Requires(Permission.AudiencesRead);
+        g.MapPatch("/{id:long}", Update).WithName("UpdateAudience").Requires(Permission.AudiencesWrite);
+        g.MapDelete("/{id:long}", Delete).WithName("DeleteAudience").Requires(Permission.AudiencesWrite).WithSummary("Delete an audience no rule or other audience uses");
+        g.MapGet("/{id:long}/members", Members).WithName("AudienceMembers").Requires(Permission.AudiencesRead).WithSummary("Member ids in ascending order, paged with ?after=&limit= (≤ 10,000)");
+        g.MapGet("/{id:long}/sample", Sample).WithName("AudienceSample").Requires(Permission.AudiencesRead).WithSummary("A deterministic sample of members with their summaries");
+        g.MapGet("/{id:long}/export.csv", Export).WithName("ExportAudience").Requires(Permission.AudiencesRead).WithSummary("All members as CSV (customer_id,name)");
+        g.MapGet("/{id:long}/explain", Explain).WithName("ExplainAudience").Requires(Permission.AudiencesRead).WithSummary("Which branch put customer_id in or kept them out");
         return api;
     }
 

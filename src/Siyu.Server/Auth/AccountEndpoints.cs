@@ -37,7 +37,7 @@ public static class AccountEndpoints
             return Results.Empty;
         }
         var user = tenant is null ? null : await db.Users.FirstOrDefaultAsync(u => u.TenantId == tenant.Id && u.UserName == userName);
-        if (tenant is null || user is null || !passwords.Verify(user, password))
+        if (tenant is null || user is null || user.DisabledAtTicks is not null || !passwords.Verify(user, password))
         {
             var lockout = throttle.Failed(throttleKey);
             AuditLog.Record(db, tenant?.Id ?? 0, time.GetUtcNow().UtcTicks, userName, "login.failed",
@@ -56,6 +56,7 @@ public static class AccountEndpoints
             new Claim(ClaimTypes.Name, user.UserName),
             new Claim(ClaimTypes.GivenName, string.IsNullOrEmpty(user.DisplayName) ? user.UserName : user.DisplayName),
             new Claim(ClaimTypes.Role, user.Role),
+            new Claim(AccessDirectory.UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(SiyuClaims.Tenant, tenant.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Compliance;
 using Siyu.Core.Exports;
@@ -13,19 +14,18 @@ namespace Siyu.Server.Compliance;
 /// </summary>
 public static class AuditApi
 {
-    public static readonly string[] Readers = [Roles.Admin, Roles.Auditor];
 
     /// <summary>The export's columns: enough to recompute every hash (at_ticks, not only the readable time).</summary>
     public static readonly string[] ExportColumns = ["id", "seq", "tenant_id", "at_ticks", "at_utc", "actor", "action", "target", "detail", "prev_hash", "hash"];
 
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/audit").WithTags("Audit").RequireAuthorization(p => p.RequireRole(Readers));
-        g.MapGet("/", List).WithName("ListAudit")
+        var g = api.MapGroup("/audit").WithTags("Audit");
+        g.MapGet("/", List).WithName("ListAudit").Requires(Permission.AuditRead)
             .WithSummary("Audit entries, newest first: action (prefix by dots), actor, from/to (date or RFC 3339), before_id, limit 1–500");
-        g.MapGet("/verify", Verify).WithName("VerifyAudit")
+        g.MapGet("/verify", Verify).WithName("VerifyAudit").Requires(Permission.AuditRead)
             .WithSummary("Walk the tenant's hash chain: ok with count and head hash, or the first broken entry");
-        g.MapGet("/export", Export).WithName("ExportAudit")
+        g.MapGet("/export", Export).WithName("ExportAudit").Requires(Permission.AuditRead)
             .WithSummary("CSV with hash and prev_hash so the chain can be re-verified independently; same filters, without limit");
         return api;
     }

@@ -17,8 +17,10 @@ public sealed record CustomerPage(IReadOnlyList<CustomerSummary> Items, long? Ne
 /// <summary>Reads for the API and the console: profiles from partition grains, identity and history from the store.</summary>
 public sealed class CustomerReader(IGrainFactory grains, EventStore store, TenantDirectory tenants)
 {
-    public async Task<CustomerPage> SearchAsync(int tenantId, string? text, long? before, int limit, long? tagId = null)
+    /// <summary>Search within a data scope (null = every customer): the only way lists of customers are read for a user.</summary>
+    public async Task<CustomerPage> SearchAsync(int tenantId, string? text, long? before, int limit, long? tagId = null, Core.Access.DataScope? scope = null)
     {
+        var staff = scope is { StaffUserIds: { } inScope } ? inScope.ToArray() : null;
         limit = Math.Clamp(limit, 1, 200);
         var partitions = tenants.Partitions(tenantId);
         text = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -32,7 +34,11 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
                 found.AddRange(await Grain(tenantId, group.Key).GetMany([.. group], tagId));
             }
         }
-        var query = new CustomerQuery(text, before, limit, tagId);
+        if (staff is not null)
+        {
+            found.RemoveAll(c => !scope!.Allows(c.Staff));
+        }
+        var query = new CustomerQuery(text, before, limit, tagId, staff);
         var perPartition = await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Search(query)));
         foreach (var page in perPartition)
         {
@@ -41,6 +47,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         var items = found.DistinctBy(c => c.Id).OrderByDescending(c => c.Id).Take(limit).ToList();
         var total = (text, tagId) switch
         {
+            _ when staff is not null => items.Count,
             (null, null) => (await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => Grain(tenantId, p).Stats()))).Sum(s => s.Customers),
             (null, { } tag) => (await TagCountsAsync(tenantId)).GetValueOrDefault(tag),
             _ => items.Count,

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,32 +15,31 @@ public static class CustomersApi
     public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
-        customers.MapGet("/", List).WithName("ListCustomers").WithSummary("List or search customers (name, phone suffix, any identifier value; ?tag=ID keeps those with the tag)");
-        customers.MapGet("/{id:long}", Get).WithName("GetCustomer").WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
-        customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").WithSummary("The customer's events, newest first");
-        customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
-        customers.MapPut("/{id:long}/consents", ChangeConsent).WithName("ChangeCustomerConsent")
+        customers.MapGet("/", List).WithName("ListCustomers").Requires(Permission.CustomersRead).WithSummary("List or search customers (name, phone suffix, any identifier value; ?tag=ID keeps those with the tag)");
+        customers.MapGet("/{id:long}", Get).WithName("GetCustomer").Requires(Permission.CustomersRead).WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
+        customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").Requires(Permission.CustomersRead).WithSummary("The customer's events, newest first");
+        customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").Requires(Permission.CustomersRead).WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
+        customers.MapPut("/{id:long}/consents", ChangeConsent).WithName("ChangeCustomerConsent").Requires(Permission.CustomersWrite)
             .WithSummary("Opt in or unsubscribe one channel and topic (topic * = all); recorded as a consent event and honoured by the next send");
-        customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes")
+        customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes").Requires(Permission.CustomersWrite)
             .WithSummary("Set attributes; recorded as a profile.updated event");
-        customers.MapPost("/{id:long}/reveal", Reveal).WithName("RevealCustomer")
-            .WithSummary("The customer with phone, e-mail, ID card, bank card and address unmasked (admin; needs a reason, written to the audit log)")
-            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
-        customers.MapPost("/merge", Merge).WithName("MergeCustomers").WithSummary("Audited manual merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
-        api.MapPost("/merges/{id:long}/undo", Undo).WithTags("Customers").WithName("UndoMerge").WithSummary("Reverse a merge (admin)").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        customers.MapPost("/{id:long}/reveal", Reveal).WithName("RevealCustomer").Requires(Permission.CustomersReveal)
+            .WithSummary("The customer with phone, e-mail, ID card, bank card and address unmasked (admin; needs a reason, written to the audit log)");
+        customers.MapPost("/merge", Merge).WithName("MergeCustomers").Requires(Permission.CustomersMerge).WithSummary("Audited manual merge (admin)");
+        api.MapPost("/merges/{id:long}/undo", Undo).WithTags("Customers").WithName("UndoMerge").Requires(Permission.CustomersMerge).WithSummary("Reverse a merge (admin)");
         api.MapGet("/merges", (HttpContext http, CustomerReader reader) => TypedResults.Ok(reader.Merges(http.User.TenantId(), null).Select(CustomerDtos.ToDto).ToList()))
-            .WithTags("Customers").WithName("ListMerges").WithSummary("The latest 200 merges, automatic and manual, with their undo state");
-        api.MapGet("/merge-conflicts", Conflicts).WithTags("Customers").WithName("ListMergeConflicts").WithSummary("Customers an event linked but the guard rails kept apart");
+            .WithTags("Customers").WithName("ListMerges").Requires(Permission.IdentityRead).WithSummary("The latest 200 merges, automatic and manual, with their undo state");
+        api.MapGet("/merge-conflicts", Conflicts).WithTags("Customers").WithName("ListMergeConflicts").Requires(Permission.IdentityRead).WithSummary("Customers an event linked but the guard rails kept apart");
         return api;
     }
 
-    private static async Task<Results<Ok<CustomerDtos.CustomerListResponse>, ProblemHttpResult>> List(HttpContext http, CustomerReader reader, string? q, long? before, int? limit, long? tag)
+    private static async Task<Results<Ok<CustomerDtos.CustomerListResponse>, ProblemHttpResult>> List(HttpContext http, CustomerReader reader, AccessDirectory access, string? q, long? before, int? limit, long? tag)
     {
         if (limit is < 1 or > 200)
         {
             return TypedResults.Problem(statusCode: 400, title: "One or more fields are invalid.", detail: "limit must be 1–200.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["limit"] = ["limit must be 1–200."] } });
         }
-        return TypedResults.Ok((await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50, tag)).ToDto());
+        return TypedResults.Ok((await reader.SearchAsync(http.User.TenantId(), q, before, limit ?? 50, tag, await access.ScopeAsync(http.User))).ToDto());
     }
 
     private static async Task<Results<Ok<CustomerDtos.Customer>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, long id) =>

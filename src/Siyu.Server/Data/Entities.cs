@@ -20,15 +20,23 @@ public sealed class ConsoleUser
     public string Role { get; set; } = Roles.Admin;
     public string DisplayName { get; set; } = "";
     public long CreatedAtTicks { get; set; }
+    /// <summary>all, department or own (see <see cref="Siyu.Core.Access.DataScope"/>).</summary>
+    public string DataScope { get; set; } = "all";
+    /// <summary>The WeCom member this user is (their "own" customers are the ones who added this userid).</summary>
+    public string? StaffUserId { get; set; }
+    /// <summary>For the department scope: the WeCom department (with its sub-departments).</summary>
+    public long? DepartmentId { get; set; }
+    /// <summary>Disabled users cannot sign in; existing sessions end at their next request.</summary>
+    public long? DisabledAtTicks { get; set; }
 }
 
 public static class Roles
 {
-    public const string Admin = "admin";
-    public const string Operator = "operator";
-    public const string Staff = "staff";
-    public const string Auditor = "auditor";
-    public const string ReadOnly = "readonly";
+    public const string Admin = Siyu.Core.Access.RoleNames.Admin;
+    public const string Operator = Siyu.Core.Access.RoleNames.Operator;
+    public const string Staff = Siyu.Core.Access.RoleNames.Staff;
+    public const string Auditor = Siyu.Core.Access.RoleNames.Auditor;
+    public const string ReadOnly = Siyu.Core.Access.RoleNames.ReadOnly;
 }
 
 /// <summary>Ingestion key; only a SHA-256 of the secret is stored, the prefix identifies it in lists.</summary>

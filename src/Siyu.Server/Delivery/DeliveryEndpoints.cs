@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using Siyu.Core.Delivery;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
@@ -8,24 +9,19 @@ namespace Siyu.Server.Delivery;
 /// <summary>REST API for the delivery pipeline: send one message, the delivery log, approvals, settings, content check.</summary>
 public static class DeliveryEndpoints
 {
-    private static readonly string[] Admins = [Roles.Admin];
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapDeliveryApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/delivery").WithTags("Delivery");
-        g.MapPost("/messages", Enqueue).WithName("SendMessage")
-            .WithSummary("Hand one message to one customer to the pipeline (consent, caps, quiet hours, content review, channel); the same key is one message")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/messages", List).WithName("DeliveryLog").WithSummary("Messages newest first; filter by status or customer_id; page with before_id");
-        g.MapGet("/messages/{id:long}", Get).WithName("GetMessage");
-        g.MapPost("/messages/{id:long}/approve", Approve).WithName("ApproveMessage").WithSummary("Release a message held for content review")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapPost("/messages/{id:long}/reject", Reject).WithName("RejectMessage").WithSummary("Drop a message held for content review")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapGet("/settings", GetSettings).WithName("GetDeliverySettings").WithSummary("Frequency caps, quiet hours, industry rule pack and custom word lists");
-        g.MapPut("/settings", SaveSettings).WithName("SaveDeliverySettings").RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapPost("/review", Review).WithName("ReviewContent").WithSummary("Check text against the tenant's rule packs without sending: every hit with its reason");
+        g.MapPost("/messages", Enqueue).WithName("SendMessage").Requires(Permission.DeliverySend)
+            .WithSummary("Hand one message to one customer to the pipeline (consent, caps, quiet hours, content review, channel); the same key is one message");
+        g.MapGet("/messages", List).WithName("DeliveryLog").Requires(Permission.DeliveryRead).WithSummary("Messages newest first; filter by status or customer_id; page with before_id");
+        g.MapGet("/messages/{id:long}", Get).WithName("GetMessage").Requires(Permission.DeliveryRead);
+        g.MapPost("/messages/{id:long}/approve", Approve).WithName("ApproveMessage").Requires(Permission.DeliveryApprove).WithSummary("Release a message held for content review");
+        g.MapPost("/messages/{id:long}/reject", Reject).WithName("RejectMessage").Requires(Permission.DeliveryApprove).WithSummary("Drop a message held for content review");
+        g.MapGet("/settings", GetSettings).WithName("GetDeliverySettings").Requires(Permission.DeliveryRead).WithSummary("Frequency caps, quiet hours, industry rule pack and custom word lists");
+        g.MapPut("/settings", SaveSettings).WithName("SaveDeliverySettings").Requires(Permission.SettingsWrite);
+        g.MapPost("/review", Review).WithName("ReviewContent").Requires(Permission.DeliveryRead).WithSummary("Check text against the tenant's rule packs without sending: every hit with its reason");
         return api;
     }
 

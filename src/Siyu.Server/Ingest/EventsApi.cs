@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Siyu.Core.Events;
@@ -12,13 +13,12 @@ public static class EventsApi
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/events", Ingest)
-            .WithName("IngestEvents")
+            .WithName("IngestEvents").Requires(Permission.EventsWrite)
             .WithSummary("Ingest one event or a batch of up to 1,000")
             .WithDescription("Body: one event object, or {\"events\": [...]}. Events are durable before 202 is returned. " +
                 "Add ?mode=partial to store the valid events of a batch and report the invalid ones instead of rejecting the whole batch.")
             .WithTags("Events")
-            .WithMetadata(new RequiresScope(ApiScopes.EventsWrite))
-            // Its own body limit (larger than the global one), enforced again below to answer with the limit.
+                        // Its own body limit (larger than the global one), enforced again below to answer with the limit.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<SiyuOptions>().MaxRequestBytes))
             .Accepts<JsonElement>("application/json")
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
@@ -7,25 +8,20 @@ namespace Siyu.Server.Journeys;
 /// <summary>REST API for journeys and SOPs.</summary>
 public static class JourneysApi
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapJourneysApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/journeys").WithTags("Journeys");
-        g.MapGet("", List).WithName("ListJourneys");
-        g.MapPost("/validate", Validate).WithName("ValidateJourney").WithSummary("Check a definition without saving: every error with its path (steps[2].wait.duration)");
-        g.MapPost("", Create).WithName("CreateJourney").WithSummary("Create a journey (draft) from a definition, format version 1")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/{id:long}", Get).WithName("GetJourney");
-        g.MapPut("/{id:long}", Publish).WithName("PublishJourney").WithSummary("Publish a new version; customers already in it finish on theirs")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapPost("/{id:long}/status", SetStatus).WithName("SetJourneyStatus").WithSummary("draft, active (customers enter), paused (no new entries), archived")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/{id:long}/stats", Stats).WithName("JourneyStats").WithSummary("Customers at each step now, per version and status");
-        g.MapGet("/{id:long}/experiment", Experiment).WithName("JourneyExperiment")
+        g.MapGet("", List).WithName("ListJourneys").Requires(Permission.JourneysRead);
+        g.MapPost("/validate", Validate).WithName("ValidateJourney").Requires(Permission.JourneysRead).WithSummary("Check a definition without saving: every error with its path (steps[2].wait.duration)");
+        g.MapPost("", Create).WithName("CreateJourney").Requires(Permission.JourneysWrite).WithSummary("Create a journey (draft) from a definition, format version 1");
+        g.MapGet("/{id:long}", Get).WithName("GetJourney").Requires(Permission.JourneysRead);
+        g.MapPut("/{id:long}", Publish).WithName("PublishJourney").Requires(Permission.JourneysWrite).WithSummary("Publish a new version; customers already in it finish on theirs");
+        g.MapPost("/{id:long}/status", SetStatus).WithName("SetJourneyStatus").Requires(Permission.JourneysWrite).WithSummary("draft, active (customers enter), paused (no new entries), archived");
+        g.MapGet("/{id:long}/stats", Stats).WithName("JourneyStats").Requires(Permission.JourneysRead).WithSummary("Customers at each step now, per version and status");
+        g.MapGet("/{id:long}/experiment", Experiment).WithName("JourneyExperiment").Requires(Permission.JourneysRead)
             .WithSummary("A/B results of each split step: customers, sent, clicked, converted per arm, z-tests against the baseline, chi-square, winner");
-        g.MapPost("/{id:long}/enter", Enter).WithName("EnterJourney").WithSummary("Enter customers into an active journey with a manual trigger")
-            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapPost("/{id:long}/enter", Enter).WithName("EnterJourney").Requires(Permission.JourneysWrite).WithSummary("Enter customers into an active journey with a manual trigger");
         return api;
     }
 

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
 using Siyu.Server.WeCom;
@@ -7,26 +8,22 @@ namespace Siyu.Server.MassSends;
 /// <summary>REST API for mass sends (客户群发 / 群群发).</summary>
 public static class MassSendEndpoints
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapMassSendApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/mass-sends").WithTags("Mass sends");
-        g.MapGet("", List).WithName("ListMassSends").WithSummary("Recent mass sends with per-sender progress");
-        g.MapPost("/preview", Preview).WithName("PreviewMassSend").WithSummary("Who a mass send would reach now: per sender, and who is left out and why");
-        g.MapPost("", Create).WithName("CreateMassSend")
-            .WithSummary("Create a mass send to an audience (chat_type single) or to customer groups (group), now or at scheduled_at; WeCom asks each sender to confirm")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/{id:long}", Get).WithName("GetMassSend");
-        g.MapGet("/{id:long}/recipients", Recipients).WithName("MassSendRecipients").WithSummary("Per customer (or group) outcome, paged by target id");
-        g.MapPost("/{id:long}/refresh", Refresh).WithName("RefreshMassSend").WithSummary("Ask WeCom now for confirmations and results (also done every minute)")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapPost("/{id:long}/cancel", Cancel).WithName("CancelMassSend").WithSummary("Cancel a scheduled send before it starts")
-            .RequireAuthorization(p => p.RequireRole(Editors));
+        g.MapGet("", List).WithName("ListMassSends").Requires(Permission.MassSendsRead).WithSummary("Recent mass sends with per-sender progress");
+        g.MapPost("/preview", Preview).WithName("PreviewMassSend").Requires(Permission.MassSendsRead).WithSummary("Who a mass send would reach now: per sender, and who is left out and why");
+        g.MapPost("", Create).WithName("CreateMassSend").Requires(Permission.MassSendsWrite)
+            .WithSummary("Create a mass send to an audience (chat_type single) or to customer groups (group), now or at scheduled_at; WeCom asks each sender to confirm");
+        g.MapGet("/{id:long}", Get).WithName("GetMassSend").Requires(Permission.MassSendsRead);
+        g.MapGet("/{id:long}/recipients", Recipients).WithName("MassSendRecipients").Requires(Permission.MassSendsRead).WithSummary("Per customer (or group) outcome, paged by target id");
+        g.MapPost("/{id:long}/refresh", Refresh).WithName("RefreshMassSend").Requires(Permission.MassSendsWrite).WithSummary("Ask WeCom now for confirmations and results (also done every minute)");
+        g.MapPost("/{id:long}/cancel", Cancel).WithName("CancelMassSend").Requires(Permission.MassSendsWrite).WithSummary("Cancel a scheduled send before it starts");
         g.MapPost("/{id:long}/approve", (HttpContext http, MassSends sends, MassSendRunner runner, long id) => DecideAsync(http, sends, runner, id, true))
-            .WithName("ApproveMassSend").WithSummary("Release a send that content review held for approval").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .WithName("ApproveMassSend").Requires(Permission.MassSendsApprove).WithSummary("Release a send that content review held for approval");
         g.MapPost("/{id:long}/reject", (HttpContext http, MassSends sends, MassSendRunner runner, long id) => DecideAsync(http, sends, runner, id, false))
-            .WithName("RejectMassSend").WithSummary("Reject a send that content review held for approval").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+            .WithName("RejectMassSend").Requires(Permission.MassSendsApprove).WithSummary("Reject a send that content review held for approval");
         return api;
     }
 

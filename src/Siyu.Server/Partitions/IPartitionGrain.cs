@@ -96,7 +96,9 @@ public sealed record CustomerQuery(
     [property: Id(0)] string? NameContains,
     [property: Id(1)] long? BeforeId,
     [property: Id(2)] int Limit,
-    [property: Id(3)] long? TagId = null);
+    [property: Id(3)] long? TagId = null,
+    /// <summary>Only customers related to one of these staff user ids (a data scope); null = everyone.</summary>
+    [property: Id(4)] string[]? Staff = null);
 
 [GenerateSerializer, Immutable]
 public sealed record TagChange(

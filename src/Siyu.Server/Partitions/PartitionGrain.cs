@@ -166,6 +166,10 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             {
                 continue;
             }
+            if (query.Staff is { } staff && !staff.Any(p.Staff.ContainsKey))
+            {
+                continue;
+            }
             if (query.NameContains is { Length: > 0 } text && (p.DisplayName is null || !p.DisplayName.Contains(text, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;

@@ -60,6 +60,17 @@ public sealed class LoginThrottle(SecurityOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>An admin lifted the lockout: failures and lock are forgotten; returns whether it was locked.</summary>
+    public bool Unlock(string key)
+    {
+        lock (_gate)
+        {
+            var locked = _accounts.TryGetValue(key, out var account) && account.LockedUntil > time.GetUtcNow();
+            _accounts.Remove(key);
+            return locked;
+        }
+    }
+
     public void Succeeded(string key)
     {
         lock (_gate)

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json.Nodes;
 using Siyu.Core.Events;
 using Siyu.Core.Tags;
@@ -10,26 +11,24 @@ namespace Siyu.Server.Tags;
 /// <summary>Tag groups and tags (definitions), tagging customers one by one or in bulk, and a customer's tag history.</summary>
 public static class TagsApi
 {
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapTagsApi(this RouteGroupBuilder api)
     {
         var groups = api.MapGroup("/tag-groups").WithTags("Tags");
-        groups.MapGet("/", List).WithName("ListTagGroups").WithSummary("Tag groups with their tags and how many customers carry each");
-        groups.MapPost("/", CreateGroup).WithName("CreateTagGroup").RequireAuthorization(p => p.RequireRole(Editors));
-        groups.MapPatch("/{id:long}", UpdateGroup).WithName("UpdateTagGroup").RequireAuthorization(p => p.RequireRole(Editors));
-        groups.MapDelete("/{id:long}", DeleteGroup).WithName("DeleteTagGroup").WithSummary("Delete a group and its tags (customers keep their history)")
-            .RequireAuthorization(p => p.RequireRole(Editors));
+        groups.MapGet("/", List).WithName("ListTagGroups").Requires(Permission.TagsRead).WithSummary("Tag groups with their tags and how many customers carry each");
+        groups.MapPost("/", CreateGroup).WithName("CreateTagGroup").Requires(Permission.TagsWrite);
+        groups.MapPatch("/{id:long}", UpdateGroup).WithName("UpdateTagGroup").Requires(Permission.TagsWrite);
+        groups.MapDelete("/{id:long}", DeleteGroup).WithName("DeleteTagGroup").Requires(Permission.TagsWrite).WithSummary("Delete a group and its tags (customers keep their history)");
 
         var tags = api.MapGroup("/tags").WithTags("Tags");
-        tags.MapPost("/", CreateTag).WithName("CreateTag").RequireAuthorization(p => p.RequireRole(Editors));
-        tags.MapPatch("/{id:long}", UpdateTag).WithName("UpdateTag").RequireAuthorization(p => p.RequireRole(Editors));
-        tags.MapDelete("/{id:long}", DeleteTag).WithName("DeleteTag").RequireAuthorization(p => p.RequireRole(Editors));
-        tags.MapPost("/apply", Apply).WithName("ApplyTags")
+        tags.MapPost("/", CreateTag).WithName("CreateTag").Requires(Permission.TagsWrite);
+        tags.MapPatch("/{id:long}", UpdateTag).WithName("UpdateTag").Requires(Permission.TagsWrite);
+        tags.MapDelete("/{id:long}", DeleteTag).WithName("DeleteTag").Requires(Permission.TagsWrite);
+        tags.MapPost("/apply", Apply).WithName("ApplyTags").Requires(Permission.TagsWrite)
             .WithSummary($"Add and/or remove tags on up to {TagWriter.MaxCustomersPerRequest:N0} customers; all or nothing, no-ops skipped");
 
-        api.MapPost("/customers/{id:long}/tags", ApplyOne).WithTags("Tags").WithName("TagCustomer").WithSummary("Add and/or remove tags on one customer");
-        api.MapGet("/customers/{id:long}/tag-history", History).WithTags("Tags").WithName("CustomerTagHistory")
+        api.MapPost("/customers/{id:long}/tags", ApplyOne).WithTags("Tags").WithName("TagCustomer").Requires(Permission.CustomersWrite).WithSummary("Add and/or remove tags on one customer");
+        api.MapGet("/customers/{id:long}/tag-history", History).WithTags("Tags").WithName("CustomerTagHistory").Requires(Permission.CustomersRead)
             .WithSummary("Every tag change of the customer: who, when, why, from which source");
         return api;
     }

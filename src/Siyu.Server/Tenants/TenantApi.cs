@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
@@ -10,12 +11,12 @@ public static class TenantApi
 {
     public static RouteGroupBuilder MapTenantApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/tenant", Current).WithTags("Tenant").WithName("CurrentTenant").WithSummary("The tenant of the caller's key or session");
-        var keys = api.MapGroup("/api-keys").WithTags("Tenant").RequireAuthorization(p => p.RequireRole(Roles.Admin));
-        keys.MapGet("/", ListKeys).WithName("ListApiKeys");
-        keys.MapPost("/", CreateKey).WithName("CreateApiKey").WithSummary("Create an ingest key; the secret is returned only in this response");
-        keys.MapDelete("/{id:int}", RevokeKey).WithName("RevokeApiKey");
-        keys.MapPost("/{id:int}/rotate", RotateKey).WithName("RotateApiKey")
+        api.MapGet("/tenant", Current).WithTags("Tenant").WithName("CurrentTenant").Requires(Permission.SignedIn).WithSummary("The tenant of the caller's key or session");
+        var keys = api.MapGroup("/api-keys").WithTags("Tenant");
+        keys.MapGet("/", ListKeys).WithName("ListApiKeys").Requires(Permission.ApiKeysManage);
+        keys.MapPost("/", CreateKey).WithName("CreateApiKey").Requires(Permission.ApiKeysManage).WithSummary("Create an ingest key; the secret is returned only in this response");
+        keys.MapDelete("/{id:int}", RevokeKey).WithName("RevokeApiKey").Requires(Permission.ApiKeysManage);
+        keys.MapPost("/{id:int}/rotate", RotateKey).WithName("RotateApiKey").Requires(Permission.ApiKeysManage)
             .WithSummary("A new secret with the same name, scopes and lifetime; the old one keeps working for the grace period (Siyu:Security:ApiKeyRotationGrace)");
         return api;
     }

@@ -1,3 +1,4 @@
+using Siyu.Core.Access;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
@@ -8,37 +9,28 @@ namespace Siyu.Server.WeCom;
 /// <summary>REST API for the WeCom connection: settings, channel codes with statistics, staff and customer groups.</summary>
 public static class WeComEndpoints
 {
-    private static readonly string[] Admins = [Roles.Admin];
-    private static readonly string[] Editors = [Roles.Admin, Roles.Operator];
 
     public static RouteGroupBuilder MapWeComApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/wecom").WithTags("WeCom");
-        g.MapGet("/settings", Settings).WithName("GetWeComSettings").WithSummary("The tenant's WeCom connection (secrets are never returned) and its callback URL path")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapPut("/settings", SaveSettings).WithName("SaveWeComSettings").WithSummary("Corp id, app secret, callback Token and EncodingAESKey; omitted secrets are kept")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapGet("/channels", Channels).WithName("ListChannelCodes").WithSummary("Channel QR codes (渠道活码)");
-        g.MapPost("/channels", CreateChannel).WithName("CreateChannelCode").WithSummary("Create a channel QR code: staff rotation with daily caps, backup staff, auto tags, welcome message")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode");
-        g.MapGet("/channels/{id:long}/qr.png", ChannelQr).WithName("ChannelCodeQr").WithSummary("The channel's QR code image");
-        g.MapPut("/channels/{id:long}", UpdateChannel).WithName("UpdateChannelCode").WithSummary("Edit a channel code; the printed QR code stays valid")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").WithSummary("Adds, deletes and net per local day, adds per staff member");
-        g.MapPost("/sync", StartSync).WithName("StartWeComSync").WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapGet("/sync", LastSync).WithName("WeComSyncStatus").WithSummary("The latest sync run: counts, error, running or not");
-        g.MapGet("/groups", Groups).WithName("ListCustomerGroups").WithSummary("Customer groups (客户群) with member counts");
-        g.MapPost("/transfers", StartTransfer).WithName("TransferCustomers")
-            .WithSummary("在职继承 (onjob) or 离职继承 (resigned): hand customers from one staff member to another; WeCom completes after 24 h unless refused")
-            .RequireAuthorization(p => p.RequireRole(Admins));
-        g.MapGet("/transfers", Transfers).WithName("ListTransfers").WithSummary("Recent transfers with WeCom's outcome");
-        g.MapPost("/transfers/refresh", RefreshTransfers).WithName("RefreshTransfers").WithSummary("Ask WeCom now where pending transfers stand (also done every 10 minutes)")
-            .RequireAuthorization(p => p.RequireRole(Editors));
-        g.MapGet("/staff", Staff).WithName("ListStaff").WithSummary("WeCom members as synced");
-        g.MapGet("/welcome-timings", WelcomeTimes).WithName("WelcomeTimings").WithSummary("Callback arrival → welcome message accepted, in ms (this process)");
+        g.MapGet("/settings", Settings).WithName("GetWeComSettings").Requires(Permission.SettingsWrite).WithSummary("The tenant's WeCom connection (secrets are never returned) and its callback URL path");
+        g.MapPut("/settings", SaveSettings).WithName("SaveWeComSettings").Requires(Permission.SettingsWrite).WithSummary("Corp id, app secret, callback Token and EncodingAESKey; omitted secrets are kept");
+        g.MapGet("/channels", Channels).WithName("ListChannelCodes").Requires(Permission.WeComRead).WithSummary("Channel QR codes (渠道活码)");
+        g.MapPost("/channels", CreateChannel).WithName("CreateChannelCode").Requires(Permission.WeComWrite).WithSummary("Create a channel QR code: staff rotation with daily caps, backup staff, auto tags, welcome message");
+        g.MapGet("/channels/{id:long}", Channel).WithName("GetChannelCode").Requires(Permission.WeComRead);
+        g.MapGet("/channels/{id:long}/qr.png", ChannelQr).WithName("ChannelCodeQr").Requires(Permission.WeComRead).WithSummary("The channel's QR code image");
+        g.MapPut("/channels/{id:long}", UpdateChannel).WithName("UpdateChannelCode").Requires(Permission.WeComWrite).WithSummary("Edit a channel code; the printed QR code stays valid");
+        g.MapDelete("/channels/{id:long}", DeleteChannel).WithName("DeleteChannelCode").Requires(Permission.WeComWrite);
+        g.MapGet("/channels/{id:long}/stats", ChannelStats).WithName("ChannelCodeStats").Requires(Permission.WeComRead).WithSummary("Adds, deletes and net per local day, adds per staff member");
+        g.MapPost("/sync", StartSync).WithName("StartWeComSync").Requires(Permission.SettingsWrite).WithSummary("Start a full sync (staff, corp tags, customers with their tags); 202, then poll GET /wecom/sync");
+        g.MapGet("/sync", LastSync).WithName("WeComSyncStatus").Requires(Permission.WeComRead).WithSummary("The latest sync run: counts, error, running or not");
+        g.MapGet("/groups", Groups).WithName("ListCustomerGroups").Requires(Permission.WeComRead).WithSummary("Customer groups (客户群) with member counts");
+        g.MapPost("/transfers", StartTransfer).WithName("TransferCustomers").Requires(Permission.CustomersTransfer)
+            .WithSummary("在职继承 (onjob) or 离职继承 (resigned): hand customers from one staff member to another; WeCom completes after 24 h unless refused");
+        g.MapGet("/transfers", Transfers).WithName("ListTransfers").Requires(Permission.WeComRead).WithSummary("Recent transfers with WeCom's outcome");
+        g.MapPost("/transfers/refresh", RefreshTransfers).WithName("RefreshTransfers").Requires(Permission.WeComWrite).WithSummary("Ask WeCom now where pending transfers stand (also done every 10 minutes)");
+        g.MapGet("/staff", Staff).WithName("ListStaff").Requires(Permission.WeComRead).WithSummary("WeCom members as synced");
+        g.MapGet("/welcome-timings", WelcomeTimes).WithName("WelcomeTimings").Requires(Permission.WeComRead).WithSummary("Callback arrival → welcome message accepted, in ms (this process)");
         return api;
     }
 

@@ -105,7 +105,6 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     /// <summary>The alert writes against the console roles that only read (admins and operators may).</summary>
     public static TheoryData<string, string, string> AlertWritesByReaders => new()
     {
-        { Data.Roles.Staff, "POST", "/api/v1/analytics/alerts/run" },
         { Data.Roles.Auditor, "POST", "/api/v1/analytics/alerts/1/acknowledge" },
         { Data.Roles.ReadOnly, "PUT", "/api/v1/analytics/alerts/settings" },
         { Data.Roles.ReadOnly, "POST", "/api/v1/analytics/alerts/run" },

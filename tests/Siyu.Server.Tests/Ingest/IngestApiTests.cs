@@ -148,7 +148,10 @@ public sealed class IngestApiTests : IAsyncLifetime
             identifiers = new { external_userid = "wmAttr1" },
             attributes = new { name = "", first_channel = "直播", visits_count = 2 },
         });
-        var edit = await _api.PatchAsync($"/api/v1/customers/{id}/attributes", Json.Body(new { attributes = new { city = "杭州", visits_count = 3 } }));
+        // Edits are an operator's act (an API key only reads and ingests: it is refused).
+        Assert.Equal(HttpStatusCode.Forbidden, (await _api.PatchAsync($"/api/v1/customers/{id}/attributes", Json.Body(new { attributes = new { city = "杭州" } }))).StatusCode);
+        var admin = await _factory.AdminClientAsync();
+        var edit = await admin.PatchAsync($"/api/v1/customers/{id}/attributes", Json.Body(new { attributes = new { city = "杭州", visits_count = 3 } }));
         Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
 
         var customer = await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{id}"),

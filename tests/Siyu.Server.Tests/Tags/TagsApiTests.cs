@@ -65,7 +65,7 @@ public sealed class TagsApiTests : IAsyncLifetime
         Assert.Equal(1, again["unchanged"]!.GetValue<int>());
         Assert.Equal(0, again["added"]!.GetValue<int>());
 
-        var remove = await _api.PostJsonAsync($"/api/v1/customers/{id}/tags", new { remove = new[] { potential }, reason = "复核", source = "import" });
+        var remove = await _admin.PostJsonAsync($"/api/v1/customers/{id}/tags", new { remove = new[] { potential }, reason = "复核", source = "import" });
         Assert.Equal(1, (await remove.ReadAsync())["removed"]!.GetValue<int>());
         customer = await CustomerWhen(id, c => c["tags"]!.AsArray().Count == 1);
         Assert.Equal([vip], TagIds(customer));

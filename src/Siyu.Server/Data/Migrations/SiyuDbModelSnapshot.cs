@@ -358,6 +358,16 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("CreatedAtTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DataScope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DepartmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DisabledAtTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -368,6 +378,9 @@ namespace Siyu.Server.Data.Migrations
 
                     b.Property<string>("Role")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TenantId")

@@ -1,0 +1,101 @@
+namespace Siyu.Core.Access;
+
+/// <summary>
+/// What a caller may do. Every API endpoint and console page declares exactly one; roles grant sets of them
+/// (<see cref="RolePermissions"/>). Reads end in <c>Read</c>: API keys with the <c>read</c> scope get those.
+/// </summary>
+public enum Permission
+{
+    CustomersRead,
+    /// <summary>Attributes, consents, tags and lifecycle stage of one customer.</summary>
+    CustomersWrite,
+    CustomersReveal,
+    /// <summary>The merge history and conflicts (they name customers of every staff member).</summary>
+    IdentityRead,
+    CustomersMerge,
+    /// <summary>在职/离职继承: hand customers from one staff member to another.</summary>
+    CustomersTransfer,
+    TagsRead,
+    TagsWrite,
+    AudiencesRead,
+    AudiencesWrite,
+    JourneysRead,
+    JourneysWrite,
+    MassSendsRead,
+    MassSendsWrite,
+    MassSendsApprove,
+    DeliveryRead,
+    DeliverySend,
+    DeliveryApprove,
+    AnalyticsRead,
+    AnalyticsWrite,
+    WeComRead,
+    WeComWrite,
+    /// <summary>Tenant-wide configuration: delivery rules, WeCom connection, review rule packs.</summary>
+    SettingsWrite,
+    AuditRead,
+    ComplianceRead,
+    ComplianceManage,
+    ApiKeysManage,
+    UsersManage,
+    EventsWrite,
+    /// <summary>Any signed-in caller: who am I.</summary>
+    SignedIn,
+}
+
+/// <summary>The role names stored on console users (and <c>ingest</c> for API keys).</summary>
+public static class RoleNames
+{
+    public const string Admin = "admin";
+    public const string Operator = "operator";
+    public const string Staff = "staff";
+    public const string Auditor = "auditor";
+    public const string ReadOnly = "readonly";
+    public const string ApiKey = "ingest";
+
+    /// <summary>The roles a console user can be given.</summary>
+    public static readonly IReadOnlyList<string> Console = [Admin, Operator, Staff, Auditor, ReadOnly];
+}
+
+public static class RolePermissions
+{
+    private static readonly HashSet<Permission> Reads =
+    [
+        Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.AudiencesRead, Permission.JourneysRead,
+        Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
+    ];
+
+    private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
+    {
+        [RoleNames.Admin] = [.. Enum.GetValues<Permission>()],
+        // Operators run the customer operation; tenant configuration, identity surgery, approvals and compliance are admins'.
+        [RoleNames.Operator] =
+        [
+            .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
+            Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
+        ],
+        // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
+        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.SignedIn],
+        [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
+        [RoleNames.ReadOnly] = [.. Reads],
+        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite],
+    };
+
+    /// <summary>
+    /// Permissions a caller whose data scope is narrower than "all" may still use: the endpoint either has nothing
+    /// customer-specific or filters by the scope. Every other permission needs the "all" scope, so an endpoint cannot
+    /// leak other staff's customers by forgetting the filter.
+    /// </summary>
+    public static readonly IReadOnlySet<Permission> ScopeAware = new HashSet<Permission>
+    {
+        Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.SignedIn,
+    };
+
+    public static bool IsRead(Permission permission) => Reads.Contains(permission);
+
+    public static bool Grants(string role, Permission permission) => ByRole.TryGetValue(role, out var set) && set.Contains(permission);
+
+    public static IReadOnlySet<Permission> Of(string role) => ByRole.TryGetValue(role, out var set) ? set : new HashSet<Permission>();
+
+    public static bool IsKnownRole(string role) => RoleNames.Console.Contains(role);
+}
