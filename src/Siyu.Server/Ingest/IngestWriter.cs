@@ -140,6 +140,7 @@ public sealed partial class IngestWriter(
             }
             // The in-memory identity graphs and the sequence counter may hold changes that were rolled back: rebuild them from storage.
             _graphs.Clear();
+            _erased.Clear();
             sql.Reset();
             foreach (var item in batch)
             {
@@ -264,6 +265,10 @@ public sealed partial class IngestWriter(
                     return new IngestOutcome(0, 0, false, $"Unknown customer_id {given}.");
                 }
                 customerId = graph.Canonical(given);
+                if (ctx.Writer.IsErased(tenantId, customerId, ctx.Sql))
+                {
+                    return new IngestOutcome(0, 0, false, $"Customer {given} was erased; nothing can be recorded for them.");
+                }
             }
             else
             {
@@ -310,6 +315,10 @@ public sealed partial class IngestWriter(
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            if (ctx.Writer.IsErased(tenantId, graph.Canonical(a), ctx.Sql) || ctx.Writer.IsErased(tenantId, graph.Canonical(b), ctx.Sql))
+            {
+                throw new ArgumentException("An erased customer cannot be merged.");
+            }
             _result = graph.MergeManually(a, b, reason, ctx.NowTicks);
             ctx.PersistMerge(tenantId, _result, actor);
             ctx.Sql.InsertAudit(tenantId, ctx.NowTicks, actor, "customer.merge", $"merged {_result.MergedId} into {_result.SurvivorId}: {reason}");
@@ -328,6 +337,11 @@ public sealed partial class IngestWriter(
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            if (graph.ActiveMerges.FirstOrDefault(m => m.MergeId == mergeId) is { } m
+                && (ctx.Writer.IsErased(tenantId, m.SurvivorId, ctx.Sql) || ctx.Writer.IsErased(tenantId, m.MergedId, ctx.Sql)))
+            {
+                throw new InvalidOperationException($"Merge {mergeId} belongs to an erased customer and cannot be undone.");
+            }
             _result = graph.Unmerge(mergeId, ctx.NowTicks);
             ctx.MutatedSinceItemStart = true;
             var partitions = ctx.Writer.PartitionsOf(tenantId);
