@@ -119,6 +119,8 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
         services.AddSingleton<Analytics.AlertService>();
         services.AddHostedService<Analytics.AlertScheduler>();
+        services.AddSingleton<Compliance.CustomerExport>();
+        services.AddSingleton<Compliance.DataSubjectRequestService>();
         services.AddSingleton<Passwords>();
         builder.AddSiyuSecurity();
 
@@ -217,6 +219,7 @@ public static class Extensions
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);
         Compliance.AuditApi.MapAuditApi(api);
+        Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
