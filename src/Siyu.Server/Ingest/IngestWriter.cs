@@ -230,6 +230,12 @@ public sealed partial class IngestWriter(
         public abstract void Fail(Exception e);
     }
 
+    /// <summary>
+    /// Siyu's own bookkeeping that carries nothing personal (rule tags re-evaluated, a revoke, a lifecycle move) still
+    /// reaches an erased customer, so those writers don't retry forever; anything else about them is refused.
+    /// </summary>
+    private static readonly HashSet<string> ErasedMayReceive = [EventTypes.TagAdded, EventTypes.TagRemoved, EventTypes.ConsentRevoked, EventTypes.LifecycleMoved];
+
     private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events) : WorkItem
     {
         private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
@@ -265,7 +271,7 @@ public sealed partial class IngestWriter(
                     return new IngestOutcome(0, 0, false, $"Unknown customer_id {given}.");
                 }
                 customerId = graph.Canonical(given);
-                if (ctx.Writer.IsErased(tenantId, customerId, ctx.Sql))
+                if (!ErasedMayReceive.Contains(e.Type) && ctx.Writer.IsErased(tenantId, customerId, ctx.Sql))
                 {
                     return new IngestOutcome(0, 0, false, $"Customer {given} was erased; nothing can be recorded for them.");
                 }
