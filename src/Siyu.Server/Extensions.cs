@@ -119,6 +119,8 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
         services.AddSingleton<Analytics.AlertService>();
         services.AddHostedService<Analytics.AlertScheduler>();
+        services.AddSingleton<Compliance.CustomerExport>();
+        services.AddSingleton<Compliance.DataSubjectRequestService>();
         services.AddSingleton<Passwords>();
         builder.AddSiyuSecurity();
 
@@ -223,6 +225,7 @@ public static class Extensions
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);
         Compliance.AuditApi.MapAuditApi(api);
+        Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         Auth.UsersApi.MapUsersApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)

@@ -818,4 +818,43 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(adminPage.Locator("[data-testid=user-row][data-user=staff-e2e]")).ToContainTextAsync("staff-e2e");
         await adminPage.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "users.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task Admin_files_a_deletion_request_for_a_demo_customer_completes_it_and_sees_the_customer_erased()
+    {
+        var page = await LoginAsync();
+        var firstLink = await FirstCustomerLinkAsync(page);
+        await firstLink.ClickAsync();
+        await page.WaitForURLAsync("**/customers/*");
+        var id = page.Url.Split('/').Last();
+        await WaitInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=customer-dsr]");
+        await page.WaitForURLAsync($"**/compliance/requests?customer_id={id}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.GetByText("数据主体请求").First).ToBeVisibleAsync();
+
+        await page.Locator(".mud-select:has([data-testid=dsr-kind])").First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "删除（注销）" }).ClickAsync();
+        await page.Locator("input[data-testid=dsr-note], [data-testid=dsr-note] input").First.FillAsync("客户在企业微信中要求注销");
+        await page.ClickAsync("[data-testid=dsr-file]");
+        var row = page.Locator("[data-testid=dsr-row]").First;
+        await Assertions.Expect(row.Locator("[data-testid=dsr-status]")).ToHaveTextAsync("已接收");
+        await Assertions.Expect(row).ToContainTextAsync("#" + id);
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-overdue", "false");
+
+        await row.Locator("[data-testid=dsr-complete]").ClickAsync();
+        await page.ClickAsync("[data-testid=dsr-confirm-yes]");
+        await Assertions.Expect(row.Locator("[data-testid=dsr-status]")).ToHaveTextAsync("已完成");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "dsr.png"), FullPage = true });
+
+        await page.GotoAsync(_server.BaseUrl + $"/customers/{id}");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=customer-name]")).ToHaveTextAsync("已注销用户");
+        await Assertions.Expect(page.Locator("[data-testid=attribute]")).ToHaveCountAsync(0);
+        using var api = _server.ApiClient();
+        var customer = await api.GetJsonOrNull($"/api/v1/customers/{id}");
+        Assert.True(customer!["erased"]!.GetValue<bool>());
+        Assert.Empty(customer["identifiers"]!.AsArray());
+        Assert.Empty(_cspViolations);
+    }
 }

@@ -34,7 +34,11 @@ public enum Permission
     /// <summary>Tenant-wide configuration: delivery rules, WeCom connection, review rule packs.</summary>
     SettingsWrite,
     AuditRead,
+    /// <summary>Read data-subject requests.</summary>
     ComplianceRead,
+    /// <summary>File data-subject requests (export, correct) and start processing them.</summary>
+    ComplianceRequest,
+    /// <summary>Complete or reject data-subject requests, file deletions, download exports, manage PII keys.</summary>
     ComplianceManage,
     ApiKeysManage,
     UsersManage,
@@ -73,6 +77,7 @@ public static class RolePermissions
         [
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
+            Permission.ComplianceRequest,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
         [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.SignedIn],

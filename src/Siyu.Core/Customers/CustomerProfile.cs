@@ -114,6 +114,11 @@ public sealed class CustomerProfile
     /// <summary>The lifecycle stage (kept by the partition from the tenant's rules, and by operators' moves) and its history.</summary>
     public Analytics.LifecycleState Lifecycle { get; set; } = new();
 
+    /// <summary>When the customer was erased (0 = never): from then on the profile is an anonymous id that keeps counts, not people.</summary>
+    public long ErasedAtTicks { get; set; }
+
+    public bool Erased => ErasedAtTicks != 0;
+
     /// <summary>When the customer is expected to buy again (0 = unknown), kept by the partition from the tenant's purchase cycles.</summary>
     public long PurchaseDueTicks { get; set; }
 
@@ -143,6 +148,11 @@ public sealed class CustomerProfile
             ApplyTag(e); // operator bookkeeping, not customer behaviour: first/last seen stay as they are
             return;
         }
+        if (e.Type == EventTypes.CustomerAnonymised)
+        {
+            Erase(e.TimestampTicks);
+            return;
+        }
         if (e.Type is EventTypes.ConsentGranted or EventTypes.ConsentRevoked)
         {
             ApplyConsent(e);
@@ -164,7 +174,8 @@ public sealed class CustomerProfile
 
         RecordBehaviour(e);
 
-        if (e.Attributes is not null)
+        // An erased customer must not become identifiable again through a late event naming them.
+        if (e.Attributes is not null && !Erased)
         {
             foreach (var (name, value) in e.Attributes)
             {
@@ -212,6 +223,27 @@ public sealed class CustomerProfile
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// Forgets everything personal (attributes, staff relations, the text of recent events) and revokes every consent,
+    /// so nothing is sent any more; counts, amounts, tags and lifecycle stay for the statistics.
+    /// </summary>
+    private void Erase(long ticks)
+    {
+        ErasedAtTicks = ErasedAtTicks == 0 ? Math.Max(ticks, 1) : ErasedAtTicks;
+        Attributes.Clear();
+        Staff.Clear();
+        foreach (var b in Behaviour)
+        {
+            b.Text = null;
+        }
+        foreach (var key in Consents.Keys.ToList())
+        {
+            var parts = key.Split('/', 2);
+            SetConsent(parts[0], parts.Length > 1 ? parts[1] : ConsentScopes.AllTopics, false, Math.Max(ticks, Consents[key].Ticks), "erasure");
+        }
+        SetConsent(ConsentScopes.AllChannels, ConsentScopes.AllTopics, false, ticks, "erasure");
     }
 
     private void RecordBehaviour(ProfileEvent e)

@@ -515,6 +515,33 @@ public sealed class IdentityGraph
         return new UnmergeResult(restored.Id, holder.Id, returned);
     }
 
+    /// <summary>
+    /// Erasure (PIPL deletion): the customer keeps its id but loses every identifier, so a later event carrying one of
+    /// them resolves to a new customer. Returns the removed identifiers and every id that is this person (the
+    /// canonical one and those merged into it), which callers mark as erased. The person's merges can no longer be
+    /// undone (the identifiers they moved are gone), so they leave the active list.
+    /// </summary>
+    public (IReadOnlyList<Identifier> Removed, IReadOnlyList<long> Members) Forget(long customerId)
+    {
+        if (!_customers.ContainsKey(customerId))
+        {
+            throw new ArgumentException($"Unknown customer {customerId}.", nameof(customerId));
+        }
+        var holder = NodeOf(Canonical(customerId));
+        var removed = holder.Identifiers.ToArray();
+        foreach (var id in removed)
+        {
+            _index.Remove(id);
+        }
+        holder.Identifiers.Clear();
+        var members = _customers.Values.Where(n => Canonical(n.Id) == holder.Id).Select(n => n.Id).OrderBy(id => id).ToList();
+        foreach (var merge in _activeMerges.Values.Where(m => members.Contains(m.SurvivorId) || members.Contains(m.MergedId)).ToList())
+        {
+            _activeMerges.Remove(merge.MergeId);
+        }
+        return (removed, members);
+    }
+
     /// <summary>Canonical customer of an identifier, if known.</summary>
     /// <remarks>The identifier must be normalised (see <see cref="Normalizer"/> or <see cref="Find(IdentifierType, string)"/>).</remarks>
     public long? Find(Identifier identifier) => _index.TryGetValue(identifier, out var holder) ? holder : null;

@@ -34,6 +34,8 @@ public static partial class EventTypes
     public const string MessageClicked = "message.clicked";
     /// <summary>An operator moved a customer to a lifecycle stage (properties: stage, by, reason); written by the lifecycle API.</summary>
     public const string LifecycleMoved = "lifecycle.moved";
+    /// <summary>The customer was erased (PIPL deletion): the profile drops everything personal and refuses to learn it again.</summary>
+    public const string CustomerAnonymised = "customer.anonymised";
 
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
@@ -45,10 +47,10 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

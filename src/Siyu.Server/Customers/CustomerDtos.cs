@@ -6,7 +6,7 @@ namespace Siyu.Server.Customers;
 /// <summary>API shapes: times as ISO-8601 UTC, attributes and properties as JSON objects.</summary>
 public static class CustomerDtos
 {
-    public sealed record CustomerListItem(long Id, string? Name, int Orders, decimal NetSpend, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<string> Staff);
+    public sealed record CustomerListItem(long Id, string? Name, int Orders, decimal NetSpend, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<string> Staff, bool Erased = false);
 
     public sealed record CustomerListResponse(IReadOnlyList<CustomerListItem> Items, long? NextBefore, int Total);
 
@@ -27,7 +27,8 @@ public static class CustomerDtos
         int Orders, decimal Spend, decimal Refunded, decimal NetSpend, DateTimeOffset? FirstOrderAt, DateTimeOffset? LastOrderAt,
         DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt, IReadOnlyList<Category> Categories,
         IReadOnlyDictionary<string, int> EventCounts, IReadOnlyDictionary<string, string?> Staff, IReadOnlyList<CustomerTag> Tags, IReadOnlyList<Merge> Merges,
-        IReadOnlyList<Consent> Consents, IReadOnlyDictionary<string, double> Scores, string? RfmSegment, Lifecycle? Lifecycle, DateTimeOffset? PurchaseDueAt);
+        IReadOnlyList<Consent> Consents, IReadOnlyDictionary<string, double> Scores, string? RfmSegment, Lifecycle? Lifecycle, DateTimeOffset? PurchaseDueAt,
+        bool Erased = false);
 
     public sealed record Lifecycle(string Stage, string StageName, DateTimeOffset Since, bool Manual, IReadOnlyList<LifecycleChange> History);
 
@@ -40,7 +41,7 @@ public static class CustomerDtos
     public static DateTimeOffset? Time(long ticks) => ticks is 0 or long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
     public static CustomerListItem ToDto(this CustomerSummary s) =>
-        new(s.Id, s.Name, s.Orders, s.NetSpend, Time(s.FirstSeenTicks), Time(s.LastSeenTicks), s.Staff);
+        new(s.Id, s.Name, s.Orders, s.NetSpend, Time(s.FirstSeenTicks), Time(s.LastSeenTicks), s.Staff, s.Erased);
 
     public static CustomerListResponse ToDto(this CustomerPage page) => new([.. page.Items.Select(ToDto)], page.NextBefore, page.Total);
 
@@ -69,7 +70,7 @@ public static class CustomerDtos
                 ? new Lifecycle(l.Stage, StageName(l.Stage), new DateTimeOffset(l.SinceTicks, TimeSpan.Zero), l.Manual,
                     [.. l.History.Select(h => new LifecycleChange(h.Stage, StageName(h.Stage), new DateTimeOffset(h.AtTicks, TimeSpan.Zero), h.Manual, h.By, h.Reason))])
                 : null,
-            Time(p.PurchaseDueTicks));
+            Time(p.PurchaseDueTicks), p.Erased);
     }
 
     private static string StageName(string stage) => Core.Analytics.Lifecycle.Parse(stage) is { } s ? Core.Analytics.Lifecycle.Name(s) : stage;

@@ -61,6 +61,8 @@ public sealed class CustomerRow
     public long Id { get; set; }
     public long CreatedAtTicks { get; set; }
     public long? MergedInto { get; set; }
+    /// <summary>Set when the person was erased (PIPL deletion): the id stays for statistics, nothing may attach to it again.</summary>
+    public long? ErasedAtTicks { get; set; }
 }
 
 public sealed class IdentifierRow
@@ -523,4 +525,33 @@ public sealed class AnalyticsSettingsRow
     public required string Lifecycle { get; set; }
     public string? UpdatedBy { get; set; }
     public long UpdatedAtTicks { get; set; }
+}
+
+/// <summary>
+/// A data-subject request (PIPL 个人信息主体权利请求): export, correct or delete one customer's data, with a deadline.
+/// Every state change is audited; the request itself holds no personal data beyond what the requester wrote.
+/// </summary>
+public sealed class DataSubjectRequestRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public long CustomerId { get; set; }
+    /// <summary>export, correct or delete (Siyu.Core.Compliance.DsrKinds).</summary>
+    public required string Kind { get; set; }
+    /// <summary>received, in_progress, completed or rejected (Siyu.Core.Compliance.DsrStatuses).</summary>
+    public required string Status { get; set; }
+    /// <summary>customer, staff or email.</summary>
+    public required string Via { get; set; }
+    public string? Note { get; set; }
+    /// <summary>For corrections: the attribute changes as a JSON object, applied when the request is completed.</summary>
+    public string? Changes { get; set; }
+    public long ReceivedAtTicks { get; set; }
+    public long DueAtTicks { get; set; }
+    public required string CreatedBy { get; set; }
+    public long? CompletedAtTicks { get; set; }
+    public string? HandledBy { get; set; }
+    /// <summary>What was done, or why the request was rejected.</summary>
+    public string? Result { get; set; }
+    /// <summary>For exports: the file (relative to the data directory) the admin downloads.</summary>
+    public string? ResultFile { get; set; }
 }

@@ -40,6 +40,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<DeliverySettingsRow> DeliverySettings => Set<DeliverySettingsRow>();
     public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
     public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
+    public DbSet<DataSubjectRequestRow> DataSubjectRequests => Set<DataSubjectRequestRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -247,6 +248,15 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("wecom_sync_runs");
             e.HasIndex(r => new { r.TenantId, r.StartedAtTicks });
+        });
+        b.Entity<DataSubjectRequestRow>(e =>
+        {
+            e.ToTable("data_subject_requests");
+            e.HasIndex(r => new { r.TenantId, r.Status, r.DueAtTicks });
+            e.HasIndex(r => new { r.TenantId, r.CustomerId });
+            e.Property(r => r.Kind).HasMaxLength(16);
+            e.Property(r => r.Status).HasMaxLength(16);
+            e.Property(r => r.Via).HasMaxLength(16);
         });
     }
 

@@ -140,6 +140,7 @@ public sealed partial class IngestWriter(
             }
             // The in-memory identity graphs and the sequence counter may hold changes that were rolled back: rebuild them from storage.
             _graphs.Clear();
+            _erased.Clear();
             sql.Reset();
             foreach (var item in batch)
             {
@@ -229,6 +230,12 @@ public sealed partial class IngestWriter(
         public abstract void Fail(Exception e);
     }
 
+    /// <summary>
+    /// Siyu's own bookkeeping that carries nothing personal (rule tags re-evaluated, a revoke, a lifecycle move) still
+    /// reaches an erased customer, so those writers don't retry forever; anything else about them is refused.
+    /// </summary>
+    private static readonly HashSet<string> ErasedMayReceive = [EventTypes.TagAdded, EventTypes.TagRemoved, EventTypes.ConsentRevoked, EventTypes.LifecycleMoved];
+
     private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events) : WorkItem
     {
         private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
@@ -264,6 +271,10 @@ public sealed partial class IngestWriter(
                     return new IngestOutcome(0, 0, false, $"Unknown customer_id {given}.");
                 }
                 customerId = graph.Canonical(given);
+                if (!ErasedMayReceive.Contains(e.Type) && ctx.Writer.IsErased(tenantId, customerId, ctx.Sql))
+                {
+                    return new IngestOutcome(0, 0, false, $"Customer {given} was erased; nothing can be recorded for them.");
+                }
             }
             else
             {
@@ -310,6 +321,10 @@ public sealed partial class IngestWriter(
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            if (ctx.Writer.IsErased(tenantId, graph.Canonical(a), ctx.Sql) || ctx.Writer.IsErased(tenantId, graph.Canonical(b), ctx.Sql))
+            {
+                throw new ArgumentException("An erased customer cannot be merged.");
+            }
             _result = graph.MergeManually(a, b, reason, ctx.NowTicks);
             ctx.PersistMerge(tenantId, _result, actor);
             ctx.Sql.InsertAudit(tenantId, ctx.NowTicks, actor, "customer.merge", $"merged {_result.MergedId} into {_result.SurvivorId}: {reason}");
@@ -328,6 +343,11 @@ public sealed partial class IngestWriter(
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
+            if (graph.ActiveMerges.FirstOrDefault(m => m.MergeId == mergeId) is { } m
+                && (ctx.Writer.IsErased(tenantId, m.SurvivorId, ctx.Sql) || ctx.Writer.IsErased(tenantId, m.MergedId, ctx.Sql)))
+            {
+                throw new InvalidOperationException($"Merge {mergeId} belongs to an erased customer and cannot be undone.");
+            }
             _result = graph.Unmerge(mergeId, ctx.NowTicks);
             ctx.MutatedSinceItemStart = true;
             var partitions = ctx.Writer.PartitionsOf(tenantId);

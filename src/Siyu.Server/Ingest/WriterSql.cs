@@ -12,6 +12,15 @@ internal sealed class WriterSql(SqliteConnection connection) : IDisposable
 
     public void Bind(SqliteTransaction tx) => _tx = tx;
 
+    /// <summary>A one-off command in the current transaction (rare work such as an erasure; not worth preparing).</summary>
+    public SqliteCommand Adhoc(string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = _tx;
+        return cmd;
+    }
+
     private SqliteCommand Cmd(string sql, params string[] parameters)
     {
         if (!_commands.TryGetValue(sql, out var cmd))

@@ -122,7 +122,9 @@ public sealed record CustomerSummary(
     [property: Id(5)] long LastSeenTicks,
     [property: Id(6)] string[] Staff,
     /// <summary>Consent keys ("channel/topic") the customer revoked; senders check these before anything goes out.</summary>
-    [property: Id(7)] string[] Revoked);
+    [property: Id(7)] string[] Revoked,
+    /// <summary>Erased on the person's request (PIPL): an anonymous id, shown as 已注销用户.</summary>
+    [property: Id(8)] bool Erased = false);
 
 [GenerateSerializer, Immutable]
 public sealed record CategoryView(
@@ -153,7 +155,8 @@ public sealed record CustomerView(
     [property: Id(16)] Dictionary<string, double> Scores,
     [property: Id(17)] LifecycleView? Lifecycle,
     [property: Id(18)] string? RfmSegment,
-    [property: Id(19)] long PurchaseDueTicks);
+    [property: Id(19)] long PurchaseDueTicks,
+    [property: Id(20)] bool Erased = false);
 
 [GenerateSerializer, Immutable]
 public sealed record LifecycleView(

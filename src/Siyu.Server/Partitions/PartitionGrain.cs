@@ -104,6 +104,11 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             return; // already in this profile: it was written to the snapshot after the snapshot's start (see SnapshotTick)
         }
         profile.Apply(e);
+        if (e.Type == EventTypes.CustomerAnonymised)
+        {
+            // The index can't un-post the attributes the erasure removed; rebuild it before the next query.
+            _indexStale = true;
+        }
         IndexApplied(profile, e);
         RescoreOnEvent(profile, e);
         JourneysOnEvent(profile, e);
@@ -207,7 +212,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             new Dictionary<string, double>(p.Scores),
             p.Lifecycle.Stage == 0 ? null : new LifecycleView(Core.Analytics.Lifecycle.WireName(p.Lifecycle.Stage), p.Lifecycle.SinceTicks, p.Lifecycle.ManualOver is not null,
                 [.. p.Lifecycle.History.Select(h => new LifecycleChangeView(Core.Analytics.Lifecycle.WireName(h.Stage), h.Ticks, h.Manual, h.By, h.Reason))]),
-            RfmSegment(p), p.PurchaseDueTicks));
+            RfmSegment(p), p.PurchaseDueTicks, p.Erased));
     }
 
     public Task<TagChange[]> EffectiveTagChanges(TagChange[] changes) =>
@@ -230,7 +235,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
 
     private static CustomerSummary Summarize(CustomerProfile p) =>
         new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys],
-            [.. p.Consents.Where(c => !c.Value.Granted).Select(c => c.Key)]);
+            [.. p.Consents.Where(c => !c.Value.Granted).Select(c => c.Key)], p.Erased);
 
     /// <summary>A snapshot bounds the replay at activation: after SnapshotEveryEvents events, or this long after any change.</summary>
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMinutes(5);

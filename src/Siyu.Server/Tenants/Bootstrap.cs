@@ -100,5 +100,14 @@ public sealed class SiyuOptions
     /// <summary>Base64 HMAC key for short-link codes; empty = a random key kept in data/keys/links.key.</summary>
     public string? LinkKey { get; set; }
 
+    /// <summary>Data-subject requests (PIPL): <c>Siyu:Compliance:RequestDueDays</c>.</summary>
+    public ComplianceOptions Compliance { get; set; } = new();
+
     public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
+}
+
+public sealed class ComplianceOptions
+{
+    /// <summary>Calendar days a data-subject request may take from receipt (PIPL practice: 15).</summary>
+    public int RequestDueDays { get; set; } = Siyu.Core.Compliance.DsrWorkflow.DefaultDueDays;
 }

@@ -23,36 +23,46 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         public async Task DisposeAsync() => await Factory.DisposeAsync();
 
         private readonly SemaphoreSlim _users = new(1, 1);
+        // One sign-in per role: the per-IP login limit (30 a minute) is lower than the number of role cases.
+        private readonly Dictionary<string, string> _cookies = [];
 
-        /// <summary>A client signed in as a console user with this role (created on first use).</summary>
+        /// <summary>A client signed in as a console user with this role (created and signed in on first use).</summary>
         public async Task<HttpClient> ConsoleClientAsync(string role)
         {
             var name = "test-" + role;
             const string password = "role-test-密码";
+            string? cookie;
             await _users.WaitAsync();
             try
             {
-                var dbs = Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Data.SiyuDb>>();
-                await using var db = await dbs.CreateDbContextAsync();
-                var tenant = await db.Tenants.SingleAsync(t => t.Slug == "demo");
-                if (!await db.Users.AnyAsync(u => u.TenantId == tenant.Id && u.UserName == name))
+                if (!_cookies.TryGetValue(role, out cookie))
                 {
-                    var user = new Data.ConsoleUser { TenantId = tenant.Id, UserName = name, PasswordHash = "", Role = role };
-                    user.PasswordHash = Factory.Services.GetRequiredService<Siyu.Server.Auth.Passwords>().Hash(user, password);
-                    db.Users.Add(user);
-                    await db.SaveChangesAsync();
+                    var dbs = Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Data.SiyuDb>>();
+                    await using var db = await dbs.CreateDbContextAsync();
+                    var tenant = await db.Tenants.SingleAsync(t => t.Slug == "demo");
+                    if (!await db.Users.AnyAsync(u => u.TenantId == tenant.Id && u.UserName == name))
+                    {
+                        var user = new Data.ConsoleUser { TenantId = tenant.Id, UserName = name, PasswordHash = "", Role = role };
+                        user.PasswordHash = Factory.Services.GetRequiredService<Siyu.Server.Auth.Passwords>().Hash(user, password);
+                        db.Users.Add(user);
+                        await db.SaveChangesAsync();
+                    }
+                    using var login = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+                    var response = await login.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+                    {
+                        ["tenant"] = "demo", ["username"] = name, ["password"] = password, ["returnUrl"] = "/",
+                    }));
+                    Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+                    cookie = string.Join("; ", response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+                    _cookies[role] = cookie;
                 }
             }
             finally
             {
                 _users.Release();
             }
-            var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-            var login = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["tenant"] = "demo", ["username"] = name, ["password"] = password, ["returnUrl"] = "/",
-            }));
-            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            client.DefaultRequestHeaders.Add("Cookie", cookie);
             return client;
         }
     }
@@ -100,7 +110,37 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/analytics/alerts/1/acknowledge" },
         { "PUT", "/api/v1/analytics/alerts/settings" },
         { "POST", "/api/v1/api-keys/1/rotate" },
+        { "POST", "/api/v1/compliance/requests" },
+        { "POST", "/api/v1/compliance/requests/1/process" },
+        { "POST", "/api/v1/compliance/requests/1/complete" },
+        { "POST", "/api/v1/compliance/requests/1/reject" },
     };
+
+    /// <summary>Data-subject requests: admins and auditors read (the export download: admins only).</summary>
+    public static TheoryData<string, string> ComplianceReads => new()
+    {
+        { "GET", "/api/v1/compliance/requests" },
+        { "GET", "/api/v1/compliance/requests/1" },
+        { "GET", "/api/v1/compliance/requests/1/export" },
+    };
+
+    /// <summary>What only admins may do with data-subject requests, against the roles that may do something else.</summary>
+    public static TheoryData<string, string, string> ComplianceAdminOnly
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var role in new[] { Data.Roles.Operator, Data.Roles.Auditor })
+            {
+                data.Add(role, "POST", "/api/v1/compliance/requests/1/complete");
+                data.Add(role, "POST", "/api/v1/compliance/requests/1/reject");
+                data.Add(role, "GET", "/api/v1/compliance/requests/1/export");
+            }
+            data.Add(Data.Roles.Auditor, "POST", "/api/v1/compliance/requests");
+            data.Add(Data.Roles.Auditor, "POST", "/api/v1/compliance/requests/1/process");
+            return data;
+        }
+    }
 
     /// <summary>The alert writes against the console roles that only read (admins and operators may).</summary>
     public static TheoryData<string, string, string> AlertWritesByReaders => new()
@@ -144,12 +184,14 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     [MemberData(nameof(Reads))]
     [MemberData(nameof(Writes))]
     [MemberData(nameof(AuditReads))]
+    [MemberData(nameof(ComplianceReads))]
     public async Task Without_credentials_the_answer_is_401(string method, string path) =>
         Assert.Equal(HttpStatusCode.Unauthorized, (await _anonymous.SendAsync(Request(method, path))).StatusCode);
 
     [Theory]
     [MemberData(nameof(Writes))]
     [MemberData(nameof(AuditReads))]
+    [MemberData(nameof(ComplianceReads))]
     public async Task The_ingest_key_may_not_operate(string method, string path) =>
         Assert.Equal(HttpStatusCode.Forbidden, (await _ingestKey.SendAsync(Request(method, path))).StatusCode);
 
@@ -195,5 +237,43 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
     {
         using var client = await server.ConsoleClientAsync(role);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/v1/customers/1/reveal", new { reason = "核对退款" })).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Data.Roles.Operator)]
+    [InlineData(Data.Roles.Staff)]
+    [InlineData(Data.Roles.ReadOnly)]
+    public async Task Only_admins_and_auditors_may_read_data_subject_requests(string role)
+    {
+        using var client = await server.ConsoleClientAsync(role);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/compliance/requests")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/compliance/requests/1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Auditors_may_read_data_subject_requests()
+    {
+        using var client = await server.ConsoleClientAsync(Data.Roles.Auditor);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/compliance/requests")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(ComplianceAdminOnly))]
+    public async Task Only_admins_complete_reject_and_download_data_subject_requests(string role, string method, string path)
+    {
+        using var client = await server.ConsoleClientAsync(role);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Request(method, path))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Operators_file_exports_but_not_deletions()
+    {
+        using var client = await server.ConsoleClientAsync(Data.Roles.Operator);
+        var deletion = await client.PostAsJsonAsync("/api/v1/compliance/requests", new { customer_id = 1, kind = "delete" });
+        Assert.Equal(HttpStatusCode.Forbidden, deletion.StatusCode);
+        // Allowed to file an export: refused here only because customer 1 does not exist (a named field, not 403).
+        var export = await client.PostAsJsonAsync("/api/v1/compliance/requests", new { customer_id = 987654321, kind = "export" });
+        Assert.Equal(HttpStatusCode.BadRequest, export.StatusCode);
+        Assert.Contains("customer_id", await export.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -477,6 +477,9 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("CreatedAtTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ErasedAtTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("MergedInto")
                         .HasColumnType("INTEGER");
 
@@ -533,6 +536,70 @@ namespace Siyu.Server.Data.Migrations
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("customer_transfers", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Data.DataSubjectRequestRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DueAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HandledBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultFile")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "CustomerId");
+
+                    b.HasIndex("TenantId", "Status", "DueAtTicks");
+
+                    b.ToTable("data_subject_requests", (string)null);
                 });
 
             modelBuilder.Entity("Siyu.Server.Data.DeliverySettingsRow", b =>
