@@ -130,6 +130,8 @@ public static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequests>();
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Siyu API";
@@ -212,7 +214,7 @@ public static class Extensions
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle("Siyu API"));
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization("api").AddEndpointFilter(CustomerScopeFilter.InvokeAsync);
+        var api = app.MapGroup("/api/v1").RequireAuthorization("api").AddEndpointFilter(CustomerScopeFilter.InvokeAsync).AddEndpointFilter(JsonBodyGuard.InvokeAsync);
         api.MapEventsApi();
         api.MapCustomersApi();
         api.MapTenantApi();

@@ -60,6 +60,10 @@ public static class EventsApi
         using (document)
         {
             var root = document.RootElement;
+            if (JsonBodyGuard.FirstBadString(root, "") is { } badText)
+            {
+                return Problems.Validation(badText.Length == 0 ? "body" : badText, "Contains an unpaired UTF-16 surrogate; send valid Unicode text. Nothing was stored.");
+            }
             var items = new List<(JsonElement Element, string Path)>();
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("events", out var batch))
             {
