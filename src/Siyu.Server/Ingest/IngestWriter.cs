@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
@@ -30,6 +31,7 @@ public sealed partial class IngestWriter(
     TenantDirectory tenants,
     PartitionDispatcher dispatcher,
     IngestOptions options,
+    PiiProtector pii,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
@@ -49,7 +51,7 @@ public sealed partial class IngestWriter(
             Interlocked.Add(ref _pendingEvents, -events.Count);
             throw new IngestOverloadedException(1);
         }
-        var item = new AppendItem(tenantId, events);
+        var item = new AppendItem(tenantId, events, pii);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;
     }
@@ -86,7 +88,7 @@ public sealed partial class IngestWriter(
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-131072; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;";
             await pragma.ExecuteNonQueryAsync(stoppingToken);
         }
-        using var sql = new WriterSql(connection);
+        using var sql = new WriterSql(connection, pii);
         var batch = new List<WorkItem>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -183,11 +185,14 @@ public sealed partial class IngestWriter(
         public Dictionary<(int, string), IngestOutcome> KeysInBatch { get; } = [];
         public bool MutatedSinceItemStart { get; set; }
 
-        public long AppendLog(int tenantId, string key, long customerId, string type, long timestampTicks, string? properties, string? attributes, string source)
+        /// <param name="stored">The JSON as it goes to disk (personal fields encrypted); the partitions get the plaintext.</param>
+        public long AppendLog(int tenantId, string key, long customerId, string type, long timestampTicks, string? properties, string? attributes, string source,
+            (string? Properties, string? Attributes)? stored = null)
         {
             MutatedSinceItemStart = true;
             var partition = Partitioning.Of(customerId, Writer.PartitionsOf(tenantId));
-            var seq = Sql.AppendEvent(tenantId, key, customerId, partition, type, timestampTicks, NowTicks, properties, attributes, source);
+            var (storedProperties, storedAttributes) = stored ?? (properties, attributes);
+            var seq = Sql.AppendEvent(tenantId, key, customerId, partition, type, timestampTicks, NowTicks, storedProperties, storedAttributes, source);
             Committed.Add(new LogEntry(tenantId, partition, seq, customerId, type, timestampTicks, properties, attributes));
             return seq;
         }
@@ -229,9 +234,11 @@ public sealed partial class IngestWriter(
         public abstract void Fail(Exception e);
     }
 
-    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events) : WorkItem
+    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events, PiiProtector pii) : WorkItem
     {
         private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
+        // Encrypted here, on the caller's thread, so the single writer only binds strings.
+        private readonly (string?, string?)[] _stored = [.. events.Select(e => (pii.ProtectJson(e.PropertiesJson), pii.ProtectJson(e.AttributesJson)))];
         public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override int EventCount => events.Count;
 
@@ -240,11 +247,24 @@ public sealed partial class IngestWriter(
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
             for (var i = 0; i < events.Count; i++)
             {
-                _outcomes[i] = AppendOne(ctx, graph, events[i]);
+                _outcomes[i] = AppendOne(ctx, graph, events[i], i);
             }
         }
 
-        private IngestOutcome AppendOne(WriterContext ctx, IdentityGraph graph, IncomingEvent e)
+        /// <summary>The normalised plaintext of an attached personal identifier (the graph only knows its hash).</summary>
+        private string? PlaintextOf(IdentityGraph graph, IncomingEvent e, Identifier attached)
+        {
+            foreach (var (type, raw) in e.Identifiers)
+            {
+                if (type == attached.Type && graph.Normalizer.TryNormalize(type, raw, out var value, out _) && pii.IndexValue(type, value) == attached.Value)
+                {
+                    return value;
+                }
+            }
+            return null;
+        }
+
+        private IngestOutcome AppendOne(WriterContext ctx, IdentityGraph graph, IncomingEvent e, int index)
         {
             if (ctx.KeysInBatch.TryGetValue((tenantId, e.IdempotencyKey), out var earlier))
             {
@@ -282,7 +302,7 @@ public sealed partial class IngestWriter(
                 }
                 foreach (var id in resolution.Attached)
                 {
-                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks);
+                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks, PiiProtector.IsPersonal(id.Type) ? PlaintextOf(graph, e, id) : null);
                 }
                 foreach (var conflict in resolution.Conflicts)
                 {
@@ -292,7 +312,7 @@ public sealed partial class IngestWriter(
             }
 
             var seq = ctx.AppendLog(tenantId, e.IdempotencyKey, customerId, e.Type, e.Timestamp.UtcTicks,
-                e.PropertiesJson, e.AttributesJson, e.Source);
+                e.PropertiesJson, e.AttributesJson, e.Source, _stored[index]);
             var outcome = new IngestOutcome(seq, customerId, false, null);
             ctx.KeysInBatch[(tenantId, e.IdempotencyKey)] = outcome;
             return outcome;

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Siyu.Server.Auth;
+using Siyu.Server.Data;
+
+namespace Siyu.Server.Compliance;
+
+/// <summary>PII key status and rotation (admins). Never shows key material: only ids and what each protects.</summary>
+public static class PiiApi
+{
+    public static RouteGroupBuilder MapPiiApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/compliance/pii").WithTags("Compliance").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        g.MapGet("/keys", Keys).WithName("PiiKeys")
+            .WithSummary("Key ids, which is active, and how many stored values (identifiers, event fields, snapshots) each still protects");
+        g.MapPost("/rotate", Rotate).WithName("RotatePii")
+            .WithSummary("Re-encrypt every value of the tenant not under the active key (audited as pii.rotate); answers the counts");
+        return api;
+    }
+
+    public sealed record KeyDto(string Id, bool Active, bool Configured, long Identifiers, long EventValues, long Snapshots, long Total);
+
+    private static IResult Keys(HttpContext http, PiiRotation rotation)
+    {
+        var usage = rotation.Usage(http.User.TenantId());
+        return TypedResults.Ok(new
+        {
+            active_key = usage.Single(u => u.Active).KeyId,
+            keys = usage.Select(u => new KeyDto(u.KeyId, u.Active, u.Configured, u.Identifiers, u.EventValues, u.Snapshots, u.Identifiers + u.EventValues + u.Snapshots)),
+        });
+    }
+
+    private static async Task<IResult> Rotate(HttpContext http, PiiRotation rotation, IDbContextFactory<SiyuDb> dbs, TimeProvider time)
+    {
+        var tenant = http.User.TenantId();
+        // Synchronous and batched: a rotation over a large log takes a while, and the caller wants the counts.
+        var result = await Task.Run(() => rotation.Rotate(tenant), http.RequestAborted);
+        await AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "pii.rotate", $"key:{result.ActiveKey}",
+            $"re-encrypted {result.Identifiers} identifiers, {result.Events} events, {result.Snapshots} snapshots; {result.Failed} unreadable");
+        var remaining = rotation.Usage(tenant).Where(u => !u.Active).Sum(u => u.Identifiers + u.EventValues + u.Snapshots);
+        return TypedResults.Ok(new
+        {
+            active_key = result.ActiveKey,
+            identifiers = result.Identifiers,
+            events = result.Events,
+            snapshots = result.Snapshots,
+            failed = result.Failed,
+            remaining_under_other_keys = remaining,
+        });
+    }
+}
