@@ -4,16 +4,19 @@ using Siyu.Server.Data;
 
 namespace Siyu.Server.Compliance;
 
-/// <summary>PII key status and rotation (admins). Never shows key material: only ids and what each protects.</summary>
+/// <summary>
+/// PII key status (any signed-in caller: ids and counts only, never key material) and rotation (admins).
+/// </summary>
 public static class PiiApi
 {
     public static RouteGroupBuilder MapPiiApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/compliance/pii").WithTags("Compliance").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        var g = api.MapGroup("/compliance/pii").WithTags("Compliance");
         g.MapGet("/keys", Keys).WithName("PiiKeys")
             .WithSummary("Key ids, which is active, and how many stored values (identifiers, event fields, snapshots) each still protects");
         g.MapPost("/rotate", Rotate).WithName("RotatePii")
-            .WithSummary("Re-encrypt every value of the tenant not under the active key (audited as pii.rotate); answers the counts");
+            .WithSummary("Re-encrypt every value of the tenant not under the active key (admin; audited as pii.rotate); answers the counts")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         return api;
     }
 

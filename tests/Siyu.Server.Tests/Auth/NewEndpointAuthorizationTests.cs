@@ -80,6 +80,7 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "GET", "/api/v1/delivery/messages" },
         { "GET", "/api/v1/analytics/alerts" },
         { "GET", "/api/v1/analytics/alerts/settings" },
+        { "GET", "/api/v1/compliance/pii/keys" },
     };
 
     /// <summary>The writes: admins or operators (approvals: admins) only.</summary>
@@ -100,6 +101,7 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/analytics/alerts/1/acknowledge" },
         { "PUT", "/api/v1/analytics/alerts/settings" },
         { "POST", "/api/v1/api-keys/1/rotate" },
+        { "POST", "/api/v1/compliance/pii/rotate" },
     };
 
     /// <summary>The alert writes against the console roles that only read (admins and operators may).</summary>
