@@ -38,6 +38,9 @@ public sealed partial class IngestWriter(
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, IdentityGraph> _graphs = [];
     private readonly GroupCommitCounters _stats = new();
+    private readonly IdentifierNormalizer _normalizer = new(options.Identity);
+    // Keyed hashes of the personal identifiers of the item being executed, computed on the caller's thread (see AppendItem).
+    private Dictionary<(IdentifierType, string), string>? _hashes;
     private long _pendingEvents;
 
     public long PendingEvents => Interlocked.Read(ref _pendingEvents);
@@ -51,7 +54,7 @@ public sealed partial class IngestWriter(
             Interlocked.Add(ref _pendingEvents, -events.Count);
             throw new IngestOverloadedException(1);
         }
-        var item = new AppendItem(tenantId, events, pii);
+        var item = new AppendItem(tenantId, events, pii, _normalizer);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;
     }
@@ -161,13 +164,17 @@ public sealed partial class IngestWriter(
     {
         if (!_graphs.TryGetValue(tenantId, out var graph))
         {
-            graph = sql.LoadGraph(tenantId, options.Identity);
+            graph = sql.LoadGraph(tenantId, options.Identity, IndexValue);
             _graphs[tenantId] = graph;
         }
         return graph;
     }
 
     internal int PartitionsOf(int tenantId) => tenants.Partitions(tenantId);
+
+    /// <summary>What the identity index keys a normalised identifier by; precomputed hashes first, so the writer rarely hashes.</summary>
+    internal string IndexValue(IdentifierType type, string normalized) =>
+        _hashes is not null && _hashes.TryGetValue((type, normalized), out var hash) ? hash : pii.IndexValue(type, normalized);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Items} requests failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception e, int items);
@@ -234,29 +241,54 @@ public sealed partial class IngestWriter(
         public abstract void Fail(Exception e);
     }
 
-    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events, PiiProtector pii) : WorkItem
+    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events, PiiProtector pii, IdentifierNormalizer normalizer) : WorkItem
     {
         private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
-        // Encrypted here, on the caller's thread, so the single writer only binds strings.
+        // Encrypted and hashed here, on the caller's thread, so the single writer only binds strings and looks up hashes.
         private readonly (string?, string?)[] _stored = [.. events.Select(e => (pii.ProtectJson(e.PropertiesJson), pii.ProtectJson(e.AttributesJson)))];
+        private readonly Dictionary<(IdentifierType, string), string>? _hashes = HashPersonal(events, pii, normalizer);
+
+        private static Dictionary<(IdentifierType, string), string>? HashPersonal(IReadOnlyList<IncomingEvent> events, PiiProtector pii, IdentifierNormalizer normalizer)
+        {
+            Dictionary<(IdentifierType, string), string>? hashes = null;
+            foreach (var e in events)
+            {
+                foreach (var (type, raw) in e.Identifiers)
+                {
+                    if (PiiProtector.IsPersonal(type) && normalizer.TryNormalize(type, raw, out var value, out _))
+                    {
+                        (hashes ??= [])[(type, value)] = pii.Hasher.Hash(value);
+                    }
+                }
+            }
+            return hashes;
+        }
         public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override int EventCount => events.Count;
 
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
-            for (var i = 0; i < events.Count; i++)
+            ctx.Writer._hashes = _hashes;
+            try
             {
-                _outcomes[i] = AppendOne(ctx, graph, events[i], i);
+                for (var i = 0; i < events.Count; i++)
+                {
+                    _outcomes[i] = AppendOne(ctx, graph, events[i], i);
+                }
+            }
+            finally
+            {
+                ctx.Writer._hashes = null;
             }
         }
 
         /// <summary>The normalised plaintext of an attached personal identifier (the graph only knows its hash).</summary>
-        private string? PlaintextOf(IdentityGraph graph, IncomingEvent e, Identifier attached)
+        private static string? PlaintextOf(IngestWriter writer, IdentityGraph graph, IncomingEvent e, Identifier attached)
         {
             foreach (var (type, raw) in e.Identifiers)
             {
-                if (type == attached.Type && graph.Normalizer.TryNormalize(type, raw, out var value, out _) && pii.IndexValue(type, value) == attached.Value)
+                if (type == attached.Type && graph.Normalizer.TryNormalize(type, raw, out var value, out _) && writer.IndexValue(type, value) == attached.Value)
                 {
                     return value;
                 }
@@ -302,7 +334,7 @@ public sealed partial class IngestWriter(
                 }
                 foreach (var id in resolution.Attached)
                 {
-                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks, PiiProtector.IsPersonal(id.Type) ? PlaintextOf(graph, e, id) : null);
+                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks, PiiProtector.IsPersonal(id.Type) ? PlaintextOf(ctx.Writer, graph, e, id) : null);
                 }
                 foreach (var conflict in resolution.Conflicts)
                 {

@@ -254,7 +254,7 @@ internal sealed class WriterSql(SqliteConnection connection, PiiProtector pii) :
         cmd.ExecuteNonQuery();
     }
 
-    public IdentityGraph LoadGraph(int tenantId, IdentityOptions options)
+    public IdentityGraph LoadGraph(int tenantId, IdentityOptions options, Func<IdentifierType, string, string> indexValue)
     {
         var customers = new List<IdentityCustomer>();
         var links = new List<IdentityLink>();
@@ -298,7 +298,7 @@ internal sealed class WriterSql(SqliteConnection connection, PiiProtector pii) :
                 }
             }
         }
-        var graph = new IdentityGraph(options, maxMerge + 1, pii.IndexValue);
+        var graph = new IdentityGraph(options, maxMerge + 1, indexValue);
         graph.Load(customers, links, merges, maxCustomer + 1);
         return graph;
     }
