@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Auth;
 using Siyu.Server.Data;
@@ -20,19 +21,21 @@ public static class PiiApi
         return api;
     }
 
+    /// <summary>One key id: <see cref="Configured"/> is false for an id found in the data but missing from the configuration (its values cannot be read).</summary>
     public sealed record KeyDto(string Id, bool Active, bool Configured, long Identifiers, long EventValues, long Snapshots, long Total);
 
-    private static IResult Keys(HttpContext http, PiiRotation rotation)
+    public sealed record KeysDto(string ActiveKey, IReadOnlyList<KeyDto> Keys);
+
+    public sealed record RotationDto(string ActiveKey, int Identifiers, int Events, int Snapshots, int Failed, long RemainingUnderOtherKeys);
+
+    private static Ok<KeysDto> Keys(HttpContext http, PiiRotation rotation)
     {
         var usage = rotation.Usage(http.User.TenantId());
-        return TypedResults.Ok(new
-        {
-            active_key = usage.Single(u => u.Active).KeyId,
-            keys = usage.Select(u => new KeyDto(u.KeyId, u.Active, u.Configured, u.Identifiers, u.EventValues, u.Snapshots, u.Identifiers + u.EventValues + u.Snapshots)),
-        });
+        return TypedResults.Ok(new KeysDto(usage.Single(u => u.Active).KeyId,
+            [.. usage.Select(u => new KeyDto(u.KeyId, u.Active, u.Configured, u.Identifiers, u.EventValues, u.Snapshots, u.Identifiers + u.EventValues + u.Snapshots))]));
     }
 
-    private static async Task<IResult> Rotate(HttpContext http, PiiRotation rotation, IDbContextFactory<SiyuDb> dbs, TimeProvider time)
+    private static async Task<Ok<RotationDto>> Rotate(HttpContext http, PiiRotation rotation, IDbContextFactory<SiyuDb> dbs, TimeProvider time)
     {
         var tenant = http.User.TenantId();
         // Synchronous and batched: a rotation over a large log takes a while, and the caller wants the counts.
@@ -40,14 +43,6 @@ public static class PiiApi
         await AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "pii.rotate", $"key:{result.ActiveKey}",
             $"re-encrypted {result.Identifiers} identifiers, {result.Events} events, {result.Snapshots} snapshots; {result.Failed} unreadable");
         var remaining = rotation.Usage(tenant).Where(u => !u.Active).Sum(u => u.Identifiers + u.EventValues + u.Snapshots);
-        return TypedResults.Ok(new
-        {
-            active_key = result.ActiveKey,
-            identifiers = result.Identifiers,
-            events = result.Events,
-            snapshots = result.Snapshots,
-            failed = result.Failed,
-            remaining_under_other_keys = remaining,
-        });
+        return TypedResults.Ok(new RotationDto(result.ActiveKey, result.Identifiers, result.Events, result.Snapshots, result.Failed, remaining));
     }
 }

@@ -293,8 +293,7 @@ public sealed class PiiEncryptionFlowTests
             id = await IngestAsync(first, Profile());
             await RevealAsync(first, id);
         }
-        // Turn the stored rows back into what a database from before encryption holds, decrypting with the key file by hand.
-        var keys = KeyFile(dir);
+        // Turn the stored rows back into what a database from before encryption holds.
         using (var c = Open(dir))
         {
             var hash = (string)new SqliteCommand("SELECT Value FROM identifiers WHERE Type = 2", c).ExecuteScalar()!;
@@ -329,6 +328,5 @@ public sealed class PiiEncryptionFlowTests
             }
             Assert.Equal(0L, (long)new SqliteCommand("SELECT COUNT(*) FROM pii_backfill WHERE Position < Target", c).ExecuteScalar()!);
         }
-        _ = keys;
     }
 }
