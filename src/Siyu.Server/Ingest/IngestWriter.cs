@@ -263,6 +263,7 @@ public sealed partial class IngestWriter(
             }
             return hashes;
         }
+
         public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override int EventCount => events.Count;
 
