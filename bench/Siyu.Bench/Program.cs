@@ -19,7 +19,7 @@ static int RunCore(string[] args)
     {
         args = [.. args, "--filter", "*"];
     }
-    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks)]).Run(args);
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks), typeof(PiiBenchmarks)]).Run(args);
     return 0;
 }
 

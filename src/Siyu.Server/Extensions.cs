@@ -37,6 +37,11 @@ public static class Extensions
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddSingleton(options);
+        // Keys are read (or, for the demo start, generated) before anything else, so a wrong setting stops the start with its name.
+        var pii = Compliance.PiiKeys.Load(builder.Configuration, options.DataDirectory, DeclaredProduction(builder.Environment));
+        services.AddSingleton(pii);
+        services.AddSingleton(pii.Protector);
+        services.AddSingleton<Compliance.PiiRotation>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<BootstrapService>();
         // The silo starts after the database is migrated and before ingest begins.
@@ -173,6 +178,14 @@ public static class Extensions
         return options;
     }
 
+    /// <summary>
+    /// Production that someone chose (ASPNETCORE_ENVIRONMENT / DOTNET_ENVIRONMENT), as opposed to the default a bare
+    /// <c>dotnet run</c> gets without launch settings: the documented one-command start must keep working with generated keys.
+    /// </summary>
+    private static bool DeclaredProduction(IWebHostEnvironment environment) =>
+        environment.IsProduction()
+        && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"));
+
     /// <summary>API callers get a problem response, browsers the login page.</summary>
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
@@ -227,6 +240,7 @@ public static class Extensions
         Journeys.JourneysApi.MapJourneysApi(api);
         Analytics.AnalyticsApi.MapAnalyticsApi(api);
         Compliance.AuditApi.MapAuditApi(api);
+        Compliance.PiiApi.MapPiiApi(api);
         Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         Auth.UsersApi.MapUsersApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.

@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Siyu.Server.Tests;
 
 /// <summary>The real server (SQLite file, in-process Orleans silo) on its own data directory and ports.</summary>
-public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false, TimeProvider? time = null) : WebApplicationFactory<Program>
+public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false, TimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public const string ApiKey = "sk_test_key_0123456789";
     public const string AdminPassword = "test-admin-密码";
@@ -24,6 +25,10 @@ public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false,
         builder.UseSetting("Siyu:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Siyu:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Siyu:MaxBatch", "1000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
         if (time is not null)
         {
             builder.ConfigureTestServices(s => s.AddSingleton(time));

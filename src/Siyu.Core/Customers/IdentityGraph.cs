@@ -20,6 +20,7 @@ public sealed class IdentityGraph
     private static readonly int TypeCount = IdentifierTypes.All.Count;
 
     private readonly IdentifierNormalizer _normalizer;
+    private readonly Func<IdentifierType, string, string>? _indexValue;
     private readonly int[] _limits;
     private readonly bool[] _strong;
     private readonly Dictionary<Identifier, long> _index = [];
@@ -47,10 +48,15 @@ public sealed class IdentityGraph
 
     /// <param name="options">Limits, strong types and extra blocked values of the tenant.</param>
     /// <param name="firstMergeId">The id the next merge record gets.</param>
-    public IdentityGraph(IdentityOptions options, long firstMergeId = 1)
+    /// <param name="indexValue">
+    /// Maps a normalised value to the value the index keys it by (default: itself). Storage passes a keyed hash for
+    /// personal identifiers, so neither the index nor the identifiers and merges it returns hold phones in plaintext.
+    /// </param>
+    public IdentityGraph(IdentityOptions options, long firstMergeId = 1, Func<IdentifierType, string, string>? indexValue = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _normalizer = new IdentifierNormalizer(options);
+        _indexValue = indexValue;
         _nextMergeId = firstMergeId;
         _limits = new int[TypeCount];
         _strong = new bool[TypeCount];
@@ -161,7 +167,7 @@ public sealed class IdentityGraph
                     (ignored ??= []).Add(new IgnoredIdentifier(type, raw, reason));
                     continue;
                 }
-                var id = new Identifier(type, value);
+                var id = new Identifier(type, _indexValue is null ? value : _indexValue(type, value));
                 if (IndexOf(candidates, id) >= 0)
                 {
                     continue;
@@ -548,7 +554,7 @@ public sealed class IdentityGraph
 
     /// <summary>Canonical customer of a raw identifier value, if it is usable and known.</summary>
     public long? Find(IdentifierType type, string rawValue) =>
-        _normalizer.TryNormalize(type, rawValue, out var value, out _) ? Find(new Identifier(type, value)) : null;
+        _normalizer.TryNormalize(type, rawValue, out var value, out _) ? Find(new Identifier(type, _indexValue is null ? value : _indexValue(type, value))) : null;
 
     /// <summary>Follows merge pointers to the surviving customer (returns the id itself if never merged).</summary>
     public long Canonical(long customerId)

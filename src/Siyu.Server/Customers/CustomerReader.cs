@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
@@ -152,8 +154,8 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         var list = new List<TimelineEvent>();
         while (r.Read())
         {
-            list.Add(new TimelineEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetInt64(6)));
+            list.Add(new TimelineEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : store.Pii.UnprotectJson(r.GetString(3)),
+                r.IsDBNull(4) ? null : store.Pii.UnprotectJson(r.GetString(4)), r.GetString(5), r.GetInt64(6)));
         }
         return list;
     }
@@ -175,7 +177,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         var events = new List<(string, long, JsonObject?)>();
         while (r.Read())
         {
-            events.Add((r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : JsonNode.Parse(r.GetString(2)) as JsonObject));
+            events.Add((r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : store.Pii.ParseObject(r.GetString(2))));
         }
         return OrderHistory.Fold(events);
     }
@@ -184,16 +186,19 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT Type, Value, AttachedAtTicks FROM identifiers WHERE TenantId = $t AND CustomerId = $c ORDER BY Type, Value";
+        cmd.CommandText = "SELECT Type, Value, AttachedAtTicks, Encrypted FROM identifiers WHERE TenantId = $t AND CustomerId = $c";
         cmd.Parameters.AddWithValue("$t", tenantId);
         cmd.Parameters.AddWithValue("$c", customerId);
         using var r = cmd.ExecuteReader();
-        var list = new List<IdentifierView>();
+        var list = new List<(int Type, IdentifierView View)>();
         while (r.Read())
         {
-            list.Add(new IdentifierView(IdentifierTypes.WireName((IdentifierType)r.GetInt32(0)), r.GetString(1), r.GetInt64(2)));
+            // Personal identifiers are stored as a keyed hash; the value shown is the decrypted copy.
+            var value = r.IsDBNull(3) ? r.GetString(1) : store.Pii.Cipher.Decrypt(r.GetString(3));
+            list.Add((r.GetInt32(0), new IdentifierView(IdentifierTypes.WireName((IdentifierType)r.GetInt32(0)), value, r.GetInt64(2))));
         }
-        return list;
+        // Sorted here: in SQL the personal values would sort by their hash.
+        return [.. list.OrderBy(i => i.Type).ThenBy(i => i.View.Value, StringComparer.Ordinal).Select(i => i.View)];
     }
 
     /// <summary>Merges a customer took part in, or (no customer) the tenant's latest merges.</summary>
@@ -216,7 +221,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         while (r.Read())
         {
             list.Add(new MergeView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
-                Ingest.WriterSql.DeserializeIdentifiers(r.GetString(3)).Select(i => i.ToString()).ToList(),
+                Ingest.WriterSql.DeserializeIdentifiers(r.GetString(3)).Select(i => Display(c, tenantId, i).ToString()).ToList(),
                 r.GetBoolean(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8)));
         }
         return list;
@@ -234,7 +239,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         var list = new List<MergeConflictView>();
         while (r.Read())
         {
-            list.Add(new MergeConflictView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5)));
+            list.Add(new MergeConflictView(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.IsDBNull(4) ? null : DisplayWire(c, tenantId, r.GetString(4)), r.GetInt64(5)));
         }
         return list;
     }
@@ -247,32 +252,77 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         cmd.CommandText = "SELECT CustomerId FROM identifiers WHERE TenantId = $t AND Type = $type AND Value = $v";
         cmd.Parameters.AddWithValue("$t", tenantId);
         cmd.Parameters.AddWithValue("$type", (int)type);
-        cmd.Parameters.AddWithValue("$v", value);
+        cmd.Parameters.AddWithValue("$v", LookupValue(type, value) ?? value);
         return cmd.ExecuteScalar() is long id ? Canonical(tenantId, id) : null;
     }
 
+    /// <summary>What the index stores for a searched personal value: the keyed hash of its normalised form (null when it is no such value).</summary>
+    private string? LookupValue(IdentifierType type, string text) =>
+        PiiProtector.IsPersonal(type) && IdentifierNormalizer.Default.TryNormalize(type, text, out var normalized, out _) ? store.Pii.Hasher.Hash(normalized) : null;
+
+    /// <summary>
+    /// Exact match on any identifier (personal ones by keyed hash of the normalised query, so <c>139 1234 5678</c> finds
+    /// <c>13912345678</c>), and 手机号后四位: four or more digits match phones ending in them, found by the keyed hash of
+    /// the last four digits and confirmed on the decrypted number.
+    /// </summary>
     private List<long> FindByIdentifier(int tenantId, string text)
     {
         using var c = store.OpenReader();
-        using var cmd = c.CreateCommand();
-        var digits = text.All(char.IsAsciiDigit) && text.Length >= 4;
-        cmd.CommandText = digits
-            ? "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND (Value = $v OR (Type = $phone AND Value LIKE $suffix)) LIMIT 200"
-            : "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND Value = $v LIMIT 200";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$v", text);
-        if (digits)
-        {
-            cmd.Parameters.AddWithValue("$phone", (int)IdentifierType.Phone);
-            cmd.Parameters.AddWithValue("$suffix", "%" + text);
-        }
-        using var r = cmd.ExecuteReader();
         var ids = new List<long>();
-        while (r.Read())
+        using (var cmd = c.CreateCommand())
         {
-            ids.Add(r.GetInt64(0));
+            cmd.CommandText = "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND Value IN ($v, $phone, $email) LIMIT 200";
+            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.Parameters.AddWithValue("$v", text);
+            cmd.Parameters.AddWithValue("$phone", (object?)LookupValue(IdentifierType.Phone, text) ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$email", (object?)LookupValue(IdentifierType.Email, text) ?? DBNull.Value);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                ids.Add(r.GetInt64(0));
+            }
         }
-        return ids;
+        if (text.Length >= PiiHasher.SuffixLength && text.All(char.IsAsciiDigit))
+        {
+            using var cmd = c.CreateCommand();
+            // Bounded: a four-digit suffix is shared by about one phone in ten thousand.
+            cmd.CommandText = "SELECT CustomerId, Encrypted FROM identifiers WHERE TenantId = $t AND SuffixHash = $s LIMIT 20000";
+            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.Parameters.AddWithValue("$s", store.Pii.Hasher.HashPhoneSuffix(text));
+            using var r = cmd.ExecuteReader();
+            while (r.Read() && ids.Count < 200)
+            {
+                if (text.Length == PiiHasher.SuffixLength || store.Pii.Cipher.Decrypt(r.GetString(1)).EndsWith(text, StringComparison.Ordinal))
+                {
+                    ids.Add(r.GetInt64(0));
+                }
+            }
+        }
+        return [.. ids.Distinct()];
+    }
+
+    /// <summary>An identifier as stored (personal ones by hash) with its value for display.</summary>
+    private Identifier Display(SqliteConnection c, int tenantId, Identifier stored)
+    {
+        if (!PiiProtector.IsPersonal(stored.Type) || !PiiHasher.IsHash(stored.Value))
+        {
+            return stored;
+        }
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT Encrypted FROM identifiers WHERE TenantId = $t AND Type = $y AND Value = $v";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$y", (int)stored.Type);
+        cmd.Parameters.AddWithValue("$v", stored.Value);
+        return cmd.ExecuteScalar() is string encrypted ? stored with { Value = store.Pii.Cipher.Decrypt(encrypted) } : stored;
+    }
+
+    /// <summary><see cref="Display(SqliteConnection, int, Identifier)"/> for the <c>type:value</c> form merge conflicts keep.</summary>
+    private string DisplayWire(SqliteConnection c, int tenantId, string wire)
+    {
+        var colon = wire.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && IdentifierTypes.TryParseWireName(wire[..colon], out var type)
+            ? Display(c, tenantId, new Identifier(type, wire[(colon + 1)..])).ToString()
+            : wire;
     }
 
     private IPartitionGrain Grain(int tenantId, int partition) => grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, partition));

@@ -65,6 +65,11 @@ public sealed class CustomerRow
     public long? ErasedAtTicks { get; set; }
 }
 
+/// <summary>
+/// One identifier of a customer. Personal types (phone, e-mail) are keyed by their keyed hash (<c>h:{hex}</c>, see
+/// <see cref="Siyu.Core.Compliance.PiiHasher"/>) with the value itself only in <see cref="Encrypted"/>; other types
+/// keep their value in <see cref="Value"/> and leave the two columns empty.
+/// </summary>
 public sealed class IdentifierRow
 {
     public int TenantId { get; set; }
@@ -72,6 +77,10 @@ public sealed class IdentifierRow
     public required string Value { get; set; }
     public long CustomerId { get; set; }
     public long AttachedAtTicks { get; set; }
+    /// <summary>The normalised value encrypted (<c>enc:v1:{kid}:...</c>), for display and reveal.</summary>
+    public string? Encrypted { get; set; }
+    /// <summary>Phones: keyed hash of the last four digits, for the 手机号后四位 search.</summary>
+    public string? SuffixHash { get; set; }
 }
 
 public sealed class MergeRow
@@ -118,6 +127,17 @@ public sealed class EventRow
     public string? Properties { get; set; }
     public string? Attributes { get; set; }
     public required string Source { get; set; }
+}
+
+/// <summary>
+/// Progress of encrypting a table written before PII encryption existed: rows up to <see cref="Target"/> (fixed by the
+/// migration) are done once <see cref="Position"/> reaches it. Lets a large event log upgrade in resumable batches.
+/// </summary>
+public sealed class PiiBackfillRow
+{
+    public required string Name { get; set; }
+    public long Position { get; set; }
+    public long Target { get; set; }
 }
 
 public sealed class PartitionSnapshotRow

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 
 namespace Siyu.Server.Data;
@@ -7,10 +8,13 @@ namespace Siyu.Server.Data;
 /// <summary>
 /// The event log's hot path in plain ADO.NET: the ingest writer appends through one connection with
 /// prepared commands inside one transaction per group commit; readers use their own pooled connections.
+/// Personal fields in the stored JSON are encrypted (see <see cref="PiiProtector"/>); every read here decrypts them.
 /// </summary>
-public sealed class EventStore(DatabaseOptions options)
+public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
 {
     public string ConnectionString { get; } = options.ConnectionString;
+
+    public PiiProtector Pii { get; } = pii;
 
     public SqliteConnection OpenReader()
     {
@@ -86,7 +90,7 @@ public sealed class EventStore(DatabaseOptions options)
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            yield return new StoredEvent(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
+            yield return new StoredEvent(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : Pii.UnprotectJson(r.GetString(3)));
         }
     }
 
@@ -98,13 +102,13 @@ public sealed class EventStore(DatabaseOptions options)
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private static ProfileEvent ReadProfileEvent(SqliteDataReader r) => new(
+    private ProfileEvent ReadProfileEvent(SqliteDataReader r) => new(
         r.GetInt64(0),
         r.GetInt64(1),
         r.GetString(2),
         r.GetInt64(3),
-        r.IsDBNull(4) ? null : JsonNode.Parse(r.GetString(4)) as JsonObject,
-        r.IsDBNull(5) ? null : JsonNode.Parse(r.GetString(5)) as JsonObject);
+        r.IsDBNull(4) ? null : Pii.ParseObject(r.GetString(4)),
+        r.IsDBNull(5) ? null : Pii.ParseObject(r.GetString(5)));
 }
 
 public sealed record DatabaseOptions(string ConnectionString);

@@ -16,6 +16,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<RfmRunRow> RfmRuns => Set<RfmRunRow>();
     public DbSet<AnalyticsSettingsRow> AnalyticsSettings => Set<AnalyticsSettingsRow>();
     public DbSet<PartitionSnapshotRow> Snapshots => Set<PartitionSnapshotRow>();
+    public DbSet<PiiBackfillRow> PiiBackfill => Set<PiiBackfillRow>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<AlertRow> Alerts => Set<AlertRow>();
     public DbSet<AlertSettingsRow> AlertSettings => Set<AlertSettingsRow>();
@@ -73,6 +74,12 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("identifiers");
             e.HasKey(i => new { i.TenantId, i.Type, i.Value });
             e.HasIndex(i => new { i.TenantId, i.CustomerId });
+            e.HasIndex(i => new { i.TenantId, i.SuffixHash });
+        });
+        b.Entity<PiiBackfillRow>(e =>
+        {
+            e.ToTable("pii_backfill");
+            e.HasKey(x => x.Name);
         });
         b.Entity<MergeRow>(e =>
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
@@ -30,12 +31,16 @@ public sealed partial class IngestWriter(
     TenantDirectory tenants,
     PartitionDispatcher dispatcher,
     IngestOptions options,
+    PiiProtector pii,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, IdentityGraph> _graphs = [];
     private readonly GroupCommitCounters _stats = new();
+    private readonly IdentifierNormalizer _normalizer = new(options.Identity);
+    // Keyed hashes of the personal identifiers of the item being executed, computed on the caller's thread (see AppendItem).
+    private Dictionary<(IdentifierType, string), string>? _hashes;
     private long _pendingEvents;
 
     public long PendingEvents => Interlocked.Read(ref _pendingEvents);
@@ -49,7 +54,7 @@ public sealed partial class IngestWriter(
             Interlocked.Add(ref _pendingEvents, -events.Count);
             throw new IngestOverloadedException(1);
         }
-        var item = new AppendItem(tenantId, events);
+        var item = new AppendItem(tenantId, events, pii, _normalizer);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;
     }
@@ -86,7 +91,7 @@ public sealed partial class IngestWriter(
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-131072; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;";
             await pragma.ExecuteNonQueryAsync(stoppingToken);
         }
-        using var sql = new WriterSql(connection);
+        using var sql = new WriterSql(connection, pii);
         var batch = new List<WorkItem>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -160,13 +165,17 @@ public sealed partial class IngestWriter(
     {
         if (!_graphs.TryGetValue(tenantId, out var graph))
         {
-            graph = sql.LoadGraph(tenantId, options.Identity);
+            graph = sql.LoadGraph(tenantId, options.Identity, IndexValue);
             _graphs[tenantId] = graph;
         }
         return graph;
     }
 
     internal int PartitionsOf(int tenantId) => tenants.Partitions(tenantId);
+
+    /// <summary>What the identity index keys a normalised identifier by; precomputed hashes first, so the writer rarely hashes.</summary>
+    internal string IndexValue(IdentifierType type, string normalized) =>
+        _hashes is not null && _hashes.TryGetValue((type, normalized), out var hash) ? hash : pii.IndexValue(type, normalized);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Items} requests failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception e, int items);
@@ -184,11 +193,14 @@ public sealed partial class IngestWriter(
         public Dictionary<(int, string), IngestOutcome> KeysInBatch { get; } = [];
         public bool MutatedSinceItemStart { get; set; }
 
-        public long AppendLog(int tenantId, string key, long customerId, string type, long timestampTicks, string? properties, string? attributes, string source)
+        /// <param name="stored">The JSON as it goes to disk (personal fields encrypted); the partitions get the plaintext.</param>
+        public long AppendLog(int tenantId, string key, long customerId, string type, long timestampTicks, string? properties, string? attributes, string source,
+            (string? Properties, string? Attributes)? stored = null)
         {
             MutatedSinceItemStart = true;
             var partition = Partitioning.Of(customerId, Writer.PartitionsOf(tenantId));
-            var seq = Sql.AppendEvent(tenantId, key, customerId, partition, type, timestampTicks, NowTicks, properties, attributes, source);
+            var (storedProperties, storedAttributes) = stored ?? (properties, attributes);
+            var seq = Sql.AppendEvent(tenantId, key, customerId, partition, type, timestampTicks, NowTicks, storedProperties, storedAttributes, source);
             Committed.Add(new LogEntry(tenantId, partition, seq, customerId, type, timestampTicks, properties, attributes));
             return seq;
         }
@@ -236,22 +248,63 @@ public sealed partial class IngestWriter(
     /// </summary>
     private static readonly HashSet<string> ErasedMayReceive = [EventTypes.TagAdded, EventTypes.TagRemoved, EventTypes.ConsentRevoked, EventTypes.LifecycleMoved];
 
-    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events) : WorkItem
+    private sealed class AppendItem(int tenantId, IReadOnlyList<IncomingEvent> events, PiiProtector pii, IdentifierNormalizer normalizer) : WorkItem
     {
         private readonly IngestOutcome[] _outcomes = new IngestOutcome[events.Count];
+        // Encrypted and hashed here, on the caller's thread, so the single writer only binds strings and looks up hashes.
+        private readonly (string?, string?)[] _stored = [.. events.Select(e => (pii.ProtectJson(e.PropertiesJson), pii.ProtectJson(e.AttributesJson)))];
+        private readonly Dictionary<(IdentifierType, string), string>? _hashes = HashPersonal(events, pii, normalizer);
+
+        private static Dictionary<(IdentifierType, string), string>? HashPersonal(IReadOnlyList<IncomingEvent> events, PiiProtector pii, IdentifierNormalizer normalizer)
+        {
+            Dictionary<(IdentifierType, string), string>? hashes = null;
+            foreach (var e in events)
+            {
+                foreach (var (type, raw) in e.Identifiers)
+                {
+                    if (PiiProtector.IsPersonal(type) && normalizer.TryNormalize(type, raw, out var value, out _))
+                    {
+                        (hashes ??= [])[(type, value)] = pii.Hasher.Hash(value);
+                    }
+                }
+            }
+            return hashes;
+        }
+
         public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override int EventCount => events.Count;
 
         public override void Execute(WriterContext ctx)
         {
             var graph = ctx.Writer.GraphOf(tenantId, ctx.Sql);
-            for (var i = 0; i < events.Count; i++)
+            ctx.Writer._hashes = _hashes;
+            try
             {
-                _outcomes[i] = AppendOne(ctx, graph, events[i]);
+                for (var i = 0; i < events.Count; i++)
+                {
+                    _outcomes[i] = AppendOne(ctx, graph, events[i], i);
+                }
+            }
+            finally
+            {
+                ctx.Writer._hashes = null;
             }
         }
 
-        private IngestOutcome AppendOne(WriterContext ctx, IdentityGraph graph, IncomingEvent e)
+        /// <summary>The normalised plaintext of an attached personal identifier (the graph only knows its hash).</summary>
+        private static string? PlaintextOf(IngestWriter writer, IdentityGraph graph, IncomingEvent e, Identifier attached)
+        {
+            foreach (var (type, raw) in e.Identifiers)
+            {
+                if (type == attached.Type && graph.Normalizer.TryNormalize(type, raw, out var value, out _) && writer.IndexValue(type, value) == attached.Value)
+                {
+                    return value;
+                }
+            }
+            return null;
+        }
+
+        private IngestOutcome AppendOne(WriterContext ctx, IdentityGraph graph, IncomingEvent e, int index)
         {
             if (ctx.KeysInBatch.TryGetValue((tenantId, e.IdempotencyKey), out var earlier))
             {
@@ -293,7 +346,7 @@ public sealed partial class IngestWriter(
                 }
                 foreach (var id in resolution.Attached)
                 {
-                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks);
+                    ctx.Sql.UpsertIdentifier(tenantId, id, resolution.CustomerId, ctx.NowTicks, PiiProtector.IsPersonal(id.Type) ? PlaintextOf(ctx.Writer, graph, e, id) : null);
                 }
                 foreach (var conflict in resolution.Conflicts)
                 {
@@ -303,7 +356,7 @@ public sealed partial class IngestWriter(
             }
 
             var seq = ctx.AppendLog(tenantId, e.IdempotencyKey, customerId, e.Type, e.Timestamp.UtcTicks,
-                e.PropertiesJson, e.AttributesJson, e.Source);
+                e.PropertiesJson, e.AttributesJson, e.Source, _stored[index]);
             var outcome = new IngestOutcome(seq, customerId, false, null);
             ctx.KeysInBatch[(tenantId, e.IdempotencyKey)] = outcome;
             return outcome;

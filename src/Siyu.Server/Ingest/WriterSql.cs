@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 
 namespace Siyu.Server.Ingest;
 
 /// <summary>Prepared statements of the ingest writer; bound to each group-commit transaction in turn.</summary>
-internal sealed class WriterSql(SqliteConnection connection) : IDisposable
+internal sealed class WriterSql(SqliteConnection connection, PiiProtector pii) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = [];
     private SqliteTransaction? _tx;
@@ -114,17 +115,23 @@ internal sealed class WriterSql(SqliteConnection connection) : IDisposable
         cmd.Execute();
     }
 
-    public void UpsertIdentifier(int tenantId, Identifier id, long customerId, long nowTicks)
+    /// <param name="id">As the identity graph keys it (a keyed hash for personal types).</param>
+    /// <param name="plaintext">The normalised value of a personal identifier, stored encrypted; null when it is already stored (re-pointing).</param>
+    public void UpsertIdentifier(int tenantId, Identifier id, long customerId, long nowTicks, string? plaintext = null)
     {
         var cmd = _upsertIdentifier ??= new RawStatement(connection, """
-            INSERT INTO identifiers (TenantId, Type, Value, CustomerId, AttachedAtTicks) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (TenantId, Type, Value) DO UPDATE SET CustomerId = excluded.CustomerId
+            INSERT INTO identifiers (TenantId, Type, Value, CustomerId, AttachedAtTicks, Encrypted, SuffixHash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (TenantId, Type, Value) DO UPDATE SET CustomerId = excluded.CustomerId,
+                Encrypted = COALESCE(excluded.Encrypted, identifiers.Encrypted), SuffixHash = COALESCE(excluded.SuffixHash, identifiers.SuffixHash)
             """);
+        var personal = plaintext is not null && PiiProtector.IsPersonal(id.Type);
         cmd.Bind(1, tenantId);
         cmd.Bind(2, (int)id.Type);
         cmd.Bind(3, id.Value);
         cmd.Bind(4, customerId);
         cmd.Bind(5, nowTicks);
+        cmd.Bind(6, personal ? pii.Cipher.Encrypt(plaintext!) : null);
+        cmd.Bind(7, personal && id.Type == IdentifierType.Phone ? pii.Hasher.HashPhoneSuffix(plaintext!) : null);
         cmd.Execute();
     }
 
@@ -256,7 +263,7 @@ internal sealed class WriterSql(SqliteConnection connection) : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    public IdentityGraph LoadGraph(int tenantId, IdentityOptions options)
+    public IdentityGraph LoadGraph(int tenantId, IdentityOptions options, Func<IdentifierType, string, string> indexValue)
     {
         var customers = new List<IdentityCustomer>();
         var links = new List<IdentityLink>();
@@ -300,7 +307,7 @@ internal sealed class WriterSql(SqliteConnection connection) : IDisposable
                 }
             }
         }
-        var graph = new IdentityGraph(options, maxMerge + 1);
+        var graph = new IdentityGraph(options, maxMerge + 1, indexValue);
         graph.Load(customers, links, merges, maxCustomer + 1);
         return graph;
     }

@@ -287,7 +287,8 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
 
     private void Store(SnapshotWriter snapshot)
     {
-        var data = snapshot.Finish();
+        // Profiles hold attributes such as phone and address: the blob is encrypted whole.
+        var data = store.Pii.ProtectBlob(snapshot.Finish());
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
@@ -368,7 +369,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             return;
         }
         _lastSeq = _snapshotSeq = r.GetInt64(0);
-        using var data = r.GetStream(1);
+        using var data = new MemoryStream(store.Pii.UnprotectBlob((byte[])r.GetValue(1)));
         using var brotli = new BrotliStream(data, CompressionMode.Decompress);
         foreach (var p in JsonSerializer.Deserialize<List<CustomerProfile>>(brotli) ?? [])
         {

@@ -23,6 +23,13 @@ public static partial class Bootstrap
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         await db.Database.MigrateAsync();
         await Compliance.AuditLog.SealLegacyAsync(db);
+        var pii = scope.ServiceProvider.GetRequiredService<Compliance.PiiKeys.Source>();
+        if (pii.GeneratedFile is { } keyFile)
+        {
+            LogGeneratedKeys(logger, keyFile);
+        }
+        // Before the ingest writer loads the identity index and before any partition reads a snapshot.
+        Compliance.PiiBackfill.Run(db.Database.GetConnectionString()!, pii.Protector, logger);
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString()))
         {
             await connection.OpenAsync();
@@ -69,6 +76,9 @@ public static partial class Bootstrap
         Console.WriteLine("================================================");
         LogCreated(logger, tenant.Slug);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "!!! PII encryption keys are not configured: using generated keys from {File}. Anyone with this file and the database reads the personal data, and losing it loses the data. Production must set Siyu:Pii:Keys:{{kid}}, Siyu:Pii:ActiveKey and Siyu:Pii:HashKey (see README, PII encryption) !!!")]
+    private static partial void LogGeneratedKeys(ILogger logger, string file);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created tenant {Tenant} with its admin user and an ingest API key")]
     private static partial void LogCreated(ILogger logger, string tenant);

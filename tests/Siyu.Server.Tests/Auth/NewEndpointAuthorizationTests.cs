@@ -114,6 +114,7 @@ public sealed class NewEndpointAuthorizationTests(NewEndpointAuthorizationTests.
         { "POST", "/api/v1/compliance/requests/1/process" },
         { "POST", "/api/v1/compliance/requests/1/complete" },
         { "POST", "/api/v1/compliance/requests/1/reject" },
+        { "POST", "/api/v1/compliance/pii/rotate" },
     };
 
     /// <summary>Data-subject requests: admins and auditors read (the export download: admins only).</summary>

@@ -92,7 +92,9 @@ public sealed class DataSubjectRequestFlowTests : IAsyncLifetime
         var partition = Core.Customers.Partitioning.Of(id, 8);
         await _factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(1, partition)).SaveSnapshot();
         var before = ReadDatabaseText();
-        foreach (var secret in new[] { Phone, Name, ExternalId, Secret, MessageText, "ORD-77" })
+        Assert.True(Core.Customers.IdentifierNormalizer.Default.TryNormalize(Core.Customers.IdentifierType.Phone, Phone, out var normalized, out _));
+        var phoneHash = Hasher().Hash(normalized);
+        foreach (var secret in new[] { Phone, phoneHash, Name, ExternalId, Secret, MessageText, "ORD-77" })
         {
             Assert.Contains(secret, before, StringComparison.Ordinal); // the oracle sees each of them before
         }
@@ -123,7 +125,7 @@ public sealed class DataSubjectRequestFlowTests : IAsyncLifetime
 
         // The independent oracle: every table of the SQLite file, snapshots decompressed.
         var text = ReadDatabaseText();
-        foreach (var secret in new[] { Phone, Name, ExternalId, Secret, MessageText, "ORD-77" })
+        foreach (var secret in new[] { Phone, phoneHash, Name, ExternalId, Secret, MessageText, "ORD-77" })
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
         }
@@ -280,17 +282,34 @@ public sealed class DataSubjectRequestFlowTests : IAsyncLifetime
                     }
                     if (r.GetValue(i) is byte[] bytes)
                     {
-                        text.Append(table == "partition_snapshots" ? Decompress(bytes) : Encoding.UTF8.GetString(bytes));
+                        text.Append(table == "partition_snapshots" ? Decompress(Cipher().DecryptBytes(bytes)) : Encoding.UTF8.GetString(bytes));
                     }
                     else
                     {
-                        text.Append(Readable(Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!)).Append('\n');
+                        text.Append(Readable(Decrypted(Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!))).Append('\n');
                     }
                 }
             }
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// Personal values are encrypted at rest, which is not erasure: the oracle opens every ciphertext with the key file
+    /// (and finds hashed identifiers by hashing the values it looks for), so it sees what a key holder would.
+    /// </summary>
+    private Core.Compliance.PiiCipher Cipher()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(_dataDirectory, "keys", "pii-keys.json")))!;
+        var keys = file["keys"]!.AsObject().ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value!.GetValue<string>()));
+        return new Core.Compliance.PiiCipher(keys, file["activeKey"]!.GetValue<string>());
+    }
+
+    private Core.Compliance.PiiHasher Hasher() =>
+        new(Convert.FromBase64String(JsonNode.Parse(File.ReadAllText(Path.Combine(_dataDirectory, "keys", "pii-keys.json")))!["hashKey"]!.GetValue<string>()));
+
+    private string Decrypted(string value) =>
+        System.Text.RegularExpressions.Regex.Replace(value, "enc:v1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+", m => Cipher().Decrypt(m.Value));
 
     private static string Decompress(byte[] data)
     {

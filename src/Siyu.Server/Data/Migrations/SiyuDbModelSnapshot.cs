@@ -717,9 +717,17 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("CustomerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Encrypted")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SuffixHash")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("TenantId", "Type", "Value");
 
                     b.HasIndex("TenantId", "CustomerId");
+
+                    b.HasIndex("TenantId", "SuffixHash");
 
                     b.ToTable("identifiers", (string)null);
                 });
@@ -1127,6 +1135,22 @@ namespace Siyu.Server.Data.Migrations
                     b.HasKey("TenantId", "Partition");
 
                     b.ToTable("partition_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Data.PiiBackfillRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("pii_backfill", (string)null);
                 });
 
             modelBuilder.Entity("Siyu.Server.Data.RfmRunRow", b =>
