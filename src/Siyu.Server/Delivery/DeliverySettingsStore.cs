@@ -70,6 +70,33 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
         }
     }
 
+    /// <summary>
+    /// Reviews the texts of a message template about to be saved (journey send steps, welcome messages); each hit's
+    /// <see cref="ReviewHit.Field"/> is the path of the text it was found in.
+    /// </summary>
+    public async Task<ReviewResult> ReviewFieldsAsync(int tenantId, IEnumerable<(string Path, string Text)> fields)
+    {
+        var (_, compiled) = await GetCompiledAsync(tenantId);
+        var hits = new List<ReviewHit>();
+        lock (compiled.Review)
+        {
+            foreach (var (path, text) in fields)
+            {
+                hits.AddRange(compiled.Review.Review(text, path).Hits);
+            }
+        }
+        if (hits.Count == 0)
+        {
+            return ReviewResult.Pass;
+        }
+        return new ReviewResult(hits.Any(h => h.Action == ReviewAction.Block) ? ReviewOutcome.Blocked : ReviewOutcome.NeedsApproval, hits);
+    }
+
+    /// <summary>One error per field with a blocking hit: the words found and the rule's reason, so the save can be fixed.</summary>
+    public static List<FieldError> BlockingErrors(ReviewResult review) =>
+        [.. review.Hits.Where(h => h.Action == ReviewAction.Block).GroupBy(h => h.Field).Select(g => new FieldError(g.Key,
+            $"Blocked by content review: {string.Join("、", g.Select(h => h.Matched).Distinct())} ({string.Join("；", g.Select(h => h.Reason).Distinct())})."))];
+
     /// <summary>Validates and saves; the new version applies to the next message decided.</summary>
     public async Task<(TenantDeliverySettings? Saved, IReadOnlyList<FieldError> Errors)> SaveAsync(int tenantId, string actor, TenantDeliverySettings input)
     {
