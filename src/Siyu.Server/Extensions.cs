@@ -113,6 +113,7 @@ public static class Extensions
         services.AddHostedService<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
+        services.AddSingleton<Delivery.ReviewPacks>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();

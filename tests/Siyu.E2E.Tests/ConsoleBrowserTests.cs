@@ -857,4 +857,44 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.Empty(customer["identifiers"]!.AsArray());
         Assert.Empty(_cspViolations);
     }
+
+    [Fact]
+    public async Task Admin_creates_a_custom_review_pack_and_the_try_text_box_flags_its_word()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/delivery");
+        await WaitInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=review-packs-link]");
+        await page.WaitForURLAsync("**/delivery/review-packs");
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=review-pack][data-pack=finance]")).ToContainTextAsync("金融理财");
+        await Assertions.Expect(page.Locator("[data-testid=review-pack]")).ToHaveCountAsync(6);
+
+        // Before the pack exists, the competitor's name passes.
+        var tryText = page.Locator("textarea[data-testid=pack-try-text], [data-testid=pack-try-text] textarea").First;
+        await tryText.FillAsync("欢迎光临，本店商品均为某宝同款");
+        await page.ClickAsync("[data-testid=pack-try]");
+        await Assertions.Expect(page.Locator("[data-testid=pack-try-result]")).ToContainTextAsync("未发现违规内容");
+
+        await page.Locator("input[data-testid=pack-name], [data-testid=pack-name] input").First.FillAsync("竞品词");
+        await page.Locator("textarea[data-testid=pack-words-input], [data-testid=pack-words-input] textarea").First.FillAsync("某宝同款 | block | 不得提及竞品平台\n比价 | review");
+        await page.ClickAsync("[data-testid=pack-save]");
+        var pack = page.Locator("[data-testid=review-pack]").Filter(new LocatorFilterOptions { HasText = "竞品词" });
+        await Assertions.Expect(pack).ToContainTextAsync("禁用词 1 · 审核词 1");
+        await pack.Locator("[data-testid=pack-expand]").ClickAsync();
+        await Assertions.Expect(pack.Locator("[data-testid=pack-words]")).ToContainTextAsync("不得提及竞品平台");
+
+        await tryText.FillAsync("欢迎光临，本店商品均为某宝同款");
+        await page.ClickAsync("[data-testid=pack-try]");
+        await Assertions.Expect(page.Locator("[data-testid=pack-try-result]")).ToContainTextAsync("含禁止发送的词语");
+        await Assertions.Expect(page.Locator("[data-testid=highlighted] mark")).ToHaveTextAsync("某宝同款");
+        await Assertions.Expect(page.Locator("[data-testid=pack-try-hit]")).ToContainTextAsync("竞品词");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "review-packs.png"), FullPage = true });
+
+        // Switched off, the word passes again.
+        await pack.Locator("input[type=checkbox]").ClickAsync();
+        await page.ClickAsync("[data-testid=pack-try]");
+        await Assertions.Expect(page.Locator("[data-testid=pack-try-result]")).ToContainTextAsync("未发现违规内容");
+        Assert.Empty(_cspViolations);
+    }
 }

@@ -98,12 +98,30 @@ public static class BuiltInRulePacks
     ["不保本", "非保本", "不承诺保本", "不保证收益", "不承诺收益", "不保证本金", "不保本不保息", "并非无风险", "不是无风险",
      "无风险利率", "不存在无风险", "确保本", "环保本", "带单号"]);
 
+    /// <summary>
+    /// 零售促销: absolute price claims (广告法 第九条第三项 applies to prices too: 最低价, 全网最低) block; fictitious
+    /// originals, clearance and urgency are 价格欺诈 only when untrue (价格法 第十四条, 明码标价和禁止价格欺诈规定), so
+    /// they go to a reviewer. Not selected by any industry by default (retail tenants keep today's packs); a tenant
+    /// switches it on in the console.
+    /// </summary>
+    public static ReviewRulePack Retail { get; } = new("retail", "零售促销",
+    [
+        new(["最低价", "全网最低", "全网最低价", "史上最低", "史上最低价", "全国最低价", "最便宜", "全网最便宜", "价格最低", "全网底价",
+             "最低折扣", "全网最优价", "底价之王", "价格全网第一"],
+            "retail", ReviewAction.Block, "价格绝对化用语，违反《广告法》第九条第三项"),
+        new(["清仓", "清仓价", "跳楼价", "亏本甩卖", "亏本清仓", "血亏", "甩卖", "原价", "划线价", "吊牌价", "出厂价", "厂家直销",
+             "成本价", "限时抢购", "仅限今天", "最后一天", "错过再等一年", "秒杀价", "今日特价", "全场一折"],
+            "retail", ReviewAction.Review, "价格或促销表述须真实可查：虚构原价、虚假清仓或制造紧迫属价格欺诈（《价格法》第十四条、《明码标价和禁止价格欺诈规定》），请人工确认"),
+    ],
+    ["非最低价", "不承诺最低价"]);
+
     /// <summary>Every built-in pack.</summary>
-    public static IReadOnlyList<ReviewRulePack> All { get; } = [AdsLaw, Inducement, MedicalClaims, Education, Finance];
+    public static IReadOnlyList<ReviewRulePack> All { get; } = [AdsLaw, Inducement, MedicalClaims, Education, Finance, Retail];
 
     /// <summary>
     /// The packs for an industry: advertising law and inducement apply to everyone; retail adds medical claims,
-    /// education the 第二十四条 pack, finance the finance pack.
+    /// education the 第二十四条 pack, finance the finance pack. These are the defaults; a tenant can switch any built-in
+    /// pack on or off (<see cref="ReviewPackSelection"/>).
     /// </summary>
     public static IReadOnlyList<ReviewRulePack> For(Industry industry) => industry switch
     {

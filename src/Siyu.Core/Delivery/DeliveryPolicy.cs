@@ -31,8 +31,12 @@ public sealed class CompiledDeliverySettings
 
     public ContentReview Review { get; }
 
-    /// <summary>Compiles valid settings; throws <see cref="ArgumentException"/> listing the errors of invalid ones.</summary>
-    public static CompiledDeliverySettings Compile(TenantDeliverySettings settings)
+    /// <summary>
+    /// Compiles valid settings; throws <see cref="ArgumentException"/> listing the errors of invalid ones.
+    /// <paramref name="packs"/> are the enabled rule packs (<see cref="ReviewPackSelection.Enabled"/>); null means the
+    /// industry's defaults.
+    /// </summary>
+    public static CompiledDeliverySettings Compile(TenantDeliverySettings settings, IReadOnlyList<ReviewRulePack>? packs = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var errors = settings.Validate();
@@ -53,10 +57,11 @@ public sealed class CompiledDeliverySettings
         var caps = new FrequencyCaps(rules, zone, settings.CapsExemptTransactional);
         var quiet = settings.QuietHours?.Compile(zone);
 
-        // Tenants without words of their own share the industry's compiled packs.
-        var review = settings.Review is null || settings.Review.IsEmpty
+        // Tenants without words or pack switches of their own share the industry's compiled packs.
+        packs ??= BuiltInRulePacks.For(industry);
+        var review = (settings.Review is null || settings.Review.IsEmpty) && ReviewPackSelection.IsIndustryDefault(industry, packs)
             ? ContentReview.ForIndustry(industry)
-            : ContentReview.Create(BuiltInRulePacks.For(industry), settings.Review.Block, settings.Review.Review, settings.Review.Allow);
+            : ContentReview.Create(packs, settings.Review?.Block, settings.Review?.Review, settings.Review?.Allow);
 
         return new CompiledDeliverySettings(settings.TenantId, settings.Version, zone, caps, quiet,
             settings.QuietHours?.BypassTransactional ?? true, review);

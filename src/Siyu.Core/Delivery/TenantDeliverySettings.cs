@@ -121,7 +121,7 @@ public sealed record TenantDeliverySettings
         return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone!);
     }
 
-    internal static bool TryParseIndustry(string? name, out Industry industry)
+    public static bool TryParseIndustry(string? name, out Industry industry)
     {
         (var ok, industry) = name switch
         {

@@ -496,6 +496,33 @@ public sealed class DeliverySettingsRow
     public string? UpdatedBy { get; set; }
 }
 
+/// <summary>A tenant's own content review rule pack; its rules and allow-list as JSON (the API's shape), checked on save.</summary>
+public sealed class ReviewPackRow
+{
+    public long Id { get; set; }
+    public int TenantId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>[{word, action, reason, category}].</summary>
+    public required string Rules { get; set; }
+    /// <summary>["phrase", …].</summary>
+    public required string Allow { get; set; }
+    public bool Enabled { get; set; }
+    public long CreatedAtTicks { get; set; }
+    public long UpdatedAtTicks { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+
+/// <summary>A tenant's explicit switch of a built-in rule pack; without a row the industry's default applies.</summary>
+public sealed class ReviewPackSwitchRow
+{
+    public int TenantId { get; set; }
+    public required string PackId { get; set; }
+    public bool Enabled { get; set; }
+    public long UpdatedAtTicks { get; set; }
+    public string? UpdatedBy { get; set; }
+}
+
 /// <summary>A journey or SOP: its name and state; the definitions are in <see cref="JourneyVersionRow"/>.</summary>
 public sealed class JourneyRow
 {

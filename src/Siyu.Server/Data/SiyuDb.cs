@@ -42,6 +42,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<MassSendTaskRow> MassSendTasks => Set<MassSendTaskRow>();
     public DbSet<MassSendRecipientRow> MassSendRecipients => Set<MassSendRecipientRow>();
     public DbSet<DataSubjectRequestRow> DataSubjectRequests => Set<DataSubjectRequestRow>();
+    public DbSet<ReviewPackRow> ReviewPacks => Set<ReviewPackRow>();
+    public DbSet<ReviewPackSwitchRow> ReviewPackSwitches => Set<ReviewPackSwitchRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -212,6 +214,18 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         {
             e.ToTable("delivery_settings");
             e.HasKey(d => d.TenantId);
+        });
+        b.Entity<ReviewPackRow>(e =>
+        {
+            e.ToTable("review_packs");
+            e.HasIndex(p => new { p.TenantId, p.Name }).IsUnique();
+            e.Property(p => p.Name).HasMaxLength(64);
+        });
+        b.Entity<ReviewPackSwitchRow>(e =>
+        {
+            e.ToTable("review_pack_switches");
+            e.HasKey(p => new { p.TenantId, p.PackId });
+            e.Property(p => p.PackId).HasMaxLength(64);
         });
         b.Entity<TrackedLinkRow>(e =>
         {

@@ -22,6 +22,7 @@ public static class DeliveryEndpoints
         g.MapGet("/settings", GetSettings).WithName("GetDeliverySettings").Requires(Permission.DeliveryRead).WithSummary("Frequency caps, quiet hours, industry rule pack and custom word lists");
         g.MapPut("/settings", SaveSettings).WithName("SaveDeliverySettings").Requires(Permission.SettingsWrite);
         g.MapPost("/review", Review).WithName("ReviewContent").Requires(Permission.DeliveryRead).WithSummary("Check text against the tenant's rule packs without sending: every hit with its reason");
+        g.MapReviewPacksApi();
         return api;
     }
 

@@ -17,6 +17,9 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<int, (TenantDeliverySettings Settings, CompiledDeliverySettings Compiled)> _cache = new();
+    // Bumped by every change to a tenant's settings or rule packs: a compile that started before a change must not
+    // put its stale result back into the cache.
+    private readonly ConcurrentDictionary<int, long> _generation = new();
 
     public static TenantDeliverySettings Defaults(int tenantId) => new() { TenantId = tenantId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
@@ -28,12 +31,30 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
         {
             return cached;
         }
+        var generation = _generation.GetValueOrDefault(tenantId);
         await using var db = await dbs.CreateDbContextAsync();
         var row = await db.DeliverySettings.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId);
         var settings = row is null ? Defaults(tenantId) : JsonSerializer.Deserialize<TenantDeliverySettings>(row.Json, Json)! with { Version = row.Version };
-        var entry = (settings, CompiledDeliverySettings.Compile(settings));
-        _cache[tenantId] = entry;
+        var entry = (settings, await CompileAsync(db, tenantId, settings));
+        if (_generation.GetValueOrDefault(tenantId) == generation)
+        {
+            _cache[tenantId] = entry;
+        }
         return entry;
+    }
+
+    /// <summary>A rule pack was created, changed, deleted or switched: the next message is reviewed with the new set.</summary>
+    public void Invalidate(int tenantId)
+    {
+        _generation.AddOrUpdate(tenantId, 1, (_, g) => g + 1);
+        _cache.TryRemove(tenantId, out _);
+    }
+
+    /// <summary>The settings compiled with exactly the tenant's enabled rule packs (built-in and custom).</summary>
+    private static async Task<CompiledDeliverySettings> CompileAsync(SiyuDb db, int tenantId, TenantDeliverySettings settings)
+    {
+        TenantDeliverySettings.TryParseIndustry(settings.Industry, out var industry);
+        return CompiledDeliverySettings.Compile(settings, await ReviewPacks.EnabledAsync(db, tenantId, industry));
     }
 
     /// <summary>
@@ -48,6 +69,33 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
             return compiled.Review.Review(request);
         }
     }
+
+    /// <summary>
+    /// Reviews the texts of a message template about to be saved (journey send steps, welcome messages); each hit's
+    /// <see cref="ReviewHit.Field"/> is the path of the text it was found in.
+    /// </summary>
+    public async Task<ReviewResult> ReviewFieldsAsync(int tenantId, IEnumerable<(string Path, string Text)> fields)
+    {
+        var (_, compiled) = await GetCompiledAsync(tenantId);
+        var hits = new List<ReviewHit>();
+        lock (compiled.Review)
+        {
+            foreach (var (path, text) in fields)
+            {
+                hits.AddRange(compiled.Review.Review(text, path).Hits);
+            }
+        }
+        if (hits.Count == 0)
+        {
+            return ReviewResult.Pass;
+        }
+        return new ReviewResult(hits.Any(h => h.Action == ReviewAction.Block) ? ReviewOutcome.Blocked : ReviewOutcome.NeedsApproval, hits);
+    }
+
+    /// <summary>One error per field with a blocking hit: the words found and the rule's reason, so the save can be fixed.</summary>
+    public static List<FieldError> BlockingErrors(ReviewResult review) =>
+        [.. review.Hits.Where(h => h.Action == ReviewAction.Block).GroupBy(h => h.Field).Select(g => new FieldError(g.Key,
+            $"Blocked by content review: {string.Join("、", g.Select(h => h.Matched).Distinct())} ({string.Join("；", g.Select(h => h.Reason).Distinct())})."))];
 
     /// <summary>Validates and saves; the new version applies to the next message decided.</summary>
     public async Task<(TenantDeliverySettings? Saved, IReadOnlyList<FieldError> Errors)> SaveAsync(int tenantId, string actor, TenantDeliverySettings input)
@@ -71,7 +119,7 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
         row.UpdatedBy = actor;
         AuditLog.Record(db, tenantId, row.UpdatedAtTicks, actor, "delivery.settings", detail: $"version {row.Version}");
         await db.SaveChangesAsync();
-        _cache[tenantId] = (settings, CompiledDeliverySettings.Compile(settings));
+        Invalidate(tenantId); // compiled again, with the tenant's rule packs, for the next message
         return (settings, []);
     }
 }

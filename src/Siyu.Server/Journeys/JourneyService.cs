@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Siyu.Core.Delivery;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Events;
 using Siyu.Core.Journeys;
@@ -8,8 +10,10 @@ using Siyu.Server.Compliance;
 
 namespace Siyu.Server.Journeys;
 
+/// <summary>A journey; <see cref="ReviewHits"/> only when it was just saved and content review flagged words to check (not blocking).</summary>
 public sealed record JourneyView(
-    long Id, string Name, string Kind, string Status, int CurrentVersion, string Definition, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    long Id, string Name, string Kind, string Status, int CurrentVersion, string Definition, string? CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ReviewHit>? ReviewHits = null);
 
 /// <summary>Customers at each step of a journey right now, over every version they are on.</summary>
 public sealed record JourneyStepCount(int Version, string StepId, string Status, int Customers);
@@ -19,7 +23,7 @@ public sealed record JourneyStepCount(int Version, string StepId, string Status,
 /// edit publishes a new version, and the partitions pick up activations, pauses and new versions at once.
 /// </summary>
 public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog catalog, Audiences.ConditionCatalogs conditions,
-    IGrainFactory grains, Tenants.TenantDirectory tenants, TimeProvider time)
+    IGrainFactory grains, Tenants.TenantDirectory tenants, Delivery.DeliverySettingsStore deliverySettings, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Statuses = ["draft", "active", "paused", "archived"];
 
@@ -35,12 +39,48 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         return result with { Errors = [.. result.Errors.Select(e => e with { Path = "definition." + e.Path })] };
     }
 
+    /// <summary>
+    /// The delivery pipeline's content review of every send step's text (and attachment titles), before the definition
+    /// is saved: a blocked word is an error at the step's path; words to check are reported back, not refused (each
+    /// message is reviewed again when it is sent, and held for approval then).
+    /// </summary>
+    public async Task<(List<FieldError> Errors, IReadOnlyList<ReviewHit> Hits)> ReviewAsync(int tenantId, JourneyDefinition definition)
+    {
+        var fields = new List<(string, string)>();
+        for (var i = 0; i < definition.Steps.Count; i++)
+        {
+            if (definition.Steps[i] is not SendStep send)
+            {
+                continue;
+            }
+            // Same paths as the parser's errors (definition.steps[2].send.text): steps keep their order in the definition.
+            if (!string.IsNullOrEmpty(send.Text))
+            {
+                fields.Add(($"definition.steps[{i}].send.text", send.Text));
+            }
+            for (var a = 0; a < send.Attachments.Count; a++)
+            {
+                if (!string.IsNullOrEmpty(send.Attachments[a].Title))
+                {
+                    fields.Add(($"definition.steps[{i}].send.attachments[{a}].title", send.Attachments[a].Title!));
+                }
+            }
+        }
+        var review = await deliverySettings.ReviewFieldsAsync(tenantId, fields);
+        return (Delivery.DeliverySettingsStore.BlockingErrors(review), review.Hits);
+    }
+
     public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> CreateAsync(int tenantId, string actor, string? json)
     {
         var parsed = Validate(tenantId, json);
         if (!parsed.Ok)
         {
             return (null, parsed.Errors);
+        }
+        var (blocked, hits) = await ReviewAsync(tenantId, parsed.Definition!);
+        if (blocked.Count > 0)
+        {
+            return (null, blocked);
         }
         var now = time.GetUtcNow().UtcTicks;
         await using var db = await dbs.CreateDbContextAsync();
@@ -54,7 +94,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         db.JourneyVersions.Add(new JourneyVersionRow { TenantId = tenantId, JourneyId = row.Id, Version = 1, Definition = json!, CreatedBy = actor, CreatedAtTicks = now });
         AuditLog.Record(db, tenantId, now, actor, "journey.create", target: row.Name);
         await db.SaveChangesAsync();
-        return (View(row, json!), []);
+        return (View(row, json!) with { ReviewHits = hits.Count > 0 ? hits : null }, []);
     }
 
     /// <summary>Publishes a new version; customers already in the journey finish on the version they entered.</summary>
@@ -71,6 +111,11 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         {
             return (null, parsed.Errors);
         }
+        var (blocked, hits) = await ReviewAsync(tenantId, parsed.Definition!);
+        if (blocked.Count > 0)
+        {
+            return (null, blocked);
+        }
         var now = time.GetUtcNow().UtcTicks;
         row.CurrentVersion++;
         row.Name = parsed.Definition!.Name;
@@ -79,7 +124,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         AuditLog.Record(db, tenantId, now, actor, "journey.publish", target: $"{row.Name} v{row.CurrentVersion}");
         await db.SaveChangesAsync();
         catalog.Invalidate(tenantId);
-        return (View(row, json!), []);
+        return (View(row, json!) with { ReviewHits = hits.Count > 0 ? hits : null }, []);
     }
 
     public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> SetStatusAsync(int tenantId, string actor, long id, string? status)

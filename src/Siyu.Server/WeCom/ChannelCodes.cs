@@ -33,7 +33,9 @@ public sealed record ChannelCodeInput(
 public sealed record ChannelCodeView(
     long Id, string Name, string State, string? ConfigId, string? QrCode, IReadOnlyList<RotationMember> Staff, IReadOnlyList<string> BackupStaff,
     IReadOnlyList<string> ActiveStaff, IReadOnlyList<long> TagIds, string? Remark, bool SkipVerify, WelcomeMessage? Welcome, string? CustomerRemark,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    // Only in the answer to a save that content review let through with words to check (an admin's save approves them).
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Core.Delivery.ReviewHit>? ReviewHits = null);
 
 public sealed record ChannelDayStats(string Date, int Adds, int Deletes, int Net);
 
@@ -76,7 +78,8 @@ public sealed partial class ChannelCodes(
         bool mayApprove = false)
     {
         var errors = Validate(tenantId, input);
-        errors.AddRange(await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove));
+        var (reviewErrors, hits) = await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove);
+        errors.AddRange(reviewErrors);
         if (connections.Get(tenantId) is not { CanCallApi: true } connection)
         {
             errors.Add(new FieldError("wecom", "Connect WeCom first (设置 → 企业微信)."));
@@ -116,7 +119,7 @@ public sealed partial class ChannelCodes(
                 db.ChannelCodes.Add(row);
                 AuditLog.Record(db, tenantId, now, actor, "channel.create", target: row.Name);
                 await db.SaveChangesAsync(cancellationToken);
-                return (View(row), []);
+                return (View(row) with { ReviewHits = hits }, []);
             }
         }
         return (null, errors);
@@ -130,7 +133,8 @@ public sealed partial class ChannelCodes(
         bool mayApprove = false)
     {
         var errors = Validate(tenantId, input);
-        errors.AddRange(await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove));
+        var (reviewErrors, hits) = await ReviewWelcomeAsync(tenantId, input.Welcome, mayApprove);
+        errors.AddRange(reviewErrors);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var row = await db.ChannelCodes.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == id && c.DeletedAtTicks == null, cancellationToken);
         if (row is null)
@@ -177,7 +181,7 @@ public sealed partial class ChannelCodes(
         row.ActiveStaff = JsonSerializer.Serialize(active, Json);
         AuditLog.Record(db, tenantId, time.GetUtcNow().UtcTicks, actor, "channel.update", target: row.Name);
         await db.SaveChangesAsync(cancellationToken);
-        return (View(row), []);
+        return (View(row) with { ReviewHits = hits }, []);
     }
 
     private Task<Dictionary<string, int>> AddsTodayAsync(SiyuDb db, int tenantId, long channelId, CancellationToken cancellationToken)
@@ -283,22 +287,27 @@ public sealed partial class ChannelCodes(
     /// The delivery pipeline's content review, applied when the welcome is saved (it is sent from the callback within
     /// seconds and cannot wait for a reviewer): block words are refused; review words need an admin, whose save is the approval.
     /// </summary>
-    private async Task<List<FieldError>> ReviewWelcomeAsync(int tenantId, WelcomeMessage? welcome, bool mayApprove)
+    private async Task<(List<FieldError> Errors, IReadOnlyList<Core.Delivery.ReviewHit>? Hits)> ReviewWelcomeAsync(int tenantId, WelcomeMessage? welcome, bool mayApprove)
     {
         if (welcome is null)
         {
-            return [];
+            return ([], null);
         }
-        var review = await deliverySettings.ReviewAsync(tenantId, new Core.Delivery.DeliveryRequest(Core.Delivery.DeliveryChannel.WeComPrivate, Core.Delivery.DeliveryTopic.Service, welcome.Text ?? "")
+        var fields = new List<(string, string)> { ("welcome.text", welcome.Text ?? "") };
+        var attachments = welcome.Attachments ?? [];
+        for (var i = 0; i < attachments.Count; i++)
         {
-            AttachmentTexts = [.. (welcome.Attachments ?? []).SelectMany(a => new[] { a.Title, a.Desc }).OfType<string>()],
-        });
+            fields.AddRange(new[] { ($"welcome.attachments[{i}].title", attachments[i]?.Title), ($"welcome.attachments[{i}].desc", attachments[i]?.Desc) }
+                .Where(f => !string.IsNullOrEmpty(f.Item2)).Select(f => (f.Item1, f.Item2!)));
+        }
+        var review = await deliverySettings.ReviewFieldsAsync(tenantId, fields);
         var words = string.Join("、", review.Hits.Select(h => h.Matched).Distinct());
         return review.Outcome switch
         {
-            Core.Delivery.ReviewOutcome.Blocked => [new FieldError("welcome.text", $"Blocked by content review: {words} ({review.Hits.First(h => h.Action == Core.Delivery.ReviewAction.Block).Reason}).")],
-            Core.Delivery.ReviewOutcome.NeedsApproval when !mayApprove => [new FieldError("welcome.text", $"Needs approval by content review: {words}. An admin can save it (that approves it), or rephrase.")],
-            _ => [],
+            Core.Delivery.ReviewOutcome.Blocked => (Delivery.DeliverySettingsStore.BlockingErrors(review), null),
+            Core.Delivery.ReviewOutcome.NeedsApproval when !mayApprove => ([new FieldError("welcome.text", $"Needs approval by content review: {words}. An admin can save it (that approves it), or rephrase.")], null),
+            Core.Delivery.ReviewOutcome.NeedsApproval => ([], review.Hits),
+            _ => ([], null),
         };
     }
 
