@@ -66,15 +66,15 @@ public static class WeComEndpoints
 
     private static async Task<IResult> Channels(HttpContext http, ChannelCodes channels) => TypedResults.Ok(await channels.ListAsync(http.User.TenantId()));
 
-    private static async Task<IResult> CreateChannel(HttpContext http, ChannelCodes channels, ChannelRequest body, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateChannel(HttpContext http, ChannelCodes channels, Auth.AccessDirectory access, ChannelRequest body, CancellationToken cancellationToken)
     {
         var (code, errors) = await channels.CreateAsync(http.User.TenantId(), http.User.Actor(),
             new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken,
-            mayApprove: http.User.IsInRole(Roles.Admin));
+            mayApprove: await access.AllowsAsync(http.User, Permission.DeliveryApprove));
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Created($"/api/v1/wecom/channels/{code!.Id}", code);
     }
 
-    private static async Task<IResult> UpdateChannel(HttpContext http, ChannelCodes channels, long id, ChannelRequest body, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateChannel(HttpContext http, ChannelCodes channels, Auth.AccessDirectory access, long id, ChannelRequest body, CancellationToken cancellationToken)
     {
         var tenant = http.User.TenantId();
         if (await channels.GetAsync(tenant, id) is null)
@@ -83,7 +83,7 @@ public static class WeComEndpoints
         }
         var (code, errors) = await channels.UpdateAsync(tenant, http.User.Actor(), id,
             new ChannelCodeInput(body.Name, body.Staff, body.BackupStaff, body.TagIds, body.Remark, body.SkipVerify, body.Welcome, body.CustomerRemark), cancellationToken,
-            mayApprove: http.User.IsInRole(Roles.Admin));
+            mayApprove: await access.AllowsAsync(http.User, Permission.DeliveryApprove));
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(code);
     }
 
