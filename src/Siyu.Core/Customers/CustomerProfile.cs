@@ -274,6 +274,16 @@ public sealed class CustomerProfile
 
     public static string ConsentKey(string channel, string topic) => channel + "/" + topic;
 
+    /// <summary>
+    /// Whether a data use (<see cref="ConsentScopes.DataUses"/>) is allowed: only after an explicit opt-in, and not
+    /// when a later revoke of everything (erasure) came after it.
+    /// </summary>
+    public bool AllowsDataUse(string use) => ConsentScopes.AllowsDataUse(Consents.Select(c =>
+    {
+        var parts = c.Key.Split('/', 2);
+        return (parts[0], parts.Length > 1 ? parts[1] : ConsentScopes.AllTopics, c.Value.Granted, c.Value.Ticks);
+    }), use);
+
     private void ApplyConsent(ProfileEvent e)
     {
         if (ReadString(e.Properties?["channel"]) is not { Length: > 0 } channel || ReadString(e.Properties?["topic"]) is not { Length: > 0 } topic)

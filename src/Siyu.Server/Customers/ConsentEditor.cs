@@ -16,13 +16,9 @@ public sealed class ConsentEditor(IngestWriter writer, CustomerReader reader, Ti
     public static List<FieldError> Validate(ConsentChange change)
     {
         var errors = new List<FieldError>();
-        if (change.Channel is null || !ConsentScopes.Channels.Contains(change.Channel))
+        if (ConsentScopes.Check(change.Channel, change.Topic) is { } problem)
         {
-            errors.Add(new FieldError("channel", $"One of {string.Join(", ", ConsentScopes.Channels)}."));
-        }
-        if (change.Topic is null || !ConsentScopes.Topics.Contains(change.Topic))
-        {
-            errors.Add(new FieldError("topic", $"One of {string.Join(", ", ConsentScopes.Topics)} (* = every topic)."));
+            errors.Add(new FieldError(problem.Field, problem.Message));
         }
         if (change.Granted is null)
         {

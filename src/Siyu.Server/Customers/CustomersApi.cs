@@ -19,6 +19,8 @@ public static class CustomersApi
         customers.MapGet("/{id:long}", Get).WithName("GetCustomer").Requires(Permission.CustomersRead).WithSummary("Customer 360: profile, identifiers, merges (a merged id answers with its survivor)");
         customers.MapGet("/{id:long}/events", Events).WithName("CustomerTimeline").Requires(Permission.CustomersRead).WithSummary("The customer's events, newest first");
         customers.MapGet("/{id:long}/orders", Orders).WithName("CustomerOrders").Requires(Permission.CustomersRead).WithSummary("The customer's orders, one line per order id with refunds netted, newest first");
+        customers.MapGet("/{id:long}/consents", Consents).WithName("CustomerConsents").Requires(Permission.CustomersRead)
+            .WithSummary("Consent centre: the current decision per channel and topic (and data uses such as location) with source and time, and the history of changes, newest first");
         customers.MapPut("/{id:long}/consents", ChangeConsent).WithName("ChangeCustomerConsent").Requires(Permission.CustomersWrite)
             .WithSummary("Opt in or unsubscribe one channel and topic (topic * = all); recorded as a consent event and honoured by the next send");
         customers.MapPatch("/{id:long}/attributes", EditAttributes).WithName("EditCustomerAttributes").Requires(Permission.CustomersWrite)
@@ -78,6 +80,22 @@ public static class CustomersApi
         }
         var (outcome, errors) = await editor.EditAsync(tenant, canonical, attrs, http.User.Actor(), "api");
         return outcome is { } o ? TypedResults.Ok(new { seq = o.Seq, customer_id = o.CustomerId }) : Problems.Validation([.. errors]);
+    }
+
+    private static async Task<IResult> Consents(HttpContext http, CustomerReader reader, long id)
+    {
+        var tenant = http.User.TenantId();
+        if (await reader.GetAsync(tenant, id) is not { } detail)
+        {
+            return Problems.NotFound($"No customer {id}.");
+        }
+        var current = detail.Profile.Consents.Select(c => new
+        {
+            channel = c.Channel, topic = c.Topic, granted = c.Granted, at = new DateTimeOffset(c.AtTicks, TimeSpan.Zero), source = c.Source,
+        });
+        var locationAllowed = Core.Customers.ConsentScopes.AllowsDataUse(
+            detail.Profile.Consents.Select(c => (c.Channel, c.Topic, c.Granted, c.AtTicks)), Core.Customers.ConsentScopes.Location);
+        return TypedResults.Ok(new { customer_id = detail.Profile.Id, current, location_allowed = locationAllowed, history = ConsentHistory.Read(reader, tenant, detail.Profile.Id) });
     }
 
     private static async Task<IResult> ChangeConsent(HttpContext http, CustomerReader reader, ConsentEditor editor, long id, ConsentChange body)
