@@ -136,6 +136,10 @@ public static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
         services.AddProblemDetails();
+        // Phone, ID card and bank card numbers are masked in every log line, the framework's included.
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new Compliance.RedactingLoggerFactory(new LoggerFactory(
+            sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>(),
+            sp.GetService<Microsoft.Extensions.Options.IOptions<LoggerFactoryOptions>>()))));
         services.AddExceptionHandler<BadRequests>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>

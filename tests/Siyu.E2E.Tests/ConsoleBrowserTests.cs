@@ -897,4 +897,19 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=pack-try-result]")).ToContainTextAsync("未发现违规内容");
         Assert.Empty(_cspViolations);
     }
+
+    [Fact]
+    public async Task Operator_records_a_location_opt_in_and_sees_it_in_the_consent_history()
+    {
+        var page = await LoginAsync();
+        await (await FirstCustomerLinkAsync(page)).ClickAsync();
+        await page.WaitForURLAsync("**/customers/*");
+        await WaitInteractiveAsync(page);
+        var row = page.Locator("[data-testid=consent-row][data-channel='data/location']");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-granted", "false");
+        await row.Locator("input[type=checkbox]").ClickAsync(new LocatorClickOptions { Force = true });
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-granted", "true");
+        await Assertions.Expect(page.Locator("[data-testid=consent-history]").First).ToContainTextAsync("位置信息");
+        await page.Locator("[data-testid=customer-consents]").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots(), "consent-centre.png") });
+    }
 }

@@ -8,7 +8,7 @@ namespace Siyu.Core.Compliance;
 /// <c>z***@example.com</c>. Which attributes are PII is decided by name (<see cref="KindOf"/>), so tenants' own fields
 /// such as <c>手机</c> or <c>home_address</c> are masked too.
 /// </summary>
-public static class PiiMask
+public static partial class PiiMask
 {
     public enum Kind
     {
@@ -106,4 +106,42 @@ public static class PiiMask
         var at = value.IndexOf('@', StringComparison.Ordinal);
         return at <= 0 ? Keep(value, 1, 0) : string.Concat(value.AsSpan(0, 1), "***", value.AsSpan(at));
     }
+
+    /// <summary>
+    /// Masks what looks like a mainland mobile number, an ID card number or a bank card number anywhere in free text
+    /// (log lines, URLs with a search query). Runs of digits are judged whole, so an order id or a timestamp that merely
+    /// contains eleven digits in a longer run is left alone; a phone written +86 13812345678 is found after the prefix.
+    /// </summary>
+    public static string MaskText(string text)
+    {
+        if (text.Length < 11 || !ContainsDigitRun(text))
+        {
+            return text;
+        }
+        return DigitRun().Replace(text, m => m.Value.Length switch
+        {
+            11 when m.Value[0] == '1' && m.Value[1] is >= '3' and <= '9' => Keep(m.Value, 3, 4),
+            18 => Keep(m.Value, 3, 4),
+            >= 15 and <= 19 => BankCard(m.Value),
+            _ => m.Value,
+        });
+    }
+
+    private static bool ContainsDigitRun(string text)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsAsciiDigit(c) || (run >= 17 && c is 'X' or 'x') ? run + 1 : 0;
+            if (run >= 11)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A maximal run of ASCII digits (an ID card may end in X).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![0-9])(?:[0-9]{17}[Xx]|[0-9]{11,19})(?![0-9Xx])", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex DigitRun();
 }

@@ -371,7 +371,7 @@ public sealed class UiText
         ["tags.rule.intro"] = ("符合条件的客户自动打上此标签，不再符合时自动移除；事件到达即时生效，时间窗口在每天零点（商户时区）重新计算。", "Customers matching the rule get the tag automatically and lose it when they no longer match; events apply at once, time windows are re-evaluated at local midnight."),
         ["tags.rule.name"] = ("标签名称", "Tag name"),
         ["tags.rule.edit"] = ("编辑规则", "Edit rule"),
-        ["customer.consents"] = ("营销消息订阅", "Marketing consent"),
+        ["customer.consents"] = ("授权与订阅", "Consents"),
         ["consent.wecom_private"] = ("员工一对一消息", "1:1 messages from staff"),
         ["consent.wecom_mass"] = ("客户群发", "Mass sends"),
         ["consent.sms"] = ("短信", "SMS"),
