@@ -87,7 +87,13 @@ public static class Extensions
         services.AddSingleton<Audiences.ConditionCatalogs>();
         services.AddSingleton<Audiences.AudienceService>();
         // Protects stored WeCom secrets; keys live with the data (issue 10 moves them to shared storage for clusters).
-        services.AddDataProtection().SetApplicationName("Siyu").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        var keyRing = services.AddDataProtection().SetApplicationName("Siyu").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        var keyRingCipher = Security.KeyRingEncryptor.FromConfiguration(options.DataProtectionKey);
+        services.AddSingleton(new Security.KeyRingCipher(keyRingCipher));
+        if (keyRingCipher is not null)
+        {
+            keyRing.AddKeyManagementOptions(o => o.XmlEncryptor = new Security.KeyRingEncryptor(keyRingCipher));
+        }
         services.AddSingleton<WeCom.WeComConnections>();
         services.AddSingleton<WeCom.ChannelCodes>();
         services.AddSingleton<WeCom.WeComSync>();
@@ -173,6 +179,7 @@ public static class Extensions
             .AddPermissionPolicies();
         services.AddSingleton<AccessDirectory>();
         services.AddSingleton<UserAdmin>();
+        services.AddSingleton<Compliance.Reveals>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddLocalization();

@@ -111,19 +111,19 @@ public static class CustomersApi
 
     public sealed record RevealRequest(string? Reason);
 
-    private static async Task<IResult> Reveal(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, Microsoft.EntityFrameworkCore.IDbContextFactory<SiyuDb> dbs,
-        TimeProvider time, long id, RevealRequest body)
+    private static async Task<IResult> Reveal(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, Compliance.Reveals reveals, long id, RevealRequest body)
     {
-        if (body.Reason?.Trim() is not { Length: >= 2 and <= 200 } reason)
+        var (reason, error) = Compliance.Reveals.CheckReason(body.Reason);
+        if (reason is null)
         {
-            return Problems.Validation("reason", "Why the full information is needed, 2 to 200 characters; it is written to the audit log.");
+            return Problems.Validation([error!]);
         }
         var tenant = http.User.TenantId();
         if (await reader.GetAsync(tenant, id) is not { } detail)
         {
             return Problems.NotFound($"No customer {id}.");
         }
-        await Compliance.AuditLog.RecordAsync(dbs, tenant, time.GetUtcNow().UtcTicks, http.User.Actor(), "customer.reveal", $"customer:{detail.Profile.Id}", reason);
+        await reveals.RecordAsync(tenant, http.User.Actor(), detail.Profile.Id, reason);
         return TypedResults.Ok(detail.ToDto(tag => catalog.Find(tenant, tag), reveal: true));
     }
 

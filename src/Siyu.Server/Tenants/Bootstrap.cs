@@ -110,6 +110,9 @@ public sealed class SiyuOptions
     /// <summary>Base64 HMAC key for short-link codes; empty = a random key kept in data/keys/links.key.</summary>
     public string? LinkKey { get; set; }
 
+    /// <summary>Base64 of 32 bytes: encrypts the data-protection key ring (cookies, stored WeCom secrets) at rest.</summary>
+    public string? DataProtectionKey { get; set; }
+
     /// <summary>Data-subject requests (PIPL): <c>Siyu:Compliance:RequestDueDays</c>.</summary>
     public ComplianceOptions Compliance { get; set; } = new();
 
