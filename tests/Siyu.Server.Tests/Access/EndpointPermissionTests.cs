@@ -127,4 +127,57 @@ public sealed class EndpointPermissionTests(NewEndpointAuthorizationTests.Server
         Assert.Empty(wrong);
         Assert.False(RolePermissions.Grants(RoleNames.ApiKey, Permission.CustomersWrite));
     }
+
+    private sealed record Page(string Path, Permission Permission);
+
+    /// <summary>The console's routable pages without route parameters, each with the permission its policy names.</summary>
+    private List<Page> Pages()
+    {
+        var pages = new List<Page>();
+        foreach (var e in server.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (e.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is null || e.RoutePattern.Parameters.Count > 0)
+            {
+                continue;
+            }
+            if (e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null || e.RoutePattern.RawText == "/login")
+            {
+                continue;
+            }
+            var policy = e.Metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).FirstOrDefault(p => p?.StartsWith("perm:", StringComparison.Ordinal) == true)
+                ?? throw new Xunit.Sdk.XunitException($"page {e.RoutePattern.RawText} declares no perm: policy");
+            pages.Add(new Page(e.RoutePattern.RawText!, Enum.Parse<Permission>(policy["perm:".Length..])));
+        }
+        Assert.True(pages.Count >= 15, $"only {pages.Count} pages");
+        return pages;
+    }
+
+    [Fact]
+    public async Task Every_console_page_sends_strangers_to_sign_in_and_roles_without_its_permission_to_the_denied_page()
+    {
+        var anonymous = server.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var wrong = new List<string>();
+        foreach (var page in Pages())
+        {
+            var response = await anonymous.GetAsync(page.Path);
+            if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.ToString().Contains("/login", StringComparison.Ordinal) != true)
+            {
+                wrong.Add($"anonymous {page.Path}: {(int)response.StatusCode} {response.Headers.Location}");
+            }
+        }
+        foreach (var role in RoleNames.Console)
+        {
+            var client = await server.ConsoleClientAsync(role);
+            foreach (var page in Pages())
+            {
+                var response = await client.GetAsync(page.Path);
+                var denied = response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.ToString().Contains("/denied", StringComparison.Ordinal) == true;
+                if (denied == RolePermissions.Grants(role, page.Permission))
+                {
+                    wrong.Add($"{role} {page.Path} ({page.Permission}): {(int)response.StatusCode} {response.Headers.Location}");
+                }
+            }
+        }
+        Assert.Empty(wrong);
+    }
 }
