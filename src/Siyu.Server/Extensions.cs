@@ -180,6 +180,7 @@ public static class Extensions
         services.AddSingleton<AccessDirectory>();
         services.AddSingleton<UserAdmin>();
         services.AddSingleton<Compliance.Reveals>();
+        services.AddSingleton<Scripts.ScriptLibrary>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
@@ -255,6 +256,7 @@ public static class Extensions
         Compliance.PiiApi.MapPiiApi(api);
         Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         Auth.UsersApi.MapUsersApi(api);
+        Scripts.ScriptsApi.MapScriptsApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

@@ -17,6 +17,9 @@ public enum Permission
     CustomersTransfer,
     TagsRead,
     TagsWrite,
+    /// <summary>The script and material library (话术库): every role uses it; it holds no customer data.</summary>
+    ScriptsRead,
+    ScriptsWrite,
     AudiencesRead,
     AudiencesWrite,
     JourneysRead,
@@ -65,7 +68,7 @@ public static class RolePermissions
 {
     private static readonly HashSet<Permission> Reads =
     [
-        Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.AudiencesRead, Permission.JourneysRead,
+        Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
     ];
 
@@ -75,12 +78,12 @@ public static class RolePermissions
         // Operators run the customer operation; tenant configuration, identity surgery, approvals and compliance are admins'.
         [RoleNames.Operator] =
         [
-            .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
+            .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
             Permission.ComplianceRequest,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
-        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.SignedIn],
+        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
         [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite],
@@ -93,7 +96,7 @@ public static class RolePermissions
     /// </summary>
     public static readonly IReadOnlySet<Permission> ScopeAware = new HashSet<Permission>
     {
-        Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.SignedIn,
+        Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn,
     };
 
     public static bool IsRead(Permission permission) => Reads.Contains(permission);

@@ -23,6 +23,9 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<TagGroupRow> TagGroups => Set<TagGroupRow>();
     public DbSet<TagRow> Tags => Set<TagRow>();
     public DbSet<AudienceRow> Audiences => Set<AudienceRow>();
+    public DbSet<ScriptFolderRow> ScriptFolders => Set<ScriptFolderRow>();
+    public DbSet<ScriptRow> Scripts => Set<ScriptRow>();
+    public DbSet<ScriptUseRow> ScriptUses => Set<ScriptUseRow>();
     public DbSet<WeComSettingsRow> WeComSettings => Set<WeComSettingsRow>();
     public DbSet<WeComInboxRow> WeComInbox => Set<WeComInboxRow>();
     public DbSet<StaffRow> Staff => Set<StaffRow>();
@@ -153,6 +156,25 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.ToTable("tags");
             e.HasIndex(t => new { t.TenantId, t.GroupId, t.Name });
             e.HasIndex(t => new { t.TenantId, t.WeComTagId });
+        });
+        b.Entity<ScriptFolderRow>(e =>
+        {
+            e.ToTable("script_folders");
+            e.HasIndex(f => new { f.TenantId, f.ParentId });
+            e.Property(f => f.Name).HasMaxLength(60);
+        });
+        b.Entity<ScriptRow>(e =>
+        {
+            e.ToTable("scripts");
+            e.HasIndex(s => new { s.TenantId, s.FolderId });
+            e.Property(s => s.Title).HasMaxLength(60);
+            e.Property(s => s.Kind).HasMaxLength(20);
+        });
+        b.Entity<ScriptUseRow>(e =>
+        {
+            e.ToTable("script_uses");
+            e.HasKey(u => new { u.TenantId, u.ScriptId, u.Day, u.Actor });
+            e.Property(u => u.Actor).HasMaxLength(100);
         });
         b.Entity<AudienceRow>(e =>
         {
