@@ -912,4 +912,30 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=consent-history]").First).ToContainTextAsync("位置信息");
         await page.Locator("[data-testid=customer-consents]").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots(), "consent-centre.png") });
     }
+
+    [Fact]
+    public async Task Operator_writes_a_script_with_a_placeholder_and_finds_it_by_a_chinese_word()
+    {
+        var page = await LoginAsync();
+        await page.ClickAsync("[data-testid=nav-scripts]");
+        await page.WaitForURLAsync("**/scripts");
+        await WaitInteractiveAsync(page);
+        await page.Locator("input[data-testid=script-new-folder], [data-testid=script-new-folder] input").First.FillAsync("售后话术");
+        await page.ClickAsync("[data-testid=script-create-folder]");
+        await Assertions.Expect(page.Locator("[data-testid=script-folder]").Filter(new LocatorFilterOptions { HasText = "售后话术" })).ToHaveCountAsync(1);
+
+        await page.ClickAsync("[data-testid=script-new]");
+        await page.Locator("input[data-testid=script-title], [data-testid=script-title] input").First.FillAsync("退换货说明");
+        await page.Locator("textarea[data-testid=script-text], [data-testid=script-text] textarea").First.FillAsync("{{name|您}}好，收到商品 7 天内可无理由退换。");
+        await page.ClickAsync("[data-testid=script-save]");
+        await Assertions.Expect(page.Locator("[data-testid=script-row]").Filter(new LocatorFilterOptions { HasText = "退换货说明" })).ToHaveCountAsync(1);
+
+        await page.Locator("input[data-testid=script-search], [data-testid=script-search] input").First.FillAsync("无理由");
+        await page.ClickAsync("[data-testid=script-search-go]");
+        await Assertions.Expect(page.Locator("[data-testid=script-row]")).ToHaveCountAsync(1);
+        await page.ClickAsync("[data-testid=script-copy]");
+        await Assertions.Expect(page.Locator("[data-testid=script-row]").First).ToContainTextAsync("使用 1 次");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "scripts.png"), FullPage = true });
+        Assert.Empty(_cspViolations);
+    }
 }

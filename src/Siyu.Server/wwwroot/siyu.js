@@ -8,3 +8,13 @@ window.siyuDownload = (name, type, bytes) => {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
 };
+
+// Copies a script's text for pasting into a chat; false when the browser refuses (no secure context, no permission).
+window.siyuCopy = async (text) => {
+    try {
+        await navigator.clipboard.writeText(text);
+        return true;
+    } catch {
+        return false;
+    }
+};
