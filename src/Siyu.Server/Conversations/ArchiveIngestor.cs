@@ -199,12 +199,13 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
         cmd.Parameters.Add(term);
         cmd.Parameters.Add(message);
         await cmd.PrepareAsync(ct);
+        // Synchronous on purpose: Microsoft.Data.Sqlite's async calls run synchronously anyway, with a Task per row on top.
         foreach (var row in terms)
         {
             t.Value = row.TenantId;
             term.Value = row.Term;
             message.Value = row.MessageId;
-            await cmd.ExecuteNonQueryAsync(ct);
+            cmd.ExecuteNonQuery();
         }
     }
 
