@@ -57,7 +57,6 @@ public sealed class UiText
         ["nav.audiences"] = ("人群", "Audiences"),
         ["nav.journeys"] = ("旅程与SOP", "Journeys & SOPs"),
         ["nav.wecom"] = ("企业微信", "WeCom"),
-        ["nav.conversations"] = ("会话", "Conversations"),
         ["nav.campaigns"] = ("活动", "Campaigns"),
         ["nav.analytics"] = ("分析", "Analytics"),
         ["nav.compliance"] = ("合规", "Compliance"),
