@@ -229,5 +229,31 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
             : (null, $"encrypt_random_key does not decrypt with the private key of publickey_ver {version} (wrong version, or not base64).");
     }
 
+    /// <summary>
+    /// PIPL erasure: the person's archived messages (by customer id or external user id) and their terms are deleted.
+    /// Returns how many messages went.
+    /// </summary>
+    public async Task<int> ForgetCustomerAsync(int tenantId, IReadOnlyCollection<long> customerIds, IReadOnlyCollection<string> externalUserIds, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var ids = customerIds.ToList();
+            var externals = externalUserIds.ToList();
+            var theirs = db.ArchiveMessages.Where(m => m.TenantId == tenantId
+                && ((m.CustomerId != null && ids.Contains(m.CustomerId.Value)) || (m.ExternalUserId != null && externals.Contains(m.ExternalUserId))));
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.ArchiveTerms.Where(t => t.TenantId == tenantId && theirs.Select(m => m.Id).Contains(t.MessageId)).ExecuteDeleteAsync(ct);
+            var deleted = await theirs.ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+            return deleted;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public void ForgetKey(int tenantId, int version) => _keys.TryRemove((tenantId, version), out _);
 }

@@ -269,4 +269,18 @@ public sealed class ArchiveTests : IAsyncLifetime
         var bad = await _sidecar.PutAsJsonAsync("/api/v1/archive/cursor", new { cursor = -5 });
         Assert.NotNull((await bad.ReadAsync())["errors"]!["cursor"]);
     }
+    [Fact]
+    public async Task Erasing_a_customer_deletes_their_archived_messages()
+    {
+        await PostAsync(Text("e1", ExtA, "zhang", "请删除我的聊天记录", Now - 2000), Text("e2", ExtB, "li", "保留这条聊天记录", Now - 1000));
+        var filed = await _admin.PostAsJsonAsync("/api/v1/compliance/requests", new { customer_id = _customers["A"], kind = "delete", via = "customer" });
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var id = (await filed.ReadAsync())["id"]!.GetValue<long>();
+        Assert.True((await _admin.PostAsync($"/api/v1/compliance/requests/{id}/process", null)).IsSuccessStatusCode);
+        var done = await _admin.PostAsync($"/api/v1/compliance/requests/{id}/complete", null);
+        Assert.True(done.IsSuccessStatusCode, await done.Content.ReadAsStringAsync());
+        Assert.Equal(["e2"], MsgIds(await _admin.GetJsonOrNull("/api/v1/conversations/search?q=" + Uri.EscapeDataString("聊天记录"))));
+        await using var db = await _factory.Services.GetRequiredService<IDbContextFactory<SiyuDb>>().CreateDbContextAsync();
+        Assert.Equal(["e2"], await db.ArchiveMessages.Select(m => m.MsgId).ToListAsync());
+    }
 }
