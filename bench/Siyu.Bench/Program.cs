@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "welcome" => await WelcomeBench.RunAsync(args[1..]),
     "journeys" => JourneyBench.Run(args[1..]),
     "analytics" => AnalyticsBench.Run(args[1..]),
+    "archive" => await ArchiveBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -42,6 +43,9 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- analytics [--paths 10000,1000000,10000000] [--customers 10000000]
             Markov attribution (order 1 and 2, 12 and 50 channels) against a straightforward implementation; RFM
             scoring of N customers against the same scores in DuckDB SQL.
+          dotnet run -c Release --project bench/Siyu.Bench -- archive [--messages N] [--batch B] [--customers C]
+            session archive ingestion over HTTP as a sidecar drives it (messages/s, durable before each 202), then
+            tenant-wide Chinese search latency over the stored messages.
           dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
             BenchmarkDotNet: event validation and identity resolution per event; content review of a
             500-character message against every built-in rule pack; a whole delivery decision.

@@ -131,6 +131,12 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
         services.AddSingleton<Analytics.AlertService>();
         services.AddHostedService<Analytics.AlertScheduler>();
+        services.AddSingleton<Conversations.ArchiveIngestor>();
+        services.AddSingleton<Conversations.ConversationSearch>();
+        services.AddSingleton<Conversations.ArchiveRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Conversations.ArchiveRetention>());
+        services.AddHttpClient(Conversations.DemoArchivePuller.HttpClientName);
+        services.AddHostedService<Conversations.DemoArchivePuller>();
         services.AddSingleton<Compliance.CustomerExport>();
         services.AddSingleton<Compliance.DataSubjectRequestService>();
         services.AddSingleton<Passwords>();
@@ -257,6 +263,7 @@ public static class Extensions
         Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         Auth.UsersApi.MapUsersApi(api);
         Scripts.ScriptsApi.MapScriptsApi(api);
+        Conversations.ArchiveApi.MapArchiveApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

@@ -938,4 +938,35 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "scripts.png"), FullPage = true });
         Assert.Empty(_cspViolations);
     }
+
+    [Fact]
+    public async Task Admin_searches_a_chinese_word_in_archived_conversations_and_opens_the_hit()
+    {
+        // The demo sidecar pulls the simulator's archive through the ingestion API after the demo customers are seeded.
+        using var admin = await AdminApiAsync();
+        await Json.EventuallyAsync(() => admin.GetJsonOrNull("/api/v1/conversations/search?q=" + Uri.EscapeDataString("退款")),
+            page => page["items"]!.AsArray().Count > 0, attempts: 1200);
+
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/conversations");
+        await WaitInteractiveAsync(page);
+        await page.Locator("input[data-testid=conversation-q], [data-testid=conversation-q] input").First.FillAsync("退款");
+        await page.ClickAsync("[data-testid=conversation-search]");
+        var highlight = page.Locator("[data-testid=conversation-highlight]");
+        await Assertions.Expect(highlight.First).ToHaveTextAsync("退款");
+        // Every hit's text contains the word (no over-matching from the bigram index).
+        var texts = page.Locator("[data-testid=conversation-text]");
+        Assert.All(await texts.AllInnerTextsAsync(), t => Assert.Contains("退款", t));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "conversations.png"), FullPage = true });
+
+        var customerLink = page.Locator("[data-testid=conversation-hit-customer]").First;
+        var name = (await customerLink.InnerTextAsync()).Trim();
+        await customerLink.ClickAsync();
+        await page.WaitForURLAsync("**/customers/*");
+        await Assertions.Expect(page.Locator("[data-testid=customer-name]")).ToHaveTextAsync(name);
+        var conversation = page.Locator("[data-testid=customer-conversation]");
+        await Assertions.Expect(conversation).ToContainTextAsync("会话记录");
+        await Assertions.Expect(conversation).ToContainTextAsync("退款");
+        await conversation.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots(), "customer-conversation.png") });
+    }
 }

@@ -46,6 +46,10 @@ public enum Permission
     ApiKeysManage,
     UsersManage,
     EventsWrite,
+    /// <summary>Read archived conversations (会话存档), filtered by the caller's data scope.</summary>
+    ConversationsRead,
+    /// <summary>The archive sidecar: post archived messages, read and move the seq cursor, decrypt random keys (API key scope <c>archive:write</c>).</summary>
+    ArchiveIngest,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -70,6 +74,7 @@ public static class RolePermissions
     [
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
+        Permission.ConversationsRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -83,10 +88,10 @@ public static class RolePermissions
             Permission.ComplianceRequest,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
-        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn],
+        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
-        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite],
+        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest],
     };
 
     /// <summary>
@@ -97,6 +102,8 @@ public static class RolePermissions
     public static readonly IReadOnlySet<Permission> ScopeAware = new HashSet<Permission>
     {
         Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn,
+        // Conversation search and the per-customer view filter by the staff member of each message.
+        Permission.ConversationsRead,
     };
 
     public static bool IsRead(Permission permission) => Reads.Contains(permission);

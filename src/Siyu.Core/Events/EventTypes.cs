@@ -10,6 +10,8 @@ public static partial class EventTypes
     public const string PageViewed = "page.viewed";
     public const string MessageReceived = "message.received";
     public const string MessageSent = "message.sent";
+    /// <summary>A staff member wrote to the customer in WeCom (from the session archive); not something Siyu sent.</summary>
+    public const string MessageSentByStaff = "message.sent_by_staff";
     public const string CustomerAdded = "customer.added";
     public const string CustomerDeleted = "customer.deleted";
     public const string GroupJoined = "group.joined";
@@ -50,7 +52,7 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

@@ -69,7 +69,12 @@ public sealed class AccessDirectory(IDbContextFactory<SiyuDb> dbs)
         }
         if (user.Identity.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
         {
-            var scope = permission == Permission.EventsWrite ? ApiScopes.EventsWrite : ApiScopes.Read;
+            var scope = permission switch
+            {
+                Permission.EventsWrite => ApiScopes.EventsWrite,
+                Permission.ArchiveIngest => ApiScopes.ArchiveWrite,
+                _ => ApiScopes.Read,
+            };
             return RolePermissions.Grants(RoleNames.ApiKey, permission) && user.HasClaim(ApiScopes.ClaimType, scope);
         }
         var access = await ForAsync(user);

@@ -81,9 +81,11 @@ public static class ApiScopes
 {
     public const string EventsWrite = "events:write";
     public const string Read = "read";
+    /// <summary>The archive sidecar's scope; not in <see cref="Default"/>: a key that can write conversations is created on purpose.</summary>
+    public const string ArchiveWrite = "archive:write";
     public const string ClaimType = "siyu:scope";
     public const string Default = EventsWrite + " " + Read;
-    public static readonly IReadOnlyList<string> All = [EventsWrite, Read];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite];
 
     public static string[] Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 

@@ -37,7 +37,8 @@ public sealed class DataSubjectRequestService(
     TenantDirectory tenants,
     IGrainFactory grains,
     SiyuOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    Conversations.ArchiveIngestor archive)
 {
     // Completions are rare and do heavy work; one at a time keeps two admins from erasing the same person twice.
     private static readonly SemaphoreSlim CompleteGate = new(1, 1);
@@ -227,6 +228,8 @@ public sealed class DataSubjectRequestService(
     private async Task<(string?, FieldError?)> EraseAsync(DataSubjectRequestRow row, string actor)
     {
         ErasureResult erased;
+        // Read before the erasure removes them: archived chats are found by the person's external user ids too.
+        var externals = reader.Identifiers(row.TenantId, row.CustomerId).Where(i => i.Type == "external_userid").Select(i => i.Value).ToList();
         try
         {
             erased = await writer.EraseAsync(row.TenantId, row.CustomerId, actor);
@@ -243,7 +246,8 @@ public sealed class DataSubjectRequestService(
             await grain.SaveSnapshot();
         }
         await ForgetRequestDataAsync(row);
-        return ($"erased: {erased.IdentifiersRemoved} identifiers removed, {erased.EventsRewritten} events anonymised, ids {string.Join(",", erased.Members)}", null);
+        var messages = await archive.ForgetCustomerAsync(row.TenantId, erased.Members, externals);
+        return ($"erased: {erased.IdentifiersRemoved} identifiers removed, {erased.EventsRewritten} events anonymised, {messages} archived messages deleted, ids {string.Join(",", erased.Members)}", null);
     }
 
     /// <summary>Earlier requests of the person carried their data too: export files are deleted, correction values dropped.</summary>

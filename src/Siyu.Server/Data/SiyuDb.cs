@@ -47,6 +47,10 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<DataSubjectRequestRow> DataSubjectRequests => Set<DataSubjectRequestRow>();
     public DbSet<ReviewPackRow> ReviewPacks => Set<ReviewPackRow>();
     public DbSet<ReviewPackSwitchRow> ReviewPackSwitches => Set<ReviewPackSwitchRow>();
+    public DbSet<Conversations.ArchiveMessageRow> ArchiveMessages => Set<Conversations.ArchiveMessageRow>();
+    public DbSet<Conversations.ArchiveTermRow> ArchiveTerms => Set<Conversations.ArchiveTermRow>();
+    public DbSet<Conversations.ArchiveKeyRow> ArchiveKeys => Set<Conversations.ArchiveKeyRow>();
+    public DbSet<Conversations.ArchiveSettingsRow> ArchiveSettings => Set<Conversations.ArchiveSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -301,6 +305,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.Property(r => r.Status).HasMaxLength(16);
             e.Property(r => r.Via).HasMaxLength(16);
         });
+        Conversations.ArchiveRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

@@ -50,7 +50,7 @@ public static class TenantApi
         {
             return Problems.Validation("name", "A key needs a name of 1–100 characters.");
         }
-        var scopes = request.Scopes ?? [.. ApiScopes.All];
+        var scopes = request.Scopes ?? ApiScopes.Parse(ApiScopes.Default);
         if (scopes.Length == 0 || scopes.Any(s => !ApiScopes.All.Contains(s)))
         {
             return Problems.Validation("scopes", $"Scopes are one or more of {string.Join(", ", ApiScopes.All)}.");

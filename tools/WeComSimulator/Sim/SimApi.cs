@@ -50,6 +50,10 @@ internal static class SimApi
         sim.MapGet("/messages", (string? kind, SimulatedCorp corp) =>
             Results.Json(new { messages = corp.Messages.Where(m => kind is null || m.Kind == kind).ToList() }, SimJson.Options));
 
+        // What an SDK sidecar has after GetChatData(seq, limit) and DecryptData: Siyu's demo puller reads it like one.
+        sim.MapGet("/archive/chatdata", (long? seq, int? limit, SimulatedCorp corp) =>
+            Results.Json(new { errcode = 0, errmsg = "ok", chatdata = corp.ArchiveSince(seq ?? 0, limit ?? 100) }, SimJson.Options));
+
         sim.MapGet("/callbacks", (SimulatedCorp corp) => Results.Json(new { callbacks = corp.Callbacks }, SimJson.Options));
 
         sim.MapGet("/state", (SimulatedCorp corp) => Results.Json(corp.Snapshot(), SimJson.Options));
