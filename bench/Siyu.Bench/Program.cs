@@ -26,6 +26,10 @@ static int RunCore(string[] args)
 
 static int RunText(string[] args)
 {
+    if (args.Contains("--quick"))
+    {
+        return Siyu.Bench.Text.TextQuickBench.Run();
+    }
     if (!args.Contains("--filter"))
     {
         args = [.. args, "--filter", "*"];
@@ -56,10 +60,11 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
             BenchmarkDotNet: event validation and identity resolution per event; content review of a
             500-character message against every built-in rule pack; a whole delivery decision.
-          dotnet run -c Release --project bench/Siyu.Bench -- text [--filter '*TextMatch*']
+          dotnet run -c Release --project bench/Siyu.Bench -- text [--filter '*TextMatch*'] [--quick]
             BenchmarkDotNet: multi-pattern matching chars/s with 1,000 / 10,000 / 50,000 words over 2M chars of
             Chinese chat text: TextMatcher (all matches, count only), SearchValues<string> IndexOfAny, the previous
             KeywordMatcher; and a naive every-pattern-at-every-position loop at 1,000 words over 20K chars.
+            --quick: the same matchers timed by process CPU time instead (for a busy machine), no BenchmarkDotNet.
         """);
     return 2;
 }

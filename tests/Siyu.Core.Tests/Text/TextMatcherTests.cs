@@ -285,7 +285,7 @@ public sealed class TextMatcherTests
             ['发'] = ["髮", "發"], ['a'] = ["A", "ａ", "Ａ"], ['b'] = ["B", "ｂ"], ['1'] = ["１"],
         };
         string[] separators = [" ", "-", "\u200B", "\u200D", "。", "，", "！", "🔥", "😀", "\u3000", "*", "~", "·"];
-        for (var round = 0; round < 400; round++)
+        for (var round = 0; round < 600; round++)
         {
             var patterns = new List<string>();
             for (var k = random.Next(1, 60); k > 0; k--)
@@ -308,8 +308,11 @@ public sealed class TextMatcherTests
             }
 
             // Text: normal units (each with its normal form), sometimes a planted pattern, sometimes separators.
+            // Lengths either side of TextMatcher.InterleaveMinLength: one stream, and four interleaved streams whose
+            // boundaries fall on separators, emoji and planted words.
             var units = new List<(string Unit, string Normal)>();
-            while (units.Count < 200)
+            var target = random.Next(2) == 0 ? random.Next(1, 250) : random.Next(250, 2000);
+            while (units.Count < target)
             {
                 if (random.Next(6) == 0)
                 {
@@ -441,5 +444,27 @@ public sealed class TextMatcherTests
         Assert.Empty(Find(["保本"], "保$本"));
         Assert.Empty(Find(["保本"], "保a本"));
         Assert.Empty(Find(["保本"], "保①本"));
+    }
+
+    [Fact]
+    public void Interleaved_streams_report_each_match_once_whatever_falls_on_their_boundaries()
+    {
+        // Small alphabet, dense matches and emoji everywhere, at every length around where four streams start.
+        (string, string)[] alphabet = [("保", "保"), ("本", "本"), ("息", "息"), (" ", ""), ("🔥", ""), ("𠀀", "𠀀"), ("Ｂ", "b")];
+        List<string> patterns = ["保本", "本保本", "保", "本息保本息", "𠀀本", "b保", "保本"];
+        var matcher = new TextMatcher(patterns);
+        var random = new Random(11);
+        for (var length = TextMatcher.InterleaveMinLength - 8; length < TextMatcher.InterleaveMinLength + 300; length++)
+        {
+            var units = Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]).ToList();
+            var text = string.Concat(units.Select(u => u.Item1));
+            var expected = Oracle(patterns, units);
+            var found = matcher.FindAll(text);
+            Assert.Equal(expected, found.Select(m => (m.Pattern, m.Start, m.Length)).Order().ToList());
+            // Reported in end order, longest first, as a single pass would.
+            Assert.Equal(found.OrderBy(m => m.End).ThenByDescending(m => m.Length).ThenBy(m => m.Pattern), found);
+            Assert.Equal(expected.Count, matcher.Count(text));
+            Assert.Equal(expected.Count > 0, matcher.ContainsAny(text));
+        }
     }
 }
