@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Siyu.Core.Delivery;
+using Siyu.Core.Text;
 
 namespace Siyu.Bench;
 
@@ -21,9 +22,9 @@ public class DeliveryBenchmarks
 
     private readonly string _message = string.Concat(Enumerable.Repeat(Paragraph, 3))[..500];
     private readonly string _clean = string.Concat(Enumerable.Repeat("感谢您一直以来的支持与陪伴，祝您和家人冬日温暖、生活愉快！", 20))[..500];
-    private readonly List<KeywordMatch> _matches = new(64);
+    private readonly List<TextMatch> _matches = new(64);
     private ContentReview _review = null!;
-    private KeywordMatcher _matcher = null!;
+    private TextMatcher _matcher = null!;
     private CompiledDeliverySettings _settings = null!;
     private CustomerDeliveryContext _context = null!;
     private DeliveryRequest _request = null!;
@@ -33,7 +34,7 @@ public class DeliveryBenchmarks
     public void Setup()
     {
         _review = ContentReview.Create(BuiltInRulePacks.All);
-        _matcher = new KeywordMatcher(BuiltInRulePacks.All.SelectMany(p => p.Rules).SelectMany(r => r.Words)
+        _matcher = new TextMatcher(BuiltInRulePacks.All.SelectMany(p => p.Rules).SelectMany(r => r.Words)
             .Concat(BuiltInRulePacks.All.SelectMany(p => p.Allow)).ToList());
         Console.WriteLine($"// {_review.RuleWordCount} rule words + exceptions = {_review.KeywordCount} keywords; " +
             $"message {_message.Length} chars, {_review.Review(_message).Hits.Count} hits");

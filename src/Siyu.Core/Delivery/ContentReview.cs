@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 
+using Siyu.Core.Text;
+
 namespace Siyu.Core.Delivery;
 
 /// <summary>What a content rule does with a message that contains one of its words. Ordered by strength.</summary>
@@ -64,8 +66,9 @@ public sealed record ReviewResult(
 }
 
 /// <summary>
-/// A compiled content review: rule packs, the tenant's extra block/review words and allow-list in one keyword
-/// automaton. Compile once per configuration and share (immutable, thread-safe); <see cref="ForIndustry"/> caches the
+/// A compiled content review: rule packs, the tenant's extra block/review words and allow-list in one
+/// <see cref="TextMatcher"/> (width, case and traditional/simplified folded; evasion separators skipped). Compile
+/// once per configuration and share (immutable, thread-safe); <see cref="ForIndustry"/> caches the
 /// built-in configurations.
 /// </summary>
 /// <remarks>
@@ -84,14 +87,14 @@ public sealed class ContentReview
     private static readonly ContentReview?[] ByIndustry = new ContentReview?[4];
 
     [ThreadStatic]
-    private static List<KeywordMatch>? _scratch;
+    private static List<TextMatch>? _scratch;
 
-    private readonly KeywordMatcher _matcher;
+    private readonly TextMatcher _matcher;
     private readonly Entry[] _entries;
 
     private sealed record Entry(string Word, string Category, ReviewAction Action, string Reason, string Pack);
 
-    private ContentReview(KeywordMatcher matcher, Entry[] entries)
+    private ContentReview(TextMatcher matcher, Entry[] entries)
     {
         _matcher = matcher;
         _entries = entries;
@@ -101,7 +104,7 @@ public sealed class ContentReview
     public int RuleWordCount => _entries.Length;
 
     /// <summary>Rule words plus allow-listed phrases.</summary>
-    public int KeywordCount => _matcher.KeywordCount;
+    public int KeywordCount => _matcher.PatternCount;
 
     /// <summary>The built-in packs of <paramref name="industry"/>, compiled once per process.</summary>
     public static ContentReview ForIndustry(Industry industry)
@@ -177,7 +180,7 @@ public sealed class ContentReview
             keywords.Add(e.Word);
         }
         keywords.AddRange(allowWords);
-        return new ContentReview(new KeywordMatcher(keywords, normalization), [.. entries]);
+        return new ContentReview(new TextMatcher(keywords, normalization), [.. entries]);
     }
 
     /// <summary>Why <paramref name="word"/> cannot be a rule or allow word, or null when it can.</summary>
@@ -217,7 +220,7 @@ public sealed class ContentReview
     public ReviewResult Review(string text, string field = "text")
     {
         ArgumentNullException.ThrowIfNull(text);
-        var matches = _scratch ??= new List<KeywordMatch>(16);
+        var matches = _scratch ??= new List<TextMatch>(16);
         matches.Clear();
         if (_matcher.FindAll(text, matches) == 0)
         {
@@ -227,11 +230,11 @@ public sealed class ContentReview
         List<ReviewHit>? hits = null;
         foreach (var m in matches)
         {
-            if (m.KeywordIndex >= _entries.Length)
+            if (m.Pattern >= _entries.Length)
             {
                 continue; // an allow-listed phrase
             }
-            var entry = _entries[m.KeywordIndex];
+            var entry = _entries[m.Pattern];
             if (InsideLongerWord(text, m) || InsideAllowed(matches, m, text))
             {
                 continue;
@@ -258,11 +261,11 @@ public sealed class ContentReview
         return new ReviewResult(OutcomeOf(hits), hits);
     }
 
-    private bool InsideAllowed(List<KeywordMatch> matches, KeywordMatch hit, string text)
+    private bool InsideAllowed(List<TextMatch> matches, TextMatch hit, string text)
     {
         foreach (var a in matches)
         {
-            if (a.KeywordIndex >= _entries.Length && a.Start <= hit.Start && a.End >= hit.End && !InsideLongerWord(text, a))
+            if (a.Pattern >= _entries.Length && a.Start <= hit.Start && a.End >= hit.End && !InsideLongerWord(text, a))
             {
                 return true;
             }
@@ -274,7 +277,7 @@ public sealed class ContentReview
     /// Whether a match that starts or ends with a Latin letter or digit continues a longer word or number in the text.
     /// A match's first and last characters are never separators, so they are the word's own edges.
     /// </summary>
-    private static bool InsideLongerWord(string text, KeywordMatch m) =>
+    private static bool InsideLongerWord(string text, TextMatch m) =>
         (m.Start > 0 && IsAsciiAlnum(Fold(text[m.Start])) && IsAsciiAlnum(Fold(text[m.Start - 1])))
         || (m.End < text.Length && IsAsciiAlnum(Fold(text[m.End - 1])) && IsAsciiAlnum(Fold(text[m.End])));
 

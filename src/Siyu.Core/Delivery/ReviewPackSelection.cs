@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Siyu.Core.Events;
 
+using Siyu.Core.Text;
+
 namespace Siyu.Core.Delivery;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Siyu.Core.Delivery;
+using Siyu.Core.Text;
 using Xunit;
 
 namespace Siyu.Core.Tests.Delivery;

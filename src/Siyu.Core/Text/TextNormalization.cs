@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
-namespace Siyu.Core.Delivery;
+namespace Siyu.Core.Text;
 
 /// <summary>
 /// How keywords and text are made comparable before matching. Every step maps one UTF-16 unit to one (or none), so a
@@ -9,18 +9,22 @@ namespace Siyu.Core.Delivery;
 /// </summary>
 /// <param name="FoldWidth">Full-width ASCII (U+FF01–U+FF5E, e.g. Ｖ, ０, ！) to half-width, and the ideographic space to a space.</param>
 /// <param name="FoldCase">Lower-case letters (culture-invariant), so VIP, vip and ｖｉｐ are one word.</param>
+/// <param name="FoldTraditional">
+/// Traditional Chinese characters to simplified (東→东, 買→买, 臺→台) by <see cref="ChineseVariants"/>, so a word
+/// written in either script is one word. Simplified text is unchanged.
+/// </param>
 /// <param name="SkipSeparators">
 /// Drop characters inserted between the characters of a word to slip past filters ("保 本", "保-本", "保\u200B本", "保🔥本"):
 /// white space, control and format characters (zero-width space/joiners, BOM, soft hyphen), punctuation, symbols
 /// (including emoji) and combining marks. <c>%</c> and <c>‰</c> are kept because they carry meaning ("100%有效").
 /// </param>
-public sealed record TextNormalization(bool FoldWidth = true, bool FoldCase = true, bool SkipSeparators = true)
+public sealed record TextNormalization(bool FoldWidth = true, bool FoldCase = true, bool SkipSeparators = true, bool FoldTraditional = true)
 {
     /// <summary>Everything on: what content review uses.</summary>
     public static TextNormalization Default { get; } = new();
 
     /// <summary>Exact, ordinal matching.</summary>
-    public static TextNormalization None { get; } = new(false, false, false);
+    public static TextNormalization None { get; } = new(false, false, false, false);
 
     /// <summary>The normalised form of <paramref name="text"/> (for validation and display, not for the hot path).</summary>
     public string Apply(string text)
@@ -35,7 +39,7 @@ public sealed record TextNormalization(bool FoldWidth = true, bool FoldCase = tr
                 i++;
                 continue;
             }
-            c = TextChars.Fold(c, FoldWidth, FoldCase);
+            c = Fold(c);
             if (SkipSeparators && TextChars.IsSeparator(c))
             {
                 continue;
@@ -43,6 +47,13 @@ public sealed record TextNormalization(bool FoldWidth = true, bool FoldCase = tr
             chars[n++] = c;
         }
         return new string(chars, 0, n);
+    }
+
+    /// <summary>The folds of this normalisation applied to one character (width, then case, then script).</summary>
+    public char Fold(char c)
+    {
+        c = TextChars.Fold(c, FoldWidth, FoldCase);
+        return FoldTraditional ? ChineseVariants.ToSimplified(c) : c;
     }
 }
 

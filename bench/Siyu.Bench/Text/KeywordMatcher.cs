@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace Siyu.Core.Delivery;
+using Siyu.Core.Text;
+
+namespace Siyu.Bench.Text;
 
 /// <summary>One occurrence of a keyword: its index in the keyword list and the span it covers in the original text.</summary>
 public readonly record struct KeywordMatch(int KeywordIndex, int Start, int Length)
@@ -11,6 +13,9 @@ public readonly record struct KeywordMatch(int KeywordIndex, int Start, int Leng
 }
 
 /// <summary>
+/// The content-review automaton before <see cref="TextMatcher"/> replaced it, kept only as a baseline for the
+/// <c>text</c> benchmark. It folds width and case in its loop but not traditional characters, so build it with
+/// <c>FoldTraditional: false</c>.
 /// Aho-Corasick automaton over a fixed keyword list: finds every occurrence of every keyword (overlaps included) in
 /// one pass over the text, normalising text and keywords alike (<see cref="TextNormalization"/>) and reporting spans
 /// of the original text. Immutable after construction and safe to share between threads.
