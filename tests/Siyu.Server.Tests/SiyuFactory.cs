@@ -35,6 +35,21 @@ public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false,
         }
     }
 
+    /// <summary>Ingests one customer added by a staff member and waits until <paramref name="reader"/> sees them; answers the customer id.</summary>
+    public async Task<long> AddCustomerAsync(HttpClient reader, string phone, string staffUserId, string name, object? attributes = null)
+    {
+        var attrs = System.Text.Json.JsonSerializer.SerializeToNode(attributes ?? new { })!.AsObject();
+        attrs["name"] = name;
+        var response = await ApiClient().PostEventsAsync(new
+        {
+            id = "add-" + phone, type = "customer.added", timestamp = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
+            identifiers = new { phone }, properties = new { staff_userid = staffUserId }, attributes = attrs,
+        });
+        var id = (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
+        await Json.EventuallyAsync(() => reader.GetJsonOrNull($"/api/v1/customers/{id}"), c => c["name"]?.GetValue<string>() == name);
+        return id;
+    }
+
     public HttpClient ApiClient()
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -17,13 +17,7 @@ public sealed class ConsentCentreTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _admin = await _factory.AdminClientAsync();
-        var response = await _factory.ApiClient().PostEventsAsync(new
-        {
-            id = "cc-add", type = "customer.added", timestamp = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            identifiers = new { phone = "13700001111" }, properties = new { staff_userid = "zhang" }, attributes = new { name = "同意中心" },
-        });
-        _customer = (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
-        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{_customer}"), c => c["name"]?.GetValue<string>() == "同意中心");
+        _customer = await _factory.AddCustomerAsync(_admin, "13700001111", "zhang", "同意中心");
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();

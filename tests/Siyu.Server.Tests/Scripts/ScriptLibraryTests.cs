@@ -21,13 +21,7 @@ public sealed class ScriptLibraryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _admin = await _factory.AdminClientAsync();
-        var response = await _factory.ApiClient().PostEventsAsync(new
-        {
-            id = "script-c", type = "customer.added", timestamp = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
-            identifiers = new { phone = "13600002222" }, properties = new { staff_userid = "zhang" }, attributes = new { name = "李雷", city = "杭州" },
-        });
-        _customer = (await response.ReadAsync())["results"]![0]!["customer_id"]!.GetValue<long>();
-        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{_customer}"), c => c["name"]?.GetValue<string>() == "李雷");
+        _customer = await _factory.AddCustomerAsync(_admin, "13600002222", "zhang", "李雷", new { city = "杭州" });
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
