@@ -8,7 +8,7 @@ using Siyu.Server.Tags;
 namespace Siyu.Server.Audiences;
 
 /// <summary>A tenant's catalog for parsing conditions, with a version that changes whenever tags or audiences do.</summary>
-public sealed record TenantCatalog(ConditionCatalog Catalog, long Version, IReadOnlyList<(long TagId, string Rule)> Rules);
+public sealed record TenantCatalog(ConditionCatalog Catalog, long Version, IReadOnlyList<(long TagId, string Rule)> Rules, KeywordTags? Keywords = null);
 
 /// <summary>
 /// Builds the condition catalog of a tenant from its tags and saved audiences, cached until either changes.
@@ -38,6 +38,8 @@ public sealed class ConditionCatalogs(IDbContextFactory<SiyuDb> dbs, TagCatalog 
         var tagInfos = tags.Groups(tenantId).SelectMany(g => g.Tags)
             .ToDictionary(t => t.Id, t => new Core.Audiences.Conditions.TagInfo(t.Id, t.Name, t.Kind == TagSource.Rule));
         var catalog = new ConditionCatalog { Tags = tagInfos, Audiences = audiences, Scores = [.. ScoreNames.All] };
-        return new TenantCatalog(catalog, version, [.. rules.Select(r => (r.Id, r.Rule!))]);
+        var keywords = db.Tags.AsNoTracking().Where(t => t.TenantId == tenantId && t.DeletedAtTicks == null && t.Kind == TagSource.Keyword && t.Keywords != null)
+            .Select(t => new { t.Id, t.Keywords }).ToList();
+        return new TenantCatalog(catalog, version, [.. rules.Select(r => (r.Id, r.Rule!))], KeywordTags.Compile(keywords.Select(k => (k.Id, k.Keywords!))));
     }
 }

@@ -192,6 +192,7 @@ public sealed class UiText
         ["reviewPacks.line"] = ("第 {0} 行", "Line {0}"),
         ["reviewPacks.tenantWords"] = ("租户自定义词", "Tenant words"),
         ["reviewPacks.savedWithHits"] = ("已保存。内容审核提示以下用词需确认：{0}", "Saved. Content review flagged words to check: {0}"),
+        ["tags.keywords"] = ("关键词（选填，逗号分隔：客户消息含这些词即打标签）", "Keywords (optional, comma-separated: customers who write one get the tag)"),
         // Script and material library (话术库): one block.
         ["scripts.nav"] = ("话术库", "Scripts"),
         ["scripts.title"] = ("话术库与素材库", "Scripts and materials"),

@@ -201,6 +201,8 @@ public sealed class TagRow
     public string? WeComTagId { get; set; }
     /// <summary>For rule tags: the condition (JSON v1) that decides who carries the tag.</summary>
     public string? Rule { get; set; }
+    /// <summary>For keyword tags: JSON array of the words that, in a customer's message, add the tag.</summary>
+    public string? Keywords { get; set; }
     public long CreatedAtTicks { get; set; }
     public long? DeletedAtTicks { get; set; }
 }

@@ -269,6 +269,7 @@ public sealed partial class PartitionGrain
     private void StartRuleSchedule()
     {
         _touched.Clear(); // replayed customers are covered by the full pass below
+        _keywordHits.Clear(); // replayed messages tagged (or not) when they were new
         this.RegisterGrainTimer(_ => ReevaluateRules(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan) { Interleave = false });
         _midnightTimer = this.RegisterGrainTimer(OnMidnight, new GrainTimerCreationOptions(UntilMidnight(), Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
     }

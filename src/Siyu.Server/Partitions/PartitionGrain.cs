@@ -62,6 +62,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
                 entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject));
         }
         await EvaluateRulesForTouchedAsync();
+        await WriteKeywordTagsAsync();
         await FlushJourneyEffectsAsync();
     }
 
@@ -110,6 +111,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             _indexStale = true;
         }
         IndexApplied(profile, e);
+        KeywordsOnEvent(profile, e);
         RescoreOnEvent(profile, e);
         JourneysOnEvent(profile, e);
     }

@@ -3,7 +3,7 @@ using Siyu.Server.Data;
 
 namespace Siyu.Server.Tags;
 
-public sealed record TagInfo(long Id, long GroupId, string GroupName, string Name, string Kind, string? Color, string? Description, bool Deleted, string? Rule = null, string? WeComTagId = null);
+public sealed record TagInfo(long Id, long GroupId, string GroupName, string Name, string Kind, string? Color, string? Description, bool Deleted, string? Rule = null, string? WeComTagId = null, string? Keywords = null);
 
 public sealed record TagGroupInfo(long Id, string Name, int SortOrder, IReadOnlyList<TagInfo> Tags);
 
@@ -45,7 +45,7 @@ public sealed class TagCatalog(IDbContextFactory<SiyuDb> dbs)
         var tags = db.Tags.AsNoTracking().Where(t => t.TenantId == tenantId).ToList();
         var groupNames = groups.ToDictionary(g => g.Id, g => g.Name);
         var infos = tags.Select(t => new TagInfo(t.Id, t.GroupId, groupNames.GetValueOrDefault(t.GroupId, ""), t.Name, t.Kind, t.Color, t.Description,
-            t.DeletedAtTicks is not null || groups.Any(g => g.Id == t.GroupId && g.DeletedAtTicks is not null), t.Rule, t.WeComTagId)).ToList();
+            t.DeletedAtTicks is not null || groups.Any(g => g.Id == t.GroupId && g.DeletedAtTicks is not null), t.Rule, t.WeComTagId, t.Keywords)).ToList();
         var snapshot = new Snapshot(
             [.. groups.Where(g => g.DeletedAtTicks is null).OrderBy(g => g.SortOrder).ThenBy(g => g.Id)
                 .Select(g => new TagGroupInfo(g.Id, g.Name, g.SortOrder, [.. infos.Where(t => t.GroupId == g.Id && !t.Deleted).OrderBy(t => t.Id)]))],

@@ -14,7 +14,7 @@ public sealed record DefinitionResult<T>(T? Value, IReadOnlyList<FieldError> Err
 
 public sealed record TagGroupInput(string? Name, int? SortOrder);
 
-public sealed record TagInput(long? GroupId, string? Name, string? Kind, string? Color, string? Description, string? RuleJson = null);
+public sealed record TagInput(long? GroupId, string? Name, string? Kind, string? Color, string? Description, string? RuleJson = null, IReadOnlyList<string>? Keywords = null);
 
 /// <summary>Creating, renaming and deleting tag groups and tags, for the API and the console alike. Every change is audited.</summary>
 public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog catalog, Audiences.ConditionCatalogs conditions, Audiences.AudienceService audiences, TimeProvider time)
@@ -89,6 +89,7 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
         }
         var name = await CheckTagAsync(db, tenantId, null, input.GroupId, input.Name, input, errors);
         CheckRule(tenantId, kind, input.RuleJson, required: true, errors);
+        var keywords = KeywordTags.Check(kind, input.Keywords, required: true, errors);
         if (errors.Count > 0)
         {
             return new(null, errors);
@@ -97,7 +98,7 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
         var row = new TagRow
         {
             TenantId = tenantId, GroupId = input.GroupId!.Value, Name = name!, Kind = kind, Color = input.Color, Description = input.Description,
-            Rule = input.RuleJson, CreatedAtTicks = now,
+            Rule = input.RuleJson, Keywords = keywords, CreatedAtTicks = now,
         };
         db.Tags.Add(row);
         Audit(db, tenantId, now, actor, "tag.create", row.Name);
@@ -125,11 +126,13 @@ public sealed class TagDefinitions(IDbContextFactory<SiyuDb> dbs, TagCatalog cat
         var groupId = input.GroupId ?? row.GroupId;
         var name = await CheckTagAsync(db, tenantId, id, groupId, input.Name ?? row.Name, input, errors);
         CheckRule(tenantId, row.Kind, input.RuleJson, required: false, errors);
+        var keywords = KeywordTags.Check(row.Kind, input.Keywords, required: false, errors);
         if (errors.Count > 0)
         {
             return new(null, errors);
         }
         (row.GroupId, row.Name, row.Color, row.Description) = (groupId, name!, input.Color ?? row.Color, input.Description ?? row.Description);
+        row.Keywords = keywords ?? row.Keywords;
         var ruleChanged = input.RuleJson is not null && input.RuleJson != row.Rule;
         row.Rule = input.RuleJson ?? row.Rule;
         Audit(db, tenantId, time.GetUtcNow().UtcTicks, actor, ruleChanged ? "tag.rule.update" : "tag.update", ruleChanged ? $"{row.Name}: {row.Rule}" : row.Name);

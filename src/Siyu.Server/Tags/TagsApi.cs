@@ -33,10 +33,10 @@ public static class TagsApi
         return api;
     }
 
-    public sealed record TagDto(long Id, long GroupId, string Name, string Kind, string? Color, string? Description, int Customers, JsonNode? Rule = null);
+    public sealed record TagDto(long Id, long GroupId, string Name, string Kind, string? Color, string? Description, int Customers, JsonNode? Rule = null, JsonNode? Keywords = null);
     public sealed record TagGroupDto(long Id, string Name, int SortOrder, IReadOnlyList<TagDto> Tags);
     public sealed record GroupRequest(string? Name, int? SortOrder);
-    public sealed record TagRequest(long? GroupId, string? Name, string? Kind, string? Color, string? Description, System.Text.Json.JsonElement? Rule = null);
+    public sealed record TagRequest(long? GroupId, string? Name, string? Kind, string? Color, string? Description, System.Text.Json.JsonElement? Rule = null, IReadOnlyList<string>? Keywords = null);
     public sealed record ApplyRequest(IReadOnlyList<long>? CustomerIds, IReadOnlyList<long>? Add, IReadOnlyList<long>? Remove, string? Reason, string? Source, string? RequestId);
     public sealed record ApplyOneRequest(IReadOnlyList<long>? Add, IReadOnlyList<long>? Remove, string? Reason, string? Source);
     public sealed record ApplyResponse(int Added, int Removed, int Unchanged);
@@ -46,7 +46,7 @@ public static class TagsApi
         var tenant = http.User.TenantId();
         var counts = await reader.TagCountsAsync(tenant);
         return TypedResults.Ok(catalog.Groups(tenant).Select(g => new TagGroupDto(g.Id, g.Name, g.SortOrder,
-            [.. g.Tags.Select(t => new TagDto(t.Id, t.GroupId, t.Name, t.Kind, t.Color, t.Description, counts.GetValueOrDefault(t.Id), t.Rule is null ? null : JsonNode.Parse(t.Rule)))])).ToList());
+            [.. g.Tags.Select(t => new TagDto(t.Id, t.GroupId, t.Name, t.Kind, t.Color, t.Description, counts.GetValueOrDefault(t.Id), t.Rule is null ? null : JsonNode.Parse(t.Rule), t.Keywords is null ? null : JsonNode.Parse(t.Keywords)))])).ToList());
     }
 
     private static IResult Answer<T>(DefinitionResult<T> result, Func<T, IResult> ok, string what) where T : class =>
@@ -63,7 +63,7 @@ public static class TagsApi
     private static async Task<IResult> DeleteGroup(HttpContext http, TagDefinitions definitions, long id) =>
         await definitions.DeleteGroupAsync(http.User.TenantId(), http.User.Actor(), id) ? TypedResults.NoContent() : Problems.NotFound($"No tag group {id}.");
 
-    private static TagInput Input(TagRequest r) => new(r.GroupId, r.Name, r.Kind, r.Color, r.Description, Audiences.AudienceService.ConditionText(r.Rule));
+    private static TagInput Input(TagRequest r) => new(r.GroupId, r.Name, r.Kind, r.Color, r.Description, Audiences.AudienceService.ConditionText(r.Rule), r.Keywords);
 
     private static TagDto Dto(TagRow t) => new(t.Id, t.GroupId, t.Name, t.Kind, t.Color, t.Description, 0, t.Rule is null ? null : JsonNode.Parse(t.Rule));
 

@@ -1612,6 +1612,9 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long>("GroupId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Keywords")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
