@@ -13,7 +13,7 @@ public static class JourneysApi
     {
         var g = api.MapGroup("/journeys").WithTags("Journeys");
         g.MapGet("", List).WithName("ListJourneys").Requires(Permission.JourneysRead);
-        g.MapPost("/validate", Validate).WithName("ValidateJourney").Requires(Permission.JourneysRead).WithSummary("Check a definition without saving: every error with its path (steps[2].wait.duration)");
+        g.MapPost("/validate", Validate).WithName("ValidateJourney").Requires(Permission.JourneysRead).WithSummary("Check a definition without saving, content review included: every error with its path (steps[2].wait.duration), review words in review_hits");
         g.MapPost("", Create).WithName("CreateJourney").Requires(Permission.JourneysWrite).WithSummary("Create a journey (draft) from a definition, format version 1");
         g.MapGet("/{id:long}", Get).WithName("GetJourney").Requires(Permission.JourneysRead);
         g.MapPut("/{id:long}", Publish).WithName("PublishJourney").Requires(Permission.JourneysWrite).WithSummary("Publish a new version; customers already in it finish on theirs");
@@ -35,10 +35,16 @@ public static class JourneysApi
 
     private static async Task<IResult> List(HttpContext http, JourneyService journeys) => TypedResults.Ok(await journeys.ListAsync(http.User.TenantId()));
 
-    private static IResult Validate(HttpContext http, JourneyService journeys, DefinitionRequest body)
+    /// <summary>The same checks as a save, content review included (blocked words are errors, words to check are reported).</summary>
+    private static async Task<IResult> Validate(HttpContext http, JourneyService journeys, DefinitionRequest body)
     {
         var result = journeys.Validate(http.User.TenantId(), Json(body));
-        return result.Ok ? TypedResults.Ok(new { valid = true, steps = result.Definition!.Steps.Count }) : Problems.Validation(result.Errors);
+        if (!result.Ok)
+        {
+            return Problems.Validation(result.Errors);
+        }
+        var (blocked, hits) = await journeys.ReviewAsync(http.User.TenantId(), result.Definition!);
+        return blocked.Count > 0 ? Problems.Validation(blocked) : TypedResults.Ok(new { valid = true, steps = result.Definition!.Steps.Count, review_hits = hits });
     }
 
     private static async Task<IResult> Create(HttpContext http, JourneyService journeys, DefinitionRequest body)

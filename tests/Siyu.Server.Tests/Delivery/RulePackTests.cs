@@ -152,6 +152,13 @@ public sealed class RulePackTests : IAsyncLifetime
 
         var pack = await CreatePackAsync("理财话术", new { word = "稳稳赚", action = "block", reason = "承诺收益" }, new { word = "沙龙", action = "review" });
 
+        // Validating without saving gives the same answers as a save.
+        var check = await ErrorsAsync(await _admin.PostAsJsonAsync("/api/v1/journeys/validate", new { definition = Definition("周六理财沙龙，稳稳赚的秘诀") }));
+        Assert.Contains("稳稳赚", Assert.Single(check["definition.steps[2].send.text"]), StringComparison.Ordinal);
+        var validated = await (await _admin.PostAsJsonAsync("/api/v1/journeys/validate", new { definition = Definition("周六理财沙龙，欢迎参加") })).ReadAsync();
+        Assert.True(validated["valid"]!.GetValue<bool>());
+        Assert.Equal("沙龙", Assert.Single(validated["review_hits"]!.AsArray())!["word"]!.GetValue<string>());
+
         var refused = await _admin.PutAsJsonAsync($"/api/v1/journeys/{journey}", new { definition = Definition("周六理财沙龙，稳稳赚的秘诀") });
         var errors = await ErrorsAsync(refused);
         var message = Assert.Single(errors["definition.steps[2].send.text"]);
