@@ -85,16 +85,18 @@ public sealed class AccessDirectory(IDbContextFactory<SiyuDb> dbs)
         return access.Scope.IsAll || RolePermissions.ScopeAware.Contains(permission);
     }
 
-    public async Task<bool> AllowsAsync(ClaimsPrincipal user, params Permission[] any)
+    /// <summary>Every permission the caller holds now (the console's navigation, <c>GET /users/me</c>).</summary>
+    public async Task<HashSet<Permission>> PermissionsAsync(ClaimsPrincipal user)
     {
-        foreach (var permission in any)
+        var held = new HashSet<Permission>();
+        foreach (var permission in Enum.GetValues<Permission>())
         {
             if (await AllowsAsync(user, permission))
             {
-                return true;
+                held.Add(permission);
             }
         }
-        return false;
+        return held;
     }
 
     /// <summary>The data scope of a caller; API keys see every customer of their tenant.</summary>

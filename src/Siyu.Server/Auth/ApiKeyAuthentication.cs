@@ -74,8 +74,8 @@ public sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>
-/// What an API key may do. Enforced in one place, the <c>api</c> policy: an endpoint that needs more than reading
-/// says so with <see cref="RequiresScope"/>; console users are not limited by scopes (their role decides).
+/// What an API key may do; enforced with every other permission by <see cref="AccessDirectory.AllowsAsync"/>, which maps
+/// each permission to the scope it needs. Console users are not limited by scopes (their role decides).
 /// </summary>
 public static class ApiScopes
 {
@@ -88,20 +88,7 @@ public static class ApiScopes
     public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite];
 
     public static string[] Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-    public static bool Allows(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context)
-    {
-        if (context.User.Identity?.AuthenticationType != ApiKeyAuthenticationHandler.SchemeName)
-        {
-            return true;
-        }
-        var required = (context.Resource as HttpContext)?.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>()?.Scope ?? Read;
-        return context.User.HasClaim(ClaimType, required);
-    }
 }
-
-/// <summary>Endpoint metadata: the API key scope this endpoint needs instead of <see cref="ApiScopes.Read"/>.</summary>
-public sealed record RequiresScope(string Scope);
 
 public static class ApiKeys
 {

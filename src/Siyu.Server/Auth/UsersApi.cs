@@ -241,14 +241,7 @@ public static class UsersApi
     private static async Task<IResult> Me(HttpContext http, AccessDirectory access)
     {
         var me = await access.ForAsync(http.User);
-        var permissions = new List<string>();
-        foreach (var p in Enum.GetValues<Permission>())
-        {
-            if (await access.AllowsAsync(http.User, p))
-            {
-                permissions.Add(p.ToString());
-            }
-        }
+        var permissions = (await access.PermissionsAsync(http.User)).Order().Select(p => p.ToString()).ToList();
         var scope = await access.ScopeAsync(http.User);
         return TypedResults.Ok(new
         {

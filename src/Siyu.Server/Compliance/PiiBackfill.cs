@@ -102,8 +102,13 @@ public static partial class PiiBackfill
     private static Identifier Hashed(PiiProtector pii, Identifier id) =>
         PiiProtector.IsPersonal(id.Type) && !PiiHasher.IsHash(id.Value) ? id with { Value = pii.Hasher.Hash(id.Value) } : id;
 
-    /// <summary>Rewrites one text column of the rows a filter selects, walking by rowid so a row the map leaves alone is not read again.</summary>
-    private static int RewriteText(SqliteConnection c, string table, string column, string filter, Func<string, string?> map)
+    /// <summary>
+    /// Rewrites one text column of the rows a filter selects (its <c>$name</c> parameters given), walking by rowid so a
+    /// row the map leaves alone (null) is not read again. A row changed since it was read is skipped (compare and swap):
+    /// rotation runs while ingest writes. Answers how many rows were rewritten. Used by the backfill and the rotation.
+    /// </summary>
+    internal static int RewriteText(SqliteConnection c, string table, string column, string filter, Func<string, string?> map,
+        params (string Name, object Value)[] parameters)
     {
         var done = 0;
         long after = 0;
@@ -115,6 +120,10 @@ public static partial class PiiBackfill
                 select.CommandText = $"SELECT rowid, {column} FROM {table} WHERE rowid > $a AND {column} IS NOT NULL AND ({filter}) ORDER BY rowid LIMIT $n";
                 select.Parameters.AddWithValue("$a", after);
                 select.Parameters.AddWithValue("$n", BatchSize);
+                foreach (var (name, value) in parameters)
+                {
+                    select.Parameters.AddWithValue(name, value);
+                }
                 using var r = select.ExecuteReader();
                 while (r.Read())
                 {
@@ -128,16 +137,14 @@ public static partial class PiiBackfill
             using var tx = c.BeginTransaction();
             using var update = c.CreateCommand();
             update.Transaction = tx;
-            update.CommandText = $"UPDATE {table} SET {column} = $v WHERE rowid = $r";
-            var (v, rowid) = (update.Parameters.Add("$v", SqliteType.Text), update.Parameters.Add("$r", SqliteType.Integer));
+            update.CommandText = $"UPDATE {table} SET {column} = $v WHERE rowid = $r AND {column} = $old";
+            var (v, rowid, old) = (update.Parameters.Add("$v", SqliteType.Text), update.Parameters.Add("$r", SqliteType.Integer), update.Parameters.Add("$old", SqliteType.Text));
             foreach (var (id, value) in batch)
             {
                 if (map(value) is { } rewritten)
                 {
-                    v.Value = rewritten;
-                    rowid.Value = id;
-                    update.ExecuteNonQuery();
-                    done++;
+                    (v.Value, rowid.Value, old.Value) = (rewritten, id, value);
+                    done += update.ExecuteNonQuery();
                 }
             }
             tx.Commit();

@@ -85,49 +85,25 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
 
     private int RotateIdentifiers(SqliteConnection c, int tenantId, ref int failed)
     {
-        var done = 0;
-        long after = 0;
+        var unreadable = 0;
         var active = PiiCipher.Prefix + Cipher.ActiveKeyId + ":";
-        while (true)
-        {
-            var batch = new List<(long RowId, string Old)>();
-            using (var select = c.CreateCommand())
+        var done = PiiBackfill.RewriteText(c, "identifiers", "Encrypted", "TenantId = $t AND substr(Encrypted, 1, length($k)) <> $k",
+            old =>
             {
-                select.CommandText = """
-                    SELECT rowid, Encrypted FROM identifiers
-                    WHERE TenantId = $t AND rowid > $a AND Encrypted IS NOT NULL AND substr(Encrypted, 1, length($k)) <> $k ORDER BY rowid LIMIT $n
-                    """;
-                select.Parameters.AddWithValue("$t", tenantId);
-                select.Parameters.AddWithValue("$a", after);
-                select.Parameters.AddWithValue("$k", active);
-                select.Parameters.AddWithValue("$n", BatchSize);
-                using var r = select.ExecuteReader();
-                while (r.Read())
+                try
                 {
-                    batch.Add((r.GetInt64(0), r.GetString(1)));
+                    return Cipher.Reencrypt(old);
                 }
-            }
-            if (batch.Count == 0)
-            {
-                return done;
-            }
-            using var tx = c.BeginTransaction();
-            using var update = c.CreateCommand();
-            update.Transaction = tx;
-            update.CommandText = "UPDATE identifiers SET Encrypted = $new WHERE rowid = $r AND Encrypted = $old";
-            var (n, r2, o) = (update.Parameters.Add("$new", SqliteType.Text), update.Parameters.Add("$r", SqliteType.Integer), update.Parameters.Add("$old", SqliteType.Text));
-            foreach (var (rowid, old) in batch)
-            {
-                if (Reencrypt(old, ref failed) is not { } fresh)
+                catch (PiiDecryptionException e)
                 {
-                    continue;
+                    unreadable++;
+                    LogUnreadable(logger, e, "identifier", 0);
+                    return null;
                 }
-                (n.Value, r2.Value, o.Value) = (fresh, rowid, old);
-                done += update.ExecuteNonQuery();
-            }
-            tx.Commit();
-            after = batch[^1].RowId;
-        }
+            },
+            ("$t", tenantId), ("$k", active));
+        failed += unreadable;
+        return done;
     }
 
     private int RotateEvents(SqliteConnection c, int tenantId, ref int failed)
@@ -245,20 +221,6 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
             done += update.ExecuteNonQuery();
         }
         return done;
-    }
-
-    private string? Reencrypt(string ciphertext, ref int failed)
-    {
-        try
-        {
-            return Cipher.Reencrypt(ciphertext);
-        }
-        catch (PiiDecryptionException e)
-        {
-            failed++;
-            LogUnreadable(logger, e, "identifier", 0);
-            return null;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "PII rotation could not read a {What} ({Id}); it stays under its old key")]

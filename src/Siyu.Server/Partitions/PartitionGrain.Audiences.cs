@@ -246,6 +246,20 @@ public sealed partial class PartitionGrain
             c.Add ? EventTypes.TagAdded : EventTypes.TagRemoved, now, [], c.CustomerId,
             new JsonObject { ["tag_id"] = c.TagId, ["source"] = TagSource.Rule, ["actor"] = "rule", ["reason"] = c.Add ? "rule matched" : "rule no longer matches" },
             null, TagSource.Rule)).ToList();
+        if (await AppendTagEventsAsync(events) is { } failure)
+        {
+            // Not lost for good: the next event of the customer or the next midnight pass writes it again.
+            foreach (var c in changes)
+            {
+                _pendingRuleChanges.Remove((c.CustomerId, c.TagId));
+            }
+            LogRuleWriteFailed(logger, failure, _tenantId, _partition, changes.Count);
+        }
+    }
+
+    /// <summary>Appends tag changes the partition decided (rule and keyword tags) in batches; the failure, or null.</summary>
+    private async Task<Exception?> AppendTagEventsAsync(IReadOnlyList<IncomingEvent> events)
+    {
         var writer = ServiceProvider.GetRequiredService<IngestWriter>();
         try
         {
@@ -253,15 +267,11 @@ public sealed partial class PartitionGrain
             {
                 await writer.AppendAsync(_tenantId, chunk);
             }
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Not lost for good: the next event of the customer or the next midnight pass writes it again.
-            foreach (var c in changes)
-            {
-                _pendingRuleChanges.Remove((c.CustomerId, c.TagId));
-            }
-            LogRuleWriteFailed(logger, e, _tenantId, _partition, changes.Count);
+            return e;
         }
     }
 

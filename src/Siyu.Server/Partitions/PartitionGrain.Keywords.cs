@@ -3,7 +3,6 @@ using Siyu.Core.Customers;
 using Siyu.Core.Events;
 using Siyu.Core.Tags;
 using Siyu.Server.Audiences;
-using Siyu.Server.Ingest;
 
 namespace Siyu.Server.Partitions;
 
@@ -53,13 +52,9 @@ public sealed partial class PartitionGrain
             },
             null, TagSource.Keyword)).ToList();
         _keywordHits.Clear();
-        try
+        if (await AppendTagEventsAsync(events) is { } failure)
         {
-            await ServiceProvider.GetRequiredService<IngestWriter>().AppendAsync(_tenantId, events);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogKeywordWriteFailed(logger, e, _tenantId, _partition, events.Count);
+            LogKeywordWriteFailed(logger, failure, _tenantId, _partition, events.Count);
         }
     }
 
