@@ -19,13 +19,6 @@ public sealed partial class BadRequests : IExceptionHandler
         {
             return false;
         }
-        // JSON may escape a lone surrogate; System.Text.Json accepts the document and throws only when the string is
-        // read, possibly while the body is being bound. It is always the caller's text.
-        if (exception is InvalidOperationException { Source: "System.Text.Json" } utf16 && utf16.Message.Contains("UTF-16", StringComparison.Ordinal))
-        {
-            await Problems.Validation("body", "Contains an unpaired UTF-16 surrogate (\\ud800–\\udfff escaped alone); send valid Unicode text.").ExecuteAsync(http);
-            return true;
-        }
         if (exception is not BadHttpRequestException bad)
         {
             return false;
