@@ -50,6 +50,12 @@ public enum Permission
     ConversationsRead,
     /// <summary>The archive sidecar: post archived messages, read and move the seq cursor, decrypt random keys (API key scope <c>archive:write</c>).</summary>
     ArchiveIngest,
+    /// <summary>Work the handoff queue (转人工): claim, note and resolve handoffs raised by sensitive-topic interception; filtered by data scope.</summary>
+    HandoffsWork,
+    /// <summary>Conversation rules: sensitive-topic interception words, quality-inspection rules, intents.</summary>
+    ConversationRulesWrite,
+    /// <summary>Quality-inspection (质检) scores, staff reports and drill-down; tenant-wide (they compare staff).</summary>
+    QualityRead,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -74,7 +80,7 @@ public static class RolePermissions
     [
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
-        Permission.ConversationsRead,
+        Permission.ConversationsRead, Permission.QualityRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -85,10 +91,11 @@ public static class RolePermissions
         [
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
-            Permission.ComplianceRequest,
+            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
-        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead],
+        [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead,
+            Permission.HandoffsWork],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
         [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest],
@@ -104,6 +111,8 @@ public static class RolePermissions
         Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn,
         // Conversation search and the per-customer view filter by the staff member of each message.
         Permission.ConversationsRead,
+        // The handoff queue lists and resolves only handoffs of customers in the caller's scope.
+        Permission.HandoffsWork,
     };
 
     public static bool IsRead(Permission permission) => Reads.Contains(permission);
