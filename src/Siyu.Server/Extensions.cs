@@ -187,6 +187,7 @@ public static class Extensions
         services.AddSingleton<UserAdmin>();
         services.AddSingleton<Compliance.Reveals>();
         services.AddSingleton<Scripts.ScriptLibrary>();
+        services.AddSingleton<Intents.IntentService>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
@@ -263,6 +264,7 @@ public static class Extensions
         Compliance.DataSubjectRequestsApi.MapDataSubjectRequestsApi(api);
         Auth.UsersApi.MapUsersApi(api);
         Scripts.ScriptsApi.MapScriptsApi(api);
+        Intents.IntentsApi.MapIntentsApi(api);
         Conversations.ArchiveApi.MapArchiveApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)

@@ -51,6 +51,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Conversations.ArchiveTermRow> ArchiveTerms => Set<Conversations.ArchiveTermRow>();
     public DbSet<Conversations.ArchiveKeyRow> ArchiveKeys => Set<Conversations.ArchiveKeyRow>();
     public DbSet<Conversations.ArchiveSettingsRow> ArchiveSettings => Set<Conversations.ArchiveSettingsRow>();
+    public DbSet<Intents.IntentSettingsRow> IntentSettings => Set<Intents.IntentSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -239,6 +240,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         b.Entity<DeliverySettingsRow>(e =>
         {
             e.ToTable("delivery_settings");
+            e.HasKey(d => d.TenantId);
+        });
+        b.Entity<Intents.IntentSettingsRow>(e =>
+        {
+            e.ToTable("intent_settings");
             e.HasKey(d => d.TenantId);
         });
         b.Entity<ReviewPackRow>(e =>

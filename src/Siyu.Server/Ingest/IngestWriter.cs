@@ -32,6 +32,7 @@ public sealed partial class IngestWriter(
     PartitionDispatcher dispatcher,
     IngestOptions options,
     PiiProtector pii,
+    Intents.IntentService intents,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
@@ -54,6 +55,26 @@ public sealed partial class IngestWriter(
             Interlocked.Add(ref _pendingEvents, -events.Count);
             throw new IngestOverloadedException(1);
         }
+        return Intents.IntentService.NeedsIntent(events) ? EnrichThenAppendAsync(tenantId, events) : Enqueue(tenantId, events);
+    }
+
+    // Customer messages get their intent before the append, so the stored event carries it (see IntentService).
+    private async Task<IngestOutcome[]> EnrichThenAppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
+    {
+        try
+        {
+            events = await intents.EnrichAsync(tenantId, events);
+        }
+        catch
+        {
+            Interlocked.Add(ref _pendingEvents, -events.Count);
+            throw;
+        }
+        return await Enqueue(tenantId, events);
+    }
+
+    private Task<IngestOutcome[]> Enqueue(int tenantId, IReadOnlyList<IncomingEvent> events)
+    {
         var item = new AppendItem(tenantId, events, pii, _normalizer);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;

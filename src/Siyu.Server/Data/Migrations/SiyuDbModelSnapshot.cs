@@ -1819,6 +1819,30 @@ namespace Siyu.Server.Data.Migrations
 
                     b.ToTable("wecom_sync_runs", (string)null);
                 });
+
+            modelBuilder.Entity("Siyu.Server.Intents.IntentSettingsRow", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("intent_settings", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
