@@ -188,6 +188,7 @@ public static class Extensions
         services.AddSingleton<Compliance.Reveals>();
         services.AddSingleton<Scripts.ScriptLibrary>();
         services.AddSingleton<Intents.IntentService>();
+        services.AddSingleton<Sidebar.SidebarService>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddLocalization();
@@ -265,6 +266,7 @@ public static class Extensions
         Auth.UsersApi.MapUsersApi(api);
         Scripts.ScriptsApi.MapScriptsApi(api);
         Intents.IntentsApi.MapIntentsApi(api);
+        Sidebar.SidebarApi.MapSidebarApi(api);
         Conversations.ArchiveApi.MapArchiveApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
@@ -273,6 +275,7 @@ public static class Extensions
         }
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
+        Sidebar.SidebarApi.MapSidebarEntry(app);
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         // Short links in messages: public (customers click them), no login.
         app.MapGet("/l/{code}", async (string code, Messaging.LinkTracker links) =>

@@ -40,6 +40,8 @@ public sealed record ScriptInput
     [JsonPropertyName("page")] public string? Page { get; init; }
     /// <summary>Tags whose customers this script suits (the sidebar recommends by them).</summary>
     [JsonPropertyName("tag_ids")] public IReadOnlyList<long>? TagIds { get; init; }
+    /// <summary>Intent codes of customer messages this script answers (the sidebar recommends by the customer's recent intents).</summary>
+    [JsonPropertyName("intents")] public IReadOnlyList<string>? Intents { get; init; }
 
     /// <summary>Every problem, each naming its field; <paramref name="placeholderFields"/> are the fields a placeholder may name.</summary>
     public List<FieldError> Validate(IReadOnlySet<string> placeholderFields)
@@ -95,6 +97,20 @@ public sealed record ScriptInput
         if (TagIds is { Count: > MaxTags })
         {
             errors.Add(new FieldError("tag_ids", $"At most {MaxTags} tags."));
+        }
+        if (Intents is { Count: > MaxTags })
+        {
+            errors.Add(new FieldError("intents", $"At most {MaxTags} intents."));
+        }
+        else
+        {
+            for (var i = 0; i < (Intents?.Count ?? 0); i++)
+            {
+                if (!Siyu.Core.Intents.IntentCatalog.IsValidCode(Intents![i]))
+                {
+                    errors.Add(new FieldError($"intents[{i}]", "An intent code such as price_inquiry or after_sales."));
+                }
+            }
         }
         return errors;
     }

@@ -51,18 +51,24 @@ public static class AccountEndpoints
             return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(returnUrl)}");
         }
         throttle.Succeeded(throttleKey);
+        await SignInAsync(http, user);
+        AuditLog.Record(db, tenant.Id, time.GetUtcNow().UtcTicks, user.UserName, "login");
+        await db.SaveChangesAsync();
+        return Results.Redirect(returnUrl);
+    }
+
+    /// <summary>The console cookie for a user who proved who they are (password, or WeCom OAuth in the sidebar).</summary>
+    public static Task SignInAsync(HttpContext http, ConsoleUser user)
+    {
         var identity = new ClaimsIdentity(
         [
             new Claim(ClaimTypes.Name, user.UserName),
             new Claim(ClaimTypes.GivenName, string.IsNullOrEmpty(user.DisplayName) ? user.UserName : user.DisplayName),
             new Claim(ClaimTypes.Role, user.Role),
             new Claim(AccessDirectory.UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(SiyuClaims.Tenant, tenant.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(SiyuClaims.Tenant, user.TenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-        AuditLog.Record(db, tenant.Id, time.GetUtcNow().UtcTicks, user.UserName, "login");
-        await db.SaveChangesAsync();
-        return Results.Redirect(returnUrl);
+        return http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
     }
 
     private static async Task<IResult> Logout(HttpContext http)
@@ -82,6 +88,6 @@ public static class AccountEndpoints
         return Results.LocalRedirect(SafeReturnUrl(redirectUri));
     }
 
-    private static string SafeReturnUrl(string? url) =>
+    internal static string SafeReturnUrl(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 }

@@ -27,6 +27,8 @@ public sealed class ScriptRow
     public string? Page { get; set; }
     /// <summary>JSON array of tag ids.</summary>
     public string TagIds { get; set; } = "[]";
+    /// <summary>JSON array of intent codes.</summary>
+    public string Intents { get; set; } = "[]";
     public int Uses { get; set; }
     public long? LastUsedAtTicks { get; set; }
     public string? CreatedBy { get; set; }

@@ -103,13 +103,13 @@ public static class IntentsApi
         return TypedResults.Ok((await service.GetAsync(http.User.TenantId())).Classifier.Classify(body.Text));
     }
 
-    private static IResult ForCustomer(HttpContext http, CustomerReader reader, long id, int? days)
+    private static IResult ForCustomer(HttpContext http, CustomerReader reader, TimeProvider time, long id, int? days)
     {
         if (days is < 1 or > 365)
         {
             return Problems.Validation("days", "1–365.");
         }
-        return TypedResults.Ok(Recent(reader, http.User.TenantId(), id, days ?? 30, DateTimeOffset.UtcNow));
+        return TypedResults.Ok(Recent(reader, http.User.TenantId(), id, days ?? 30, time.GetUtcNow()));
     }
 
     /// <summary>The intents of a customer's messages since <paramref name="days"/> days before <paramref name="now"/>, newest first.</summary>

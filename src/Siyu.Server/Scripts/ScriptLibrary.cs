@@ -13,7 +13,7 @@ namespace Siyu.Server.Scripts;
 
 public sealed record ScriptView(
     long Id, long? FolderId, string Kind, string Title, string? Text, string? Url, string? Description, string? FileName,
-    string? AppId, string? Page, IReadOnlyList<long> TagIds, int Uses, DateTimeOffset? LastUsedAt, string? CreatedBy, DateTimeOffset UpdatedAt);
+    string? AppId, string? Page, IReadOnlyList<long> TagIds, IReadOnlyList<string> Intents, int Uses, DateTimeOffset? LastUsedAt, string? CreatedBy, DateTimeOffset UpdatedAt);
 
 public sealed record FolderView(long Id, long? ParentId, string Name, int Scripts);
 
@@ -48,7 +48,7 @@ public sealed class ScriptLibrary(IDbContextFactory<SiyuDb> dbs, Delivery.Delive
 
     private static ScriptView View(ScriptRow r) => new(
         r.Id, r.FolderId, r.Kind, r.Title, r.Text, r.Url, r.Description, r.FileName, r.AppId, r.Page,
-        JsonSerializer.Deserialize<long[]>(r.TagIds) ?? [], r.Uses,
+        JsonSerializer.Deserialize<long[]>(r.TagIds) ?? [], JsonSerializer.Deserialize<string[]>(r.Intents) ?? [], r.Uses,
         r.LastUsedAtTicks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, r.CreatedBy, new DateTimeOffset(r.UpdatedAtTicks, TimeSpan.Zero));
 
     public async Task<IReadOnlyList<FolderView>> FoldersAsync(int tenantId)
@@ -222,6 +222,7 @@ public sealed class ScriptLibrary(IDbContextFactory<SiyuDb> dbs, Delivery.Delive
         row.AppId = input.AppId;
         row.Page = input.Page;
         row.TagIds = JsonSerializer.Serialize(input.TagIds?.Distinct().ToArray() ?? []);
+        row.Intents = JsonSerializer.Serialize(input.Intents?.Distinct(StringComparer.Ordinal).ToArray() ?? []);
         row.UpdatedAtTicks = now;
         AuditLog.Record(db, tenantId, now, actor, id is null ? "script.create" : "script.update", target: row.Title);
         await db.SaveChangesAsync();
@@ -268,11 +269,13 @@ public sealed class ScriptLibrary(IDbContextFactory<SiyuDb> dbs, Delivery.Delive
             use.Count++;
         }
         await db.SaveChangesAsync();
-        var text = row.Text is { Length: > 0 } t && MessageTemplate.Parse(t, Fields, "text").Template is { } template
-            ? template.Render(Values(customer))
-            : row.Text;
+        var text = row.Text is { Length: > 0 } t ? Render(t, customer) : row.Text;
         return new RenderedScript(row.Id, row.Kind, row.Title, text, row.Url, row.Description, row.FileName, row.AppId, row.Page);
     }
+
+    /// <summary>A script's text with its placeholders filled from the customer (defaults when there is none).</summary>
+    public static string Render(string text, CustomerView? customer) =>
+        MessageTemplate.Parse(text, Fields, "text").Template is { } template ? template.Render(Values(customer)) : text;
 
     public async Task<ScriptStats?> StatsAsync(int tenantId, long scriptId, int days = 30)
     {

@@ -67,6 +67,10 @@ internal sealed class SecurityHeaders(SecurityOptions options)
     private readonly string _scalarCsp = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline' https:; img-src 'self' data: https:; " +
         $"font-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors {options.FrameAncestors}";
 
+    // The staff sidebar loads WeCom's JS-SDK (only inside the WeCom client) to learn the chat's customer and send into it.
+    private readonly string _sidebarCsp = "default-src 'self'; script-src 'self' https://res.wx.qq.com https://open.work.weixin.qq.com; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
+        $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {options.FrameAncestors}";
+
     // X-Frame-Options cannot name origins: send it only when frame-ancestors is one of the two values it can express.
     private readonly string? _frameOptions = options.FrameAncestors.Trim() switch
     {
@@ -78,7 +82,7 @@ internal sealed class SecurityHeaders(SecurityOptions options)
     public void Apply(HttpContext http)
     {
         var h = http.Response.Headers;
-        h.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/scalar") ? _scalarCsp : _csp;
+        h.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/scalar") ? _scalarCsp : http.Request.Path.StartsWithSegments("/sidebar") ? _sidebarCsp : _csp;
         h.XContentTypeOptions = "nosniff";
         if (_frameOptions is not null)
         {

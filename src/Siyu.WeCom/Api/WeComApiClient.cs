@@ -430,6 +430,23 @@ public sealed class WeComApiClient
             Json.GroupMsgSendResultRequest, Json.WeComGroupMsgSendResultPage, cancellationToken);
     }
 
+    // ---- JS-SDK and OAuth (the staff sidebar) ----
+
+    /// <summary><c>get_jsapi_ticket</c>: the corp's ticket for <c>wx.config</c>. WeCom limits how often it may be fetched: cache it for its lifetime.</summary>
+    public Task<WeComJsApiTicket> GetCorpJsApiTicketAsync(CancellationToken cancellationToken = default) =>
+        GetAsync("cgi-bin/get_jsapi_ticket", Json.WeComJsApiTicket, cancellationToken);
+
+    /// <summary><c>ticket/get?type=agent_config</c>: the app's ticket for <c>wx.agentConfig</c> (needed for getCurExternalContact and sendChatMessage).</summary>
+    public Task<WeComJsApiTicket> GetAgentJsApiTicketAsync(CancellationToken cancellationToken = default) =>
+        GetAsync("cgi-bin/ticket/get", Json.WeComJsApiTicket, cancellationToken, [("type", "agent_config")]);
+
+    /// <summary><c>auth/getuserinfo</c>: the member who followed an OAuth link, from the <c>code</c> WeCom added to the redirect (valid once, 5 minutes).</summary>
+    public Task<WeComOAuthUser> GetUserInfoByCodeAsync(string code, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(code);
+        return GetAsync("cgi-bin/auth/getuserinfo", Json.WeComOAuthUser, cancellationToken, [("code", code)]);
+    }
+
     /// <summary><c>message/send</c>: an app message to staff. Invalid recipients are reported in the result, not thrown.</summary>
     public Task<WeComAppMessageResult> SendAppMessageAsync(WeComAppMessage message, CancellationToken cancellationToken = default)
     {

@@ -46,6 +46,8 @@ internal sealed record TokenResponse
 [JsonSerializable(typeof(WeComMsgTemplateResult))]
 [JsonSerializable(typeof(WeComAppMessage))]
 [JsonSerializable(typeof(WeComAppMessageResult))]
+[JsonSerializable(typeof(WeComJsApiTicket))]
+[JsonSerializable(typeof(WeComOAuthUser))]
 [JsonSerializable(typeof(EditCorpTagRequest))]
 [JsonSerializable(typeof(DelCorpTagRequest))]
 [JsonSerializable(typeof(WeComContactWayUpdate))]

@@ -150,6 +150,11 @@ internal static class CgiBinApi
         api.MapPost("/message/send", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, corp.SendAppMessage));
 
+        api.MapGet("/get_jsapi_ticket", (SimulatedCorp corp) => SimJson.Write(corp.GetJsApiTicket(agent: false)));
+        api.MapGet("/ticket/get", (string? type, SimulatedCorp corp) =>
+            type == "agent_config" ? SimJson.Write(corp.GetJsApiTicket(agent: true)) : SimJson.Error(40004, "invalid type"));
+        api.MapGet("/auth/getuserinfo", (string? code, SimulatedCorp corp) => SimJson.Write(corp.GetUserInfoByCode(code)));
+
         return app;
     }
 

@@ -126,6 +126,36 @@ internal static class SimApi
         sim.MapPost("/tags/change", (TagChangeRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
             await control.ChangeCorpTagAsync(Required(request.ChangeType, "change_type"), request.Id, request.GroupName, request.Name, ct)));
 
+        // WeCom's OAuth page (open.weixin.qq.com/connect/oauth2/authorize): back to redirect_uri with a one-time code for
+        // the member (sim_userid, or the first member), as the WeCom client does for a signed-in member.
+        app.MapGet("/connect/oauth2/authorize", (string? redirect_uri, string? state, string? sim_userid, SimulatedCorp corp) =>
+        {
+            if (redirect_uri is null || !Uri.TryCreate(redirect_uri, UriKind.Absolute, out var target))
+            {
+                return Results.BadRequest("redirect_uri is required");
+            }
+            string code;
+            try
+            {
+                code = corp.IssueOAuthCode(sim_userid);
+            }
+            catch (KeyNotFoundException e)
+            {
+                return Results.NotFound(e.Message);
+            }
+            var query = $"code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state ?? "")}";
+            return Results.Redirect(redirect_uri + (string.IsNullOrEmpty(target.Query) ? "?" : "&") + query);
+        });
+
+        sim.MapGet("/jsapi-tickets", (SimulatedCorp corp) =>
+        {
+            var (corpTicket, agentTicket) = corp.JsApiTickets();
+            return Results.Json(new { corp = corpTicket, agent = agentTicket }, SimJson.Options);
+        });
+
+        sim.MapPost("/oauth/code", (UserRequest request, SimulatedCorp corp) => Guard(() =>
+            Task.FromResult<object>(new { code = corp.IssueOAuthCode(Required(request.UserId, "userid")) })));
+
         return app;
     }
 

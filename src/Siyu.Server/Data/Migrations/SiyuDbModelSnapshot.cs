@@ -1461,6 +1461,10 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long?>("FolderId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Intents")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
