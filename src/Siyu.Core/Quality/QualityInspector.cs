@@ -31,12 +31,13 @@ public sealed record QualityFinding(
     string? Word = null, double? WaitedMinutes = null, long? DueMs = null);
 
 /// <summary>
-/// The inspection of one conversation. <see cref="PendingDueMs"/> is set when the last customer messages are not
-/// answered yet and not due yet: the result is provisional and is inspected again later.
+/// The inspection of one conversation. <see cref="Unanswered"/>: the last customer messages have no reply yet (a
+/// later reply changes the result); <see cref="PendingDueMs"/> is set when they are not due yet either: the result
+/// is provisional and is inspected again when due.
 /// </summary>
 public sealed record QualityReport(
     int Score, IReadOnlyList<QualityFinding> Findings, int CustomerMessages, int StaffMessages, int Timeouts, int ForbiddenHits,
-    bool RequiredApplicable, bool RequiredHit, int NegativeMessages, int NegativeLate, long? PendingDueMs);
+    bool RequiredApplicable, bool RequiredHit, int NegativeMessages, int NegativeLate, long? PendingDueMs, bool Unanswered = false);
 
 /// <summary>
 /// Inspects a conversation: one staff member with one customer over one tenant-local day (the caller cuts the
@@ -95,6 +96,7 @@ public sealed class QualityInspector
         int customer = 0, staff = 0, timeouts = 0, forbiddenHits = 0, negativeMessages = 0, negativeLate = 0;
         var requiredMarks = new List<QualityMark>();
         long? pendingDue = null;
+        var unanswered = false;
         // The open run: its first customer message and the negative findings waiting to learn whether the reply is late.
         QualityMessage? runStart = null;
         var runNegatives = new List<int>();
@@ -162,10 +164,12 @@ public sealed class QualityInspector
             }
             else if (due.ToUnixTimeMilliseconds() < nowMs)
             {
+                unanswered = true;
                 Close(null, true, due);
             }
             else
             {
+                unanswered = true;
                 pendingDue = due == DateTimeOffset.MaxValue ? long.MaxValue : due.ToUnixTimeMilliseconds();
             }
         }
@@ -181,6 +185,6 @@ public sealed class QualityInspector
             findings.Add(new QualityFinding(QualityRuleNames.RequiredMissing, [], weights.RequiredMissing, []));
         }
         var score = Math.Clamp(100 - findings.Sum(f => f.Deduction), 0, 100);
-        return new QualityReport(score, findings, customer, staff, timeouts, forbiddenHits, requiredApplicable, requiredHit, negativeMessages, negativeLate, pendingDue);
+        return new QualityReport(score, findings, customer, staff, timeouts, forbiddenHits, requiredApplicable, requiredHit, negativeMessages, negativeLate, pendingDue, unanswered);
     }
 }

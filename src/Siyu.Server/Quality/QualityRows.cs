@@ -34,6 +34,8 @@ public sealed class QualityResultRow
     public int NegativeLate { get; set; }
     /// <summary>Set while the day's last customer messages are unanswered and not yet due: the row is provisional.</summary>
     public long? PendingDueMs { get; set; }
+    /// <summary>The day ended with customer messages the staff member has not answered (yet): a later reply changes this row.</summary>
+    public bool Unanswered { get; set; }
     public required string Findings { get; set; }
     public long InspectedAtTicks { get; set; }
 }
@@ -60,6 +62,7 @@ internal static class QualityRows
             e.HasIndex(r => new { r.TenantId, r.StaffUserId, r.ExternalUserId, r.Day }).IsUnique();
             e.HasIndex(r => new { r.TenantId, r.Day });
             e.HasIndex(r => new { r.TenantId, r.PendingDueMs });
+            e.HasIndex(r => new { r.TenantId, r.Unanswered });
             e.Property(r => r.StaffUserId).HasMaxLength(128);
             e.Property(r => r.ExternalUserId).HasMaxLength(128);
         });

@@ -105,7 +105,7 @@ public sealed partial class QualityService(IDbContextFactory<SiyuDb> dbs, Archiv
             }
             // An open question of an earlier day may be answered by these messages.
             var pairs = keys.Select(k => (k.Staff, k.External)).ToHashSet();
-            foreach (var p in await db.QualityResults.AsNoTracking().Where(r => r.TenantId == tenant && r.PendingDueMs != null)
+            foreach (var p in await db.QualityResults.AsNoTracking().Where(r => r.TenantId == tenant && r.Unanswered)
                 .Select(r => new { r.StaffUserId, r.ExternalUserId, r.Day }).ToListAsync(ct))
             {
                 if (pairs.Contains((p.StaffUserId, p.ExternalUserId)))
@@ -204,6 +204,7 @@ public sealed partial class QualityService(IDbContextFactory<SiyuDb> dbs, Archiv
             result.NegativeMessages = report.NegativeMessages;
             result.NegativeLate = report.NegativeLate;
             result.PendingDueMs = report.PendingDueMs;
+            result.Unanswered = report.Unanswered;
             // Spans and rule words only: the messages stay sealed in the archive.
             result.Findings = JsonSerializer.Serialize(report.Findings, FindingJson);
             result.InspectedAtTicks = now.UtcTicks;

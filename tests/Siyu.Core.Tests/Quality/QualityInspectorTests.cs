@@ -97,9 +97,12 @@ public sealed class QualityInspectorTests
         var pending = inspector.Inspect(day, null, Ms(11, 28, 12, 0));
         Assert.Empty(pending.Findings);
         Assert.Equal(Ms(11, 30, 9, 20), pending.PendingDueMs);
+        Assert.True(pending.Unanswered);
         var unanswered = inspector.Inspect(day, null, Ms(11, 30, 10, 0));
         Assert.Equal([1L], Assert.Single(unanswered.Findings).MessageIds);
         Assert.Null(unanswered.PendingDueMs);
+        Assert.True(unanswered.Unanswered);
+        Assert.False(inspector.Inspect(day, S(9, Ms(11, 30, 9, 15)), Later).Unanswered);
         Assert.Equal(90, unanswered.Score);
     }
 

@@ -1897,11 +1897,16 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<int>("Timeouts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Unanswered")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Day");
 
                     b.HasIndex("TenantId", "PendingDueMs");
+
+                    b.HasIndex("TenantId", "Unanswered");
 
                     b.HasIndex("TenantId", "StaffUserId", "ExternalUserId", "Day")
                         .IsUnique();

@@ -11,7 +11,7 @@ using Siyu.Server.Data;
 namespace Siyu.Server.Data.Migrations
 {
     [DbContext(typeof(SiyuDb))]
-    [Migration("20261202154643_QualityInspection")]
+    [Migration("20261202154912_QualityInspection")]
     partial class QualityInspection
     {
         /// <inheritdoc />
@@ -1900,11 +1900,16 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<int>("Timeouts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Unanswered")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Day");
 
                     b.HasIndex("TenantId", "PendingDueMs");
+
+                    b.HasIndex("TenantId", "Unanswered");
 
                     b.HasIndex("TenantId", "StaffUserId", "ExternalUserId", "Day")
                         .IsUnique();

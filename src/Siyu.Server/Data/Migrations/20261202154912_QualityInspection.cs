@@ -45,6 +45,7 @@ namespace Siyu.Server.Data.Migrations
                     NegativeMessages = table.Column<int>(type: "INTEGER", nullable: false),
                     NegativeLate = table.Column<int>(type: "INTEGER", nullable: false),
                     PendingDueMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    Unanswered = table.Column<bool>(type: "INTEGER", nullable: false),
                     Findings = table.Column<string>(type: "TEXT", nullable: false),
                     InspectedAtTicks = table.Column<long>(type: "INTEGER", nullable: false)
                 },
@@ -83,6 +84,11 @@ namespace Siyu.Server.Data.Migrations
                 table: "quality_results",
                 columns: new[] { "TenantId", "StaffUserId", "ExternalUserId", "Day" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_quality_results_TenantId_Unanswered",
+                table: "quality_results",
+                columns: new[] { "TenantId", "Unanswered" });
         }
 
         /// <inheritdoc />
