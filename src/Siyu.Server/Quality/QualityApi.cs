@@ -56,41 +56,17 @@ public static class QualityApi
         return TypedResults.Ok(json);
     }
 
-    private static async Task<IResult> PutRules(HttpContext http, SiyuDb db, TimeProvider time, JsonObject body)
+    private static async Task<IResult> PutRules(HttpContext http, SiyuDb db, TimeProvider time, JsonObject body, CancellationToken ct)
     {
-        var tenant = http.User.TenantId();
-        var row = await db.QualityRules.FirstOrDefaultAsync(r => r.TenantId == tenant);
-        var current = QualityRulesJson.Load(row?.Json);
-        var errors = new List<FieldError>();
-        var rules = QualityRulesJson.Merge(current, body, errors);
-        if (errors.Count == 0)
-        {
-            errors.AddRange(rules.Validate());
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-        var now = time.GetUtcNow().UtcTicks;
-        if (row is null)
-        {
-            row = new QualityRulesRow { TenantId = tenant, Json = "" };
-            db.QualityRules.Add(row);
-        }
-        row.Json = QualityRulesJson.ToJson(rules).ToJsonString();
-        row.UpdatedAtTicks = now;
-        row.UpdatedBy = http.User.Actor();
-        AuditLog.Record(db, tenant, now, http.User.Actor(), "quality.rules.changed", "quality_rules",
-            $"timeout {current.TimeoutMinutes} -> {rules.TimeoutMinutes} min; forbidden {rules.ForbiddenPhrases.Count}, required {rules.RequiredPhrases.Count}, negative {rules.NegativeWords.Count} phrases");
-        await db.SaveChangesAsync();
-        return TypedResults.Ok(QualityRulesJson.ToJson(rules));
+        var (rules, errors) = await QualityCommands.SaveRulesAsync(db, http.User.TenantId(), http.User.Actor(), time.GetUtcNow().UtcTicks, body, ct);
+        return rules is null ? Problems.Validation(errors) : TypedResults.Ok(QualityRulesJson.ToJson(rules));
     }
 
-    private static bool TryDay(string? text, out DateOnly day) =>
+    internal static bool TryDay(string? text, out DateOnly day) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day);
 
     /// <summary>from/to (inclusive tenant-local days); defaults: the last 7 days up to today.</summary>
-    private static IResult? Range(string? from, string? to, DateOnly today, int maxDays, out DateOnly start, out DateOnly end)
+    internal static IResult? Range(string? from, string? to, DateOnly today, int maxDays, out DateOnly start, out DateOnly end)
     {
         start = end = today;
         if (!string.IsNullOrEmpty(to) && !TryDay(to, out end))
@@ -162,32 +138,11 @@ public static class QualityApi
         {
             return Problems.Validation("staff", "At most 128 characters.");
         }
-        var q = db.QualityResults.AsNoTracking().Where(r => r.TenantId == tenant && r.Day >= start && r.Day <= end);
-        if (!string.IsNullOrEmpty(staff))
-        {
-            q = q.Where(r => r.StaffUserId == staff);
-        }
-        if (min_score is { } min)
-        {
-            q = q.Where(r => r.Score >= min);
-        }
-        if (max_score is { } max)
-        {
-            q = q.Where(r => r.Score <= max);
-        }
-        q = rule switch
-        {
-            QualityRuleNames.Timeout => q.Where(r => r.Timeouts > 0),
-            QualityRuleNames.Forbidden => q.Where(r => r.ForbiddenHits > 0),
-            QualityRuleNames.RequiredMissing => q.Where(r => r.RequiredApplicable && !r.RequiredHit),
-            QualityRuleNames.RequiredSaid => q.Where(r => r.RequiredHit),
-            QualityRuleNames.Negative => q.Where(r => r.NegativeMessages > 0),
-            _ => q,
-        };
+        var q = QualityQueries.Conversations(db, tenant, start, end, staff, min_score, max_score, rule);
         var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(r => r.Day).ThenBy(r => r.Score).ThenBy(r => r.Id).Skip(offset ?? 0).Take(limit ?? 50).ToListAsync(ct);
-        var names = await StaffNamesAsync(db, tenant, rows.Select(r => r.StaffUserId), ct);
-        var customers = await CustomerNamesAsync(reader, tenant, rows, ct);
+        var rows = await QualityQueries.Ordered(q).Skip(offset ?? 0).Take(limit ?? 50).ToListAsync(ct);
+        var names = await QualityQueries.StaffNamesAsync(db, tenant, rows.Select(r => r.StaffUserId), ct);
+        var customers = await QualityQueries.CustomerNamesAsync(reader, tenant, rows);
         return TypedResults.Ok(new { total, items = rows.Select(r => Summary(r, names, customers)) });
     }
 
@@ -209,71 +164,30 @@ public static class QualityApi
         provisional = r.PendingDueMs is not null,
     };
 
-    private static async Task<Dictionary<string, string?>> StaffNamesAsync(SiyuDb db, int tenant, IEnumerable<string> userIds, CancellationToken ct)
-    {
-        var ids = userIds.Distinct().ToList();
-        return ids.Count == 0 ? [] : await db.Staff.AsNoTracking().Where(s => s.TenantId == tenant && ids.Contains(s.UserId)).ToDictionaryAsync(s => s.UserId, s => s.Name, ct);
-    }
-
-    private static async Task<Dictionary<long, string?>> CustomerNamesAsync(CustomerReader reader, int tenant, IEnumerable<QualityResultRow> rows, CancellationToken ct)
-    {
-        var ids = rows.Where(r => r.CustomerId != null).Select(r => r.CustomerId!.Value).Distinct().ToList();
-        _ = ct;
-        return ids.Count == 0 ? [] : (await reader.SummariesAsync(tenant, ids)).ToDictionary(s => s.Id, s => s.Name);
-    }
-
     private static async Task<IResult> GetConversation(HttpContext http, SiyuDb db, CustomerReader reader, TenantDirectory tenants, ArchiveIngestor ingestor, long id, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
-        var row = await db.QualityResults.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == tenant && r.Id == id, ct);
-        if (row is null)
+        var detail = await QualityQueries.DetailAsync(db, reader, ingestor, tenants.Zone(tenant), tenant, id, ct);
+        if (detail is null)
         {
             return Problems.NotFound("quality conversation");
         }
-        var findings = JsonSerializer.Deserialize<List<QualityFinding>>(row.Findings, QualityService.FindingJson) ?? [];
-        var zone = tenants.Zone(tenant);
-        var fromMs = QualityService.DayStartMs(row.Day, zone);
-        var toMs = QualityService.DayStartMs(row.Day.AddDays(1), zone);
-        var referenced = findings.SelectMany(f => f.MessageIds).Distinct().ToList();
-        var messages = await db.ArchiveMessages.AsNoTracking()
-            .Where(m => m.TenantId == tenant && ((m.RoomId == "" && m.StaffUserId == row.StaffUserId && m.ExternalUserId == row.ExternalUserId && m.MsgTimeMs >= fromMs && m.MsgTimeMs < toMs)
-                || referenced.Contains(m.Id)))
-            .OrderBy(m => m.MsgTimeMs).ThenBy(m => m.Id).ToListAsync(ct);
-        var staffNames = await StaffNamesAsync(db, tenant, [row.StaffUserId], ct);
-        var customerNames = await CustomerNamesAsync(reader, tenant, [row], ct);
+        var row = detail.Row;
         return TypedResults.Ok(new
         {
-            conversation = Summary(row, staffNames, customerNames),
-            findings = findings.Select((f, i) => new
+            conversation = Summary(row, new Dictionary<string, string?> { [row.StaffUserId] = detail.StaffName },
+                row.CustomerId is { } c ? new Dictionary<long, string?> { [c] = detail.CustomerName } : []),
+            findings = detail.Findings.Select((f, i) => new
             {
                 index = i, rule = f.Rule, message_ids = f.MessageIds, deduction = f.Deduction, word = f.Word, waited_minutes = f.WaitedMinutes,
                 due_at = f.DueMs is { } d && d < DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds(d) : (DateTimeOffset?)null,
             }),
-            messages = messages.Select(m =>
+            messages = detail.Messages.Select(m => new
             {
-                var (_, text) = ingestor.Open(m.Content);
-                return new
-                {
-                    id = m.Id, msgid = m.MsgId, time = DateTimeOffset.FromUnixTimeMilliseconds(m.MsgTimeMs), kind = m.Kind, from_customer = m.FromCustomer, revoked = m.Revoked,
-                    text,
-                    findings = findings.Select((f, i) => (f, i)).Where(x => x.f.MessageIds.Contains(m.Id)).Select(x => x.i),
-                    marks = findings.SelectMany(f => f.Marks.Where(k => k.MessageId == m.Id).Select(k => new { start = k.Start, length = k.Length, rule = f.Rule, word = k.Word })),
-                };
+                id = m.Id, msgid = m.MsgId, time = m.Time, kind = m.Kind, from_customer = m.FromCustomer, revoked = m.Revoked, text = m.Text, findings = m.Findings,
+                marks = m.Marks.Select(k => new { start = k.Start, length = k.Length, rule = k.Rule, word = k.Word }),
             }),
         });
-    }
-
-    /// <summary>The aggregates of a set of conversation results (one staff member, or one day).</summary>
-    private sealed record Aggregate(int Conversations, double? AverageScore, int Timeouts, int ForbiddenHits, int RequiredApplicable, int RequiredHit, double? RequiredRate, int NegativeConversations)
-    {
-        public static Aggregate Of(IReadOnlyCollection<QualityResultRow> rows)
-        {
-            var applicable = rows.Count(r => r.RequiredApplicable);
-            var hit = rows.Count(r => r.RequiredApplicable && r.RequiredHit);
-            return new Aggregate(rows.Count, rows.Count == 0 ? null : Math.Round(rows.Average(r => r.Score), 1),
-                rows.Sum(r => r.Timeouts), rows.Sum(r => r.ForbiddenHits), applicable, hit,
-                applicable == 0 ? null : Math.Round((double)hit / applicable, 4), rows.Count(r => r.NegativeMessages > 0));
-        }
     }
 
     private static async Task<IResult> StaffReport(HttpContext http, SiyuDb db, TenantDirectory tenants, TimeProvider time, string? from, string? to, CancellationToken ct)
@@ -283,18 +197,13 @@ public static class QualityApi
         {
             return bad;
         }
-        var rows = await db.QualityResults.AsNoTracking().Where(r => r.TenantId == tenant && r.Day >= start && r.Day <= end).ToListAsync(ct);
-        var names = await StaffNamesAsync(db, tenant, rows.Select(r => r.StaffUserId), ct);
-        var items = rows.GroupBy(r => r.StaffUserId, StringComparer.Ordinal)
-            .Select(g => (Staff: g.Key, Stats: Aggregate.Of([.. g])))
-            .OrderByDescending(x => x.Stats.AverageScore).ThenBy(x => x.Staff, StringComparer.Ordinal)
-            .Select(x => new
-            {
-                staff = new { userid = x.Staff, name = names.GetValueOrDefault(x.Staff) },
-                conversations = x.Stats.Conversations, average_score = x.Stats.AverageScore, timeouts = x.Stats.Timeouts, forbidden_hits = x.Stats.ForbiddenHits,
-                required_applicable = x.Stats.RequiredApplicable, required_hit = x.Stats.RequiredHit, required_rate = x.Stats.RequiredRate,
-                negative_conversations = x.Stats.NegativeConversations,
-            });
+        var items = (await QualityQueries.StaffAsync(db, tenant, start, end, ct)).Select(x => new
+        {
+            staff = new { userid = x.UserId, name = x.Name },
+            conversations = x.Stats.Conversations, average_score = x.Stats.AverageScore, timeouts = x.Stats.Timeouts, forbidden_hits = x.Stats.ForbiddenHits,
+            required_applicable = x.Stats.RequiredApplicable, required_hit = x.Stats.RequiredHit, required_rate = x.Stats.RequiredRate,
+            negative_conversations = x.Stats.NegativeConversations,
+        });
         return TypedResults.Ok(new { from = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), items });
     }
 
@@ -312,9 +221,7 @@ public static class QualityApi
         {
             return bad;
         }
-        var rows = await db.QualityResults.AsNoTracking().Where(r => r.TenantId == tenant && r.Day >= start && r.Day <= end).ToListAsync(ct);
-        var days = rows.GroupBy(r => r.Day).OrderBy(g => g.Key)
-            .Select(g => (Day: g.Key, Staff: g.Select(r => r.StaffUserId).Distinct().Count(), Stats: Aggregate.Of([.. g]))).ToList();
+        var days = await QualityQueries.DailyAsync(db, tenant, start, end, ct);
         if (format == "csv")
         {
             var csv = new CsvTable(DailyColumns);
@@ -353,10 +260,7 @@ public static class QualityApi
         {
             return bad;
         }
-        var inspected = await quality.RerunAsync(tenant, start, end, ct);
-        var now = time.GetUtcNow().UtcTicks;
-        AuditLog.Record(db, tenant, now, http.User.Actor(), "quality.rerun", $"{start:yyyy-MM-dd}..{end:yyyy-MM-dd}", $"{inspected} conversation-days inspected");
-        await db.SaveChangesAsync(ct);
+        var inspected = await QualityCommands.RerunAsync(db, quality, tenant, http.User.Actor(), time.GetUtcNow().UtcTicks, start, end, ct);
         return TypedResults.Ok(new { from = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), inspected });
     }
 }
