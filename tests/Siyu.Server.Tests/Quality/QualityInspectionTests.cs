@@ -217,6 +217,21 @@ public sealed class QualityInspectionTests : IAsyncLifetime
         Assert.True(await db.Audit.AnyAsync(a => a.TenantId == _tenant && a.Action == "quality.rerun"));
     }
 
+    [Fact]
+    public async Task Erasing_a_customer_deletes_their_quality_results()
+    {
+        await PostAsync(FirstBatch);
+        await InspectAsync();
+        var customer = (await ConversationsAsync())[("zhang", "2026-11-27")]["customer"]!["id"]!.GetValue<long>();
+        var filed = await _admin.PostAsJsonAsync("/api/v1/compliance/requests", new { customer_id = customer, kind = "delete", via = "customer" });
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var id = (await filed.ReadAsync())["id"]!.GetValue<long>();
+        Assert.True((await _admin.PostAsync($"/api/v1/compliance/requests/{id}/process", null)).IsSuccessStatusCode);
+        var done = await _admin.PostAsync($"/api/v1/compliance/requests/{id}/complete", null);
+        Assert.True(done.IsSuccessStatusCode, await done.Content.ReadAsStringAsync());
+        Assert.Equal([("li", "2026-11-27"), ("li", "2026-11-28")], (await ConversationsAsync()).Keys.Order());
+    }
+
     [Theory]
     [InlineData("PUT", "/api/v1/quality/rules", "{\"timeout_minutes\":0}", "timeout_minutes")]
     [InlineData("PUT", "/api/v1/quality/rules", "{\"working_hours\":{\"days\":[1,8]}}", "working_hours.days")]
