@@ -76,10 +76,12 @@ public sealed partial class QualityService(IDbContextFactory<SiyuDb> dbs, Archiv
     {
         var zone = tenants.Zone(tenant);
         QualityInspector? inspector = null;
-        var cursor = await db.QualityCursors.FirstOrDefaultAsync(c => c.TenantId == tenant, ct);
         var inspected = 0;
         while (true)
         {
+            // Each batch starts with an empty change tracker, so a long backlog does not pile up tracked rows.
+            db.ChangeTracker.Clear();
+            var cursor = await db.QualityCursors.FirstOrDefaultAsync(c => c.TenantId == tenant, ct);
             var from = cursor?.LastMessageId ?? 0;
             var batch = await db.ArchiveMessages.AsNoTracking().Where(m => m.TenantId == tenant && m.Id > from).OrderBy(m => m.Id).Take(Batch)
                 .Select(m => new { m.Id, m.MsgTimeMs, m.StaffUserId, m.ExternalUserId, m.RoomId, m.RevokesMsgId }).ToListAsync(ct);
