@@ -137,6 +137,8 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<Conversations.ArchiveRetention>());
         services.AddHttpClient(Conversations.DemoArchivePuller.HttpClientName);
         services.AddHostedService<Conversations.DemoArchivePuller>();
+        services.AddSingleton<Quality.QualityService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Quality.QualityService>());
         services.AddSingleton<Compliance.CustomerExport>();
         services.AddSingleton<Compliance.DataSubjectRequestService>();
         services.AddSingleton<Passwords>();
@@ -268,6 +270,7 @@ public static class Extensions
         Intents.IntentsApi.MapIntentsApi(api);
         Sidebar.SidebarApi.MapSidebarApi(api);
         Conversations.ArchiveApi.MapArchiveApi(api);
+        Quality.QualityApi.MapQualityApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

@@ -969,4 +969,32 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(conversation).ToContainTextAsync("退款");
         await conversation.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots(), "customer-conversation.png") });
     }
+
+    [Fact]
+    public async Task Quality_page_lists_scored_conversations_and_drills_down_to_the_highlighted_phrase()
+    {
+        // The demo archive has one chat answered three days late with 不归我管; the inspection worker scores it once ingested.
+        using var admin = await AdminApiAsync();
+        var today = DateTime.UtcNow.Date;
+        var range = $"from={today.AddDays(-40):yyyy-MM-dd}&to={today.AddDays(1):yyyy-MM-dd}";
+        var found = await Json.EventuallyAsync(() => admin.GetJsonOrNull($"/api/v1/quality/conversations?{range}&rule=forbidden"),
+            page => page["items"]!.AsArray().Count > 0, attempts: 1200);
+        var day = found["items"]![0]!["day"]!.GetValue<string>();
+
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/quality");
+        await WaitInteractiveAsync(page);
+        await page.Locator("input[data-testid=quality-from], [data-testid=quality-from] input").First.FillAsync(day);
+        await page.Locator("input[data-testid=quality-to], [data-testid=quality-to] input").First.FillAsync(day);
+        await page.ClickAsync("[data-testid=quality-apply]");
+        var rows = page.Locator("[data-testid=quality-conversation-row]");
+        await Assertions.Expect(rows.First).ToBeVisibleAsync();
+        // Worst first: the late chat with forbidden phrases leads the day.
+        await rows.First.Locator("[data-testid=quality-view]").ClickAsync();
+        var detail = page.Locator("[data-testid=quality-detail]");
+        await Assertions.Expect(detail.Locator("[data-testid=quality-mark]", new LocatorLocatorOptions { HasText = "不归我管" })).ToHaveCountAsync(1);
+        await Assertions.Expect(detail).ToContainTextAsync("回复超时");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "quality.png"), FullPage = true });
+        Assert.Empty(_cspViolations);
+    }
 }

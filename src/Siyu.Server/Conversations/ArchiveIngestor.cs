@@ -246,6 +246,9 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.ArchiveTerms.Where(t => t.TenantId == tenantId && theirs.Select(m => m.Id).Contains(t.MessageId)).ExecuteDeleteAsync(ct);
             var deleted = await theirs.ExecuteDeleteAsync(ct);
+            // Quality results name the person (external user id, customer id) and point at the deleted messages.
+            await db.QualityResults.Where(r => r.TenantId == tenantId && ((r.CustomerId != null && ids.Contains(r.CustomerId.Value)) || externals.Contains(r.ExternalUserId)))
+                .ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
             return deleted;
         }

@@ -52,6 +52,9 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Conversations.ArchiveKeyRow> ArchiveKeys => Set<Conversations.ArchiveKeyRow>();
     public DbSet<Conversations.ArchiveSettingsRow> ArchiveSettings => Set<Conversations.ArchiveSettingsRow>();
     public DbSet<Intents.IntentSettingsRow> IntentSettings => Set<Intents.IntentSettingsRow>();
+    public DbSet<Quality.QualityRulesRow> QualityRules => Set<Quality.QualityRulesRow>();
+    public DbSet<Quality.QualityResultRow> QualityResults => Set<Quality.QualityResultRow>();
+    public DbSet<Quality.QualityCursorRow> QualityCursors => Set<Quality.QualityCursorRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -312,6 +315,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.Property(r => r.Via).HasMaxLength(16);
         });
         Conversations.ArchiveRows.Configure(b);
+        Quality.QualityRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

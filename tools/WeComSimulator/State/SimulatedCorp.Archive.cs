@@ -24,6 +24,8 @@ public sealed partial class SimulatedCorp
         ["c:上次的售后问题一直没人处理，我要投诉你们", "s:非常抱歉让您久等了，我现在就跟进，您的问题是？", "c:退款申请提交十天了还没到账", "s:已经帮您催财务加急，今天内到账，再次抱歉", "r:", "s:今天内一定到账，请您放心"],
         ["c:有没有适合敏感肌的护肤品推荐", "s:推荐这款舒缓修护系列，很多敏感肌顾客反馈很好", "f:", "c:好的我看看说明书", "v:"],
         ["c:双十一会有活动吗", "s:会的，双十一当天全场满300减50", "c:那我等双十一再买", "m:"],
+        // For quality inspection (质检): 'S' is a staff reply three days later (late whatever the hours), with a forbidden phrase.
+        ["c:我的订单为什么还没发货？太失望了", "S:物流的事不归我管，你自己看物流信息吧", "c:这什么服务态度"],
     ];
 
     /// <summary>Archive records with seq greater than <paramref name="seq"/>, at most <paramref name="limit"/>, as GetChatData pages them.</summary>
@@ -52,6 +54,10 @@ public sealed partial class SimulatedCorp
             {
                 at += random.Next(20_000, 600_000);
                 var kind = line[0];
+                if (kind == 'S')
+                {
+                    at += 3 * 86_400_000L;
+                }
                 var fromCustomer = kind == 'c';
                 var msgid = $"{seq + 1}_{at}_{follow.UserId}";
                 var message = new JsonObject
@@ -65,7 +71,7 @@ public sealed partial class SimulatedCorp
                 };
                 switch (kind)
                 {
-                    case 'c' or 's':
+                    case 'c' or 's' or 'S':
                         message["msgtype"] = "text";
                         message["text"] = new JsonObject { ["content"] = line[2..] };
                         break;
@@ -105,7 +111,7 @@ public sealed partial class SimulatedCorp
                     default:
                         continue;
                 }
-                if (kind == 's')
+                if (kind is 's' or 'S')
                 {
                     lastStaffMsg = msgid;
                 }
