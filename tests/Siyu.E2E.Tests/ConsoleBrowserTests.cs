@@ -16,12 +16,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     {
         _server = await ServerProcess.StartAsync(Path.Combine(Path.GetTempPath(), "siyu-tests", "e2e-" + Guid.NewGuid().ToString("N")), demo: true);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -89,13 +84,8 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     /// <summary>The demo tenant's embedded WeCom simulator (its address is in the tenant's WeCom settings).</summary>
     private async Task<HttpClient> SimulatorClientAsync()
     {
-        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(_server.BaseUrl) };
-        (await admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["tenant"] = "demo", ["username"] = "admin", ["password"] = ServerProcess.AdminPassword, ["returnUrl"] = "/",
-        }))).EnsureSuccessStatusCode();
-        var settings = System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync("/api/v1/wecom/settings"))!;
-        return new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        using var admin = await _server.AdminClientAsync();
+        return await ServerProcess.SimulatorClientAsync(admin);
     }
 
     /// <summary>Pages are prerendered, then the Blazor circuit connects; input typed before that would be lost.</summary>

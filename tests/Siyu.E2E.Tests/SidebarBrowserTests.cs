@@ -24,15 +24,9 @@ public sealed class SidebarBrowserTests : IAsyncLifetime
     {
         _server = await ServerProcess.StartAsync(Path.Combine(Path.GetTempPath(), "siyu-tests", "e2e-sidebar-" + Guid.NewGuid().ToString("N")), demo: true);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
         _admin = await _server.AdminClientAsync();
-        var settings = JsonNode.Parse(await _admin.GetStringAsync("/api/v1/wecom/settings"))!;
-        _sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        _sim = await ServerProcess.SimulatorClientAsync(_admin);
     }
 
     public async Task DisposeAsync()

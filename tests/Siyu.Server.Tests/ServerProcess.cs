@@ -131,6 +131,13 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The demo tenant's built-in WeCom simulator, once demo mode has connected the tenant (its address is in the WeCom settings).</summary>
+    public static async Task<HttpClient> SimulatorClientAsync(HttpClient admin)
+    {
+        var settings = await Json.EventuallyAsync(() => admin.GetJsonOrNull("/api/v1/wecom/settings"), s => s["api_base_address"] is not null);
+        return new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+    }
+
     /// <summary>SIGKILL: no graceful shutdown, no final snapshot.</summary>
     public void Kill()
     {

@@ -22,8 +22,7 @@ public sealed class ChannelCodeFlowTests : IAsyncLifetime
         _admin = await _server.AdminClientAsync();
         _api = _server.ApiClient();
         // Demo mode connects the demo tenant to the built-in simulator; its address is in the settings.
-        var settings = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/wecom/settings"), s => s["api_base_address"] is not null);
-        _sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        _sim = await ServerProcess.SimulatorClientAsync(_admin);
     }
 
     public async Task DisposeAsync()

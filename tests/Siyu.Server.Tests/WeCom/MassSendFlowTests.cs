@@ -25,8 +25,7 @@ public sealed class MassSendFlowTests : IAsyncLifetime
         _server = await ServerProcess.StartAsync(_data, demo: true);
         _admin = await _server.AdminClientAsync();
         _api = _server.ApiClient();
-        var settings = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/wecom/settings"), s => s["api_base_address"] is not null);
-        _sim = new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
+        _sim = await ServerProcess.SimulatorClientAsync(_admin);
         _wecom = new WeComApiClient(_sim, new WeComCredentials(SimulatorOptions.DefaultCorpId, SimulatorOptions.DefaultSecret));
     }
 
