@@ -26,6 +26,7 @@ public sealed partial class DemoSeeder(
     WeCom.WeComConnections wecom,
     WeCom.WeComSync wecomSync,
     Tags.TagCatalog tagCatalog,
+    Scripts.ScriptLibrary scripts,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -95,12 +96,31 @@ public sealed partial class DemoSeeder(
                 outcomes.AddRange(await writer.AppendAsync(tenant.Id, events.GetRange(i, Math.Min(500, events.Count - i))));
             }
             await SeedTagsAsync(tenant.Id, events, outcomes);
+            await SeedScriptsAsync(tenant.Id);
             LogSeeded(logger, events.Count, tenant.Slug);
         }
         catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException or HttpRequestException or WeComApiException)
         {
             // Demo data is a convenience: the product keeps running without it.
             LogSeedFailed(logger, e);
+        }
+    }
+
+    /// <summary>A few everyday scripts, each for the intent it answers, so the sidebar has something to recommend.</summary>
+    private async Task SeedScriptsAsync(int tenantId)
+    {
+        var (folder, _) = await scripts.SaveFolderAsync(tenantId, "demo", null, "常用话术", null);
+        (string Title, string Text, string Intent)[] library =
+        [
+            ("报价说明", "{{name|您}}好，这款现在会员价 199 元，本周下单再送试用装，需要我帮您预留吗？", Core.Intents.IntentCatalog.PriceInquiry),
+            ("下单引导", "好的{{name|}}，我这就帮您下单，收货地址还是上次那个吗？", Core.Intents.IntentCatalog.PurchaseIntent),
+            ("售后登记", "{{name|您}}好，给您添麻烦了。请拍一下商品照片发我，我马上为您登记退换，运费由我们承担。", Core.Intents.IntentCatalog.AfterSales),
+            ("物流查询", "{{name|您}}好，我帮您查了一下，包裹已在派送途中，预计明天送达，有问题随时找我。", Core.Intents.IntentCatalog.Logistics),
+            ("投诉安抚", "非常抱歉给您带来不好的体验，我已把情况反馈给店长，30 分钟内给您回电处理。", Core.Intents.IntentCatalog.Complaint),
+        ];
+        foreach (var (title, text, intent) in library)
+        {
+            await scripts.SaveAsync(tenantId, "demo", null, new Core.Scripts.ScriptInput { FolderId = folder?.Id, Kind = Core.Scripts.ScriptKinds.Text, Title = title, Text = text, Intents = [intent] });
         }
     }
 
