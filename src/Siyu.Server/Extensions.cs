@@ -120,6 +120,7 @@ public static class Extensions
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.AddSingleton<Delivery.ReviewPacks>();
+        services.AddSingleton<Handoffs.HandoffService>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();
@@ -264,6 +265,7 @@ public static class Extensions
         Auth.UsersApi.MapUsersApi(api);
         Scripts.ScriptsApi.MapScriptsApi(api);
         Conversations.ArchiveApi.MapArchiveApi(api);
+        Handoffs.HandoffApi.MapHandoffApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

@@ -51,6 +51,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Conversations.ArchiveTermRow> ArchiveTerms => Set<Conversations.ArchiveTermRow>();
     public DbSet<Conversations.ArchiveKeyRow> ArchiveKeys => Set<Conversations.ArchiveKeyRow>();
     public DbSet<Conversations.ArchiveSettingsRow> ArchiveSettings => Set<Conversations.ArchiveSettingsRow>();
+    public DbSet<Handoffs.HandoffRow> Handoffs => Set<Handoffs.HandoffRow>();
+    public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -306,6 +308,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
             e.Property(r => r.Via).HasMaxLength(16);
         });
         Conversations.ArchiveRows.Configure(b);
+        Siyu.Server.Handoffs.HandoffRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>
