@@ -145,7 +145,8 @@ public sealed partial class HandoffService(
                         opened = open; // the opener again (a replay): make sure its event and notification went out
                     }
                 }
-                else if (!await db.Handoffs.AnyAsync(h => h.TenantId == tenantId && h.CustomerId == c.CustomerId && h.TriggerSeq == c.Seq))
+                // Not this message or a later one already handled (a replay after the handoff was resolved must not reopen it).
+                else if (!await db.Handoffs.AnyAsync(h => h.TenantId == tenantId && h.CustomerId == c.CustomerId && h.LastHitSeq >= c.Seq))
                 {
                     opened = new HandoffRow
                     {
