@@ -173,7 +173,10 @@ public sealed partial class HandoffService(
         }
     }
 
-    /// <summary>Appends handoff.opened and queues the supervisors' app messages; both idempotent by key.</summary>
+    /// <summary>
+    /// Appends handoff.opened and queues the supervisors' app messages; both idempotent by key. The messages are
+    /// transactional, so quiet hours don't hold them (unless the tenant's quiet hours hold transactional messages too).
+    /// </summary>
     private async Task AnnounceAsync(int tenantId, HandoffRow row, DateTimeOffset now, string? name)
     {
         var topics = List(row.Topics);
@@ -200,7 +203,7 @@ public sealed partial class HandoffService(
             foreach (var userid in recipients)
             {
                 var (_, _, errors) = await delivery.EnqueueAsync(tenantId,
-                    new OutboundMessage($"handoff:{row.Id}:notify:{userid}", 0, "app", "service", text, null, userid, $"handoff:{row.Id}"));
+                    new OutboundMessage($"handoff:{row.Id}:notify:{userid}", 0, "app", "transactional", text, null, userid, $"handoff:{row.Id}"));
                 if (errors.Count > 0)
                 {
                     LogNotQueued(logger, row.Id, userid, string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));

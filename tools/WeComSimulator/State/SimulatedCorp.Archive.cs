@@ -134,7 +134,7 @@ public sealed partial class SimulatedCorp
         if ((_follows.FirstOrDefault(f => f.UserId == "liuyang") ?? _follows.LastOrDefault()) is { } recent)
         {
             var at = _time.GetUtcNow().AddMinutes(-90).ToUnixTimeMilliseconds();
-            foreach (var (fromCustomer, text) in new[] { (true, "孩子的网课效果很差，我要退费，麻烦尽快处理"), (false, "非常抱歉，我马上请主管联系您处理") })
+            foreach (var (fromCustomer, text) in new[] { (true, "孩子的网课效果很差，我要退费，不处理我就打12315投诉"), (false, "非常抱歉，我马上请主管联系您处理") })
             {
                 seq++;
                 at += 60_000;
