@@ -246,6 +246,9 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.ArchiveTerms.Where(t => t.TenantId == tenantId && theirs.Select(m => m.Id).Contains(t.MessageId)).ExecuteDeleteAsync(ct);
             var deleted = await theirs.ExecuteDeleteAsync(ct);
+            // Handoffs (转人工) keep an excerpt of the message that raised them and a note: forgotten with the messages.
+            await db.Handoffs.Where(h => h.TenantId == tenantId && ids.Contains(h.CustomerId))
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.TriggerText, (string?)null).SetProperty(h => h.Note, (string?)null), ct);
             await tx.CommitAsync(ct);
             return deleted;
         }

@@ -22,7 +22,8 @@ public static class HandoffApi
         g.MapPost("/{id:long}/claim", Claim).WithName("ClaimHandoff").Requires(Permission.HandoffsWork).WithSummary("Take an open handoff (audited)");
         g.MapPost("/{id:long}/resolve", Resolve).WithName("ResolveHandoff").Requires(Permission.HandoffsWork)
             .WithSummary("Resolve with an optional note (audited): the customer's automation resumes");
-        api.MapGet("/customers/{id:long}/handoffs", ForCustomer).WithName("CustomerHandoffs").WithTags("Handoffs").Requires(Permission.HandoffsWork);
+        api.MapGet("/customers/{id:long}/handoffs", ForCustomer).WithName("CustomerHandoffs").WithTags("Handoffs").Requires(Permission.HandoffsWork)
+            .WithSummary("The customer's handoffs, newest first (an open one means their automation is paused)");
         var s = api.MapGroup("/conversations/sensitive-topics").WithTags("Handoffs");
         s.MapGet("", GetSettings).WithName("GetSensitiveTopics").Requires(Permission.ConversationsRead)
             .WithSummary("Built-in lists (with their words), the enabled ones, custom and excluded words, supervisors to notify");

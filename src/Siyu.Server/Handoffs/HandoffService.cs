@@ -45,20 +45,22 @@ public sealed partial class HandoffService(
     public static readonly TimeSpan FreshMessage = TimeSpan.FromHours(24);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly ConcurrentDictionary<int, (SensitiveTopicSettingsView Settings, SensitiveTopicMatcher Matcher)> _cache = new();
+    private readonly ConcurrentDictionary<int, (SensitiveTopicSettingsView Settings, SensitiveTopicMatcher Matcher, string Industry)> _cache = new();
 
     // ---- settings ----
 
+    /// <summary>The tenant's settings and compiled matcher; recompiled after a save, or when the industry (which picks the default lists) changes.</summary>
     public async Task<(SensitiveTopicSettingsView Settings, SensitiveTopicMatcher Matcher)> CompiledAsync(int tenantId)
     {
-        if (_cache.TryGetValue(tenantId, out var hit))
+        var industry = (await deliverySettings.GetAsync(tenantId)).Industry;
+        if (_cache.TryGetValue(tenantId, out var hit) && (!hit.Settings.IsDefault || hit.Industry == industry))
         {
-            return hit;
+            return (hit.Settings, hit.Matcher);
         }
         var view = await SettingsAsync(tenantId);
-        var compiled = (view, SensitiveTopicMatcher.Compile(ToSettings(view)));
-        _cache[tenantId] = compiled;
-        return compiled;
+        var matcher = SensitiveTopicMatcher.Compile(ToSettings(view));
+        _cache[tenantId] = (view, matcher, industry);
+        return (view, matcher);
     }
 
     public async Task<SensitiveTopicSettingsView> SettingsAsync(int tenantId)
