@@ -131,7 +131,9 @@ public sealed partial class SimulatedCorp
         }
         // One conversation of today (90 minutes ago) in which a customer asks for a refund: a sensitive topic, so
         // the demo's handoff queue (转人工) has something in it. 刘洋's customer: their leader 陈静 is notified.
-        if ((_follows.FirstOrDefault(f => f.UserId == "liuyang") ?? _follows.LastOrDefault()) is { } recent)
+        // A customer only 刘洋 follows, so other staff's demo customers (mass-send walkthroughs) are not paused.
+        if ((_follows.FirstOrDefault(f => f.UserId == "liuyang" && _follows.Count(g => g.ExternalUserId == f.ExternalUserId) == 1)
+            ?? _follows.FirstOrDefault(f => f.UserId == "liuyang") ?? _follows.LastOrDefault()) is { } recent)
         {
             var at = _time.GetUtcNow().AddMinutes(-90).ToUnixTimeMilliseconds();
             foreach (var (fromCustomer, text) in new[] { (true, "孩子的网课效果很差，我要退费，不处理我就打12315投诉"), (false, "非常抱歉，我马上请主管联系您处理") })
