@@ -53,9 +53,7 @@ public static class HandoffApi
         }
         var tenant = http.User.TenantId();
         var scope = await access.ScopeAsync(http.User);
-        IReadOnlyList<HandoffView> items = status == "active"
-            ? [.. (await service.ListAsync(tenant, scope, null, staff, null, before, MaxLimit * 5)).Where(h => h.Status != HandoffStatus.Resolved).Take(limit ?? 50)]
-            : await service.ListAsync(tenant, scope, status, staff, null, before, limit ?? 50);
+        var items = await service.ListAsync(tenant, scope, status, staff, null, before, limit ?? 50);
         return TypedResults.Ok(new { items, open_count = await service.OpenCountAsync(tenant, scope), next_before = items.Count == (limit ?? 50) ? items[^1].Id : (long?)null });
     }
 

@@ -270,7 +270,11 @@ public sealed partial class HandoffService(
     {
         await using var db = await dbs.CreateDbContextAsync();
         var q = Scoped(db, tenantId, scope);
-        if (status is not null)
+        if (status == "active")
+        {
+            q = q.Where(h => h.Status != HandoffStatus.Resolved);
+        }
+        else if (status is not null)
         {
             q = q.Where(h => h.Status == status);
         }

@@ -236,6 +236,8 @@ public sealed class HandoffTests : IAsyncLifetime
         await ArchiveAsync("b1", ExtB, "li", "我要投诉你们");
         var list = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/handoffs"), l => l["items"]!.AsArray().Count == 1);
         var id = list["items"]![0]!["id"]!.GetValue<long>();
+        Assert.Single((await _admin.GetJsonOrNull("/api/v1/handoffs?status=active"))!["items"]!.AsArray());
+        Assert.Empty((await _admin.GetJsonOrNull("/api/v1/handoffs?status=resolved"))!["items"]!.AsArray());
 
         var user = await _admin.PostAsJsonAsync("/api/v1/users", new { user_name = "s-zhang", password = Password, role = "staff", data_scope = "own", staff_user_id = "zhang" });
         Assert.Equal(HttpStatusCode.Created, user.StatusCode);
