@@ -120,6 +120,7 @@ public static class Extensions
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.AddSingleton<Delivery.ReviewPacks>();
+        services.AddSingleton<Handoffs.HandoffService>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();
@@ -271,6 +272,7 @@ public static class Extensions
         Sidebar.SidebarApi.MapSidebarApi(api);
         Conversations.ArchiveApi.MapArchiveApi(api);
         Quality.QualityApi.MapQualityApi(api);
+        Handoffs.HandoffApi.MapHandoffApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

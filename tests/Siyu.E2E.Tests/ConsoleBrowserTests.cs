@@ -987,4 +987,44 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "quality.png"), FullPage = true });
         Assert.Empty(_cspViolations);
     }
+
+    [Fact]
+    public async Task Staff_supervisor_works_the_handoff_queue_claims_and_resolves_the_demo_refund_complaint()
+    {
+        var page = await LoginAsync();
+        await page.GotoAsync(_server.BaseUrl + "/handoffs");
+        // The demo archive's refund complaint of today is pulled and intercepted right after start.
+        for (var i = 0; i < 100 && await page.Locator("[data-testid=handoff-row]").CountAsync() == 0; i++)
+        {
+            await page.WaitForTimeoutAsync(300);
+            await page.ReloadAsync();
+        }
+        await WaitInteractiveAsync(page);
+        var row = page.Locator("[data-testid=handoff-row][data-status=open]").First;
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=handoffs-open-count]")).ToContainTextAsync("待处理 1");
+        await Assertions.Expect(row.Locator("[data-testid=handoff-message]")).ToContainTextAsync("我要退费");
+        await Assertions.Expect(row.Locator("[data-testid=handoff-hit]").First).ToBeVisibleAsync();
+
+        // The customer page shows that automation is paused.
+        var customerHref = await row.Locator("[data-testid=handoff-customer]").GetAttributeAsync("href");
+        await page.GotoAsync(_server.BaseUrl + customerHref);
+        await Assertions.Expect(page.Locator("[data-testid=customer-handoff]")).ToContainTextAsync("转人工中");
+
+        await page.GotoAsync(_server.BaseUrl + "/handoffs");
+        await WaitInteractiveAsync(page);
+        await page.Locator("[data-testid=handoff-row]").First.Locator("[data-testid=handoff-claim]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=handoff-row][data-status=open]")).ToHaveCountAsync(0);
+        await page.Locator("[data-testid=handoffs-status-claimed]").ClickAsync();
+        await page.Locator("[data-testid=handoff-row]").First.Locator("[data-testid=handoff-open]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=handoff-detail]")).ToContainTextAsync("处理中");
+        await Assertions.Expect(page.Locator("[data-testid=handoff-context-message]").First).ToBeVisibleAsync();
+        await page.Locator("textarea[data-testid=handoff-note], [data-testid=handoff-note] textarea").First.FillAsync("已电话沟通，按规定退费");
+        await page.ClickAsync("[data-testid=handoff-resolve]");
+        await page.Locator("[data-testid=handoffs-status-resolved]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=handoff-resolution]").First).ToContainTextAsync("已电话沟通，按规定退费");
+        await Assertions.Expect(page.Locator("[data-testid=handoffs-open-count]")).ToContainTextAsync("待处理 0");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "handoffs.png"), FullPage = true });
+        Assert.Empty(_cspViolations);
+    }
 }

@@ -122,6 +122,11 @@ public sealed class CustomerProfile
     /// <summary>When the customer is expected to buy again (0 = unknown), kept by the partition from the tenant's purchase cycles.</summary>
     public long PurchaseDueTicks { get; set; }
 
+    /// <summary>The open (or claimed) handoff (转人工) of the customer, 0 when none: while set, automation for them is paused.</summary>
+    public long OpenHandoffId { get; set; }
+
+    public bool HandoffOpen => OpenHandoffId != 0;
+
     /// <summary>The behaviour event the last <see cref="Apply"/> recorded (for the partition's audience index).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public BehaviourEvent? LastRecorded { get; private set; }
@@ -151,6 +156,20 @@ public sealed class CustomerProfile
         if (e.Type == EventTypes.CustomerAnonymised)
         {
             Erase(e.TimestampTicks);
+            return;
+        }
+        if (e.Type is EventTypes.HandoffOpened or EventTypes.HandoffResolved)
+        {
+            // Siyu's bookkeeping, not customer behaviour.
+            var id = e.Properties?["handoff_id"] is JsonValue hv && hv.TryGetValue<long>(out var h) ? h : 0;
+            if (e.Type == EventTypes.HandoffOpened && id != 0)
+            {
+                OpenHandoffId = id;
+            }
+            else if (e.Type == EventTypes.HandoffResolved && id == OpenHandoffId)
+            {
+                OpenHandoffId = 0;
+            }
             return;
         }
         if (e.Type is EventTypes.ConsentGranted or EventTypes.ConsentRevoked)

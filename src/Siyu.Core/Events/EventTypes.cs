@@ -38,6 +38,10 @@ public static partial class EventTypes
     public const string LifecycleMoved = "lifecycle.moved";
     /// <summary>The customer was erased (PIPL deletion): the profile drops everything personal and refuses to learn it again.</summary>
     public const string CustomerAnonymised = "customer.anonymised";
+    /// <summary>A sensitive topic in the customer's message raised a handoff (转人工; properties: handoff_id, topics, message_seq, msgid, staff_userid): automation pauses.</summary>
+    public const string HandoffOpened = "handoff.opened";
+    /// <summary>The handoff was resolved (properties: handoff_id, by): automation resumes.</summary>
+    public const string HandoffResolved = "handoff.resolved";
 
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
@@ -49,10 +53,10 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

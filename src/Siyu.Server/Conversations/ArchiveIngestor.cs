@@ -249,6 +249,9 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
             // Quality results name the person (external user id, customer id) and point at the deleted messages.
             await db.QualityResults.Where(r => r.TenantId == tenantId && ((r.CustomerId != null && ids.Contains(r.CustomerId.Value)) || externals.Contains(r.ExternalUserId)))
                 .ExecuteDeleteAsync(ct);
+            // Handoffs (转人工) keep an excerpt of the message that raised them and a note: forgotten with the messages.
+            await db.Handoffs.Where(h => h.TenantId == tenantId && ids.Contains(h.CustomerId))
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.TriggerText, (string?)null).SetProperty(h => h.Note, (string?)null), ct);
             await tx.CommitAsync(ct);
             return deleted;
         }

@@ -55,6 +55,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Quality.QualityRulesRow> QualityRules => Set<Quality.QualityRulesRow>();
     public DbSet<Quality.QualityResultRow> QualityResults => Set<Quality.QualityResultRow>();
     public DbSet<Quality.QualityCursorRow> QualityCursors => Set<Quality.QualityCursorRow>();
+    public DbSet<Handoffs.HandoffRow> Handoffs => Set<Handoffs.HandoffRow>();
+    public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -316,6 +318,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         });
         Conversations.ArchiveRows.Configure(b);
         Quality.QualityRows.Configure(b);
+        Siyu.Server.Handoffs.HandoffRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

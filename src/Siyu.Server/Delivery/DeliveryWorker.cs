@@ -126,9 +126,21 @@ public sealed partial class DeliveryWorker(
         }
         var context = new CustomerDeliveryContext(ConsentOf(detail), history);
         DeliveryDecision decision;
-        lock (compiled.Review) // the compiled review keeps scratch space (see DeliverySettingsStore.ReviewAsync)
+        if (await HandoffHoldsAsync(row, channel, cancellationToken))
         {
-            decision = DeliveryPolicy.Decide(request, context, compiled, now);
+            decision = new DeliveryDecision.Denied
+            {
+                Code = "handoff_open",
+                ReasonZh = "客户正在转人工处理中，自动化消息暂停发送",
+                ReasonEn = "The customer is in a handoff (转人工); automated messages are paused until it is resolved",
+            };
+        }
+        else
+        {
+            lock (compiled.Review) // the compiled review keeps scratch space (see DeliverySettingsStore.ReviewAsync)
+            {
+                decision = DeliveryPolicy.Decide(request, context, compiled, now);
+            }
         }
         var decisionJson = JsonSerializer.Serialize(decision, DeliveryService.Json);
 
@@ -198,6 +210,21 @@ public sealed partial class DeliveryWorker(
                 }, null, "siyu"),
             ]);
         }
+    }
+
+    /// <summary>
+    /// Automated messages (journeys, mass sends) to a customer with an open handoff are excluded (<c>handoff_open</c>);
+    /// API and console sends are people's own and go on, and app messages go to staff, not to the customer.
+    /// </summary>
+    private async Task<bool> HandoffHoldsAsync(OutboundMessageRow row, DeliveryChannel channel, CancellationToken cancellationToken)
+    {
+        if (row.CustomerId == 0 || channel == DeliveryChannel.App
+            || !(row.Origin.StartsWith("journey:", StringComparison.Ordinal) || row.Origin.StartsWith("mass", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await Handoffs.HandoffService.IsOpenAsync(db, row.TenantId, row.CustomerId);
     }
 
     /// <summary>Profile consent marks as the policy's records ("*" topic = every topic of the channel).</summary>

@@ -256,6 +256,7 @@ public sealed partial class MassSends(
         var wecomType = (int)IdentifierType.ExternalUserId;
         var (_, compiled) = await deliverySettings.GetCompiledAsync(tenantId);
         var now = time.GetUtcNow();
+        var inHandoff = await Handoffs.HandoffService.OpenCustomersAsync(db, tenantId);
         foreach (var chunk in members.Chunk(2_000))
         {
             var history = await Delivery.DeliveryHistory.ReadAsync(db, tenantId, chunk, now);
@@ -269,6 +270,12 @@ public sealed partial class MassSends(
                 if (external is null || staff.Length == 0)
                 {
                     excluded.Add(new Exclusion(external ?? $"customer:{customerId}", customerId, "no_wecom_relation"));
+                    continue;
+                }
+                // 转人工: a person is dealing with the customer; automation waits until the handoff is resolved.
+                if (inHandoff.Contains(customerId))
+                {
+                    excluded.Add(new Exclusion(external, customerId, "handoff_open"));
                     continue;
                 }
                 // Unsubscribed from mass sends (marketing or everything): held back, and it shows in the reach.

@@ -41,6 +41,12 @@ public sealed partial class PartitionGrain
         {
             return; // Siyu's own journey bookkeeping never starts or resumes journeys
         }
+        if (profile.HandoffOpen)
+        {
+            // 转人工: a person is dealing with the customer. Events neither start journeys nor end waits until it is
+            // resolved; timed waits that fall due are held (see JourneyTimerTick) and run on resolve.
+            return;
+        }
         var now = time.GetUtcNow();
         var context = new ProfileJourneyContext(profile, _index.Zone, now);
         for (var i = 0; i < profile.Journeys.Count; i++)
@@ -79,6 +85,10 @@ public sealed partial class PartitionGrain
 
     private bool Enter(CustomerProfile profile, JourneyDefinition definition, JourneyEntry entry, IJourneyContext context, DateTimeOffset now)
     {
+        if (profile.HandoffOpen)
+        {
+            return false; // no journey starts for a customer in a handoff (转人工)
+        }
         var existing = profile.Journeys.Where(j => j.JourneyId == definition.Id).ToList();
         var decision = JourneyRunner.TryEnter(definition, profile.CustomerId, existing, entry, now);
         if (!decision.Entered)
@@ -128,6 +138,10 @@ public sealed partial class PartitionGrain
             if (!_profiles.TryGetValue(entry.CustomerId, out var profile))
             {
                 continue;
+            }
+            if (profile.HandoffOpen)
+            {
+                continue; // held: handoff.resolved reschedules the waits (JourneysOnEvent → Reschedule), which are due at once
             }
             var context = new ProfileJourneyContext(profile, _index.Zone, now);
             for (var i = 0; i < profile.Journeys.Count; i++)

@@ -45,6 +45,8 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         StartJourneys();
         // Replayed events may have moved journeys on: their effects carry the same keys as before a crash, so re-running them is safe.
         await FlushJourneyEffectsAsync();
+        // Messages of the replayed tail whose handoff may not have been written before a crash (idempotent).
+        await RaiseHandoffsAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshot();
@@ -63,6 +65,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         await EvaluateRulesForTouchedAsync();
         await WriteKeywordTagsAsync();
+        await RaiseHandoffsAsync();
         await FlushJourneyEffectsAsync();
     }
 
@@ -112,6 +115,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         IndexApplied(profile, e);
         KeywordsOnEvent(profile, e);
+        HandoffsOnEvent(profile, e);
         RescoreOnEvent(profile, e);
         JourneysOnEvent(profile, e);
     }

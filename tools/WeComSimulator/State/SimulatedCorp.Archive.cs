@@ -135,6 +135,30 @@ public sealed partial class SimulatedCorp
                 });
             }
         }
+        // One conversation of today (90 minutes ago) in which a customer asks for a refund: a sensitive topic, so
+        // the demo's handoff queue (转人工) has something in it. 刘洋's customer: their leader 陈静 is notified.
+        // A customer only 刘洋 follows, so other staff's demo customers (mass-send walkthroughs) are not paused.
+        if ((_follows.FirstOrDefault(f => f.UserId == "liuyang" && _follows.Count(g => g.ExternalUserId == f.ExternalUserId) == 1)
+            ?? _follows.FirstOrDefault(f => f.UserId == "liuyang") ?? _follows.LastOrDefault()) is { } recent)
+        {
+            var at = _time.GetUtcNow().AddMinutes(-90).ToUnixTimeMilliseconds();
+            foreach (var (fromCustomer, text) in new[] { (true, "孩子的网课效果很差，我要退费，不处理我就打12315投诉"), (false, "非常抱歉，我马上请主管联系您处理") })
+            {
+                seq++;
+                at += 60_000;
+                var msgid = $"{seq}_{at}_{recent.UserId}";
+                records.Add(new JsonObject
+                {
+                    ["seq"] = seq, ["msgid"] = msgid, ["publickey_ver"] = 1,
+                    ["message"] = new JsonObject
+                    {
+                        ["msgid"] = msgid, ["action"] = "send", ["from"] = fromCustomer ? recent.ExternalUserId : recent.UserId,
+                        ["tolist"] = new JsonArray(fromCustomer ? recent.UserId : recent.ExternalUserId), ["roomid"] = "", ["msgtime"] = at,
+                        ["msgtype"] = "text", ["text"] = new JsonObject { ["content"] = text },
+                    },
+                });
+            }
+        }
         return records;
     }
 }
