@@ -51,20 +51,22 @@ public sealed class TextMatcher
         public int Start, End, Link, Length;
     }
 
-    // A double-array slot is one 64-bit word: bit 63 the target state's output flag, bits 42-62 its base, bits 21-41
-    // the base of the depth-1 state on its fail chain (the root's, 0, when none), bits 16-20 how many patterns end at
-    // the target (own and inherited, when below 32), bits 0-15 the check: the class of the edge that lands here (all
-    // ones when free). A class check is as exact as a parent check: a probe (b, c) lands on slot b + c, so an equal
-    // class means an equal parent. The scan carries the word it loaded as the state, so a step needs no load to find
-    // the bases and a probe is one load; Count adds the count field and never looks an output up.
+    // A double-array slot is one 64-bit word: bits 43-63 the target state's base (on top, so one shift extracts it),
+    // bits 22-42 the base of the depth-1 state on its fail chain (the root's, 0, when none), bit 21 its output flag,
+    // bits 16-20 how many patterns end at the target (own and inherited, when below 32), bits 0-15 the check: the
+    // class of the edge that lands here (all ones when free). A class check is as exact as a parent check: a probe
+    // (b, c) lands on slot b + c, so an equal class means an equal parent. The scan carries the word it loaded as the
+    // state, so a step needs no load to find the bases and a probe is one load; Count adds the count field and never
+    // looks an output up.
     private const int BaseBits = 21;
     private const int BaseMask = (1 << BaseBits) - 1;
-    private const int UpShift = BaseBits;
-    private const int BaseShift = 2 * BaseBits;
+    private const int FlagShift = 21;
+    private const int UpShift = FlagShift + 1;
+    private const int BaseShift = UpShift + BaseBits;
     private const int CountShift = 16;
     private const int CountLimit = 32;
     private const long CountField = (long)(CountLimit - 1) << CountShift;
-    private const long FlagBit = long.MinValue;
+    private const long FlagBit = 1L << FlagShift;
     private const int FreeCheck = ushort.MaxValue;
 
     /// <summary>The most slots a matcher can have (bases are 21 bits).</summary>
@@ -589,13 +591,13 @@ public sealed class TextMatcher
             s3 = Step(ref slots, s3, c3, separator);
             var tag = (long)(j << 2);
             Unsafe.Add(ref found, h) = (s0 & StateBaseMask) | tag;
-            h += (int)((ulong)s0 >> 63);
+            h += (int)(s0 >> FlagShift) & 1;
             Unsafe.Add(ref found, h) = (s1 & StateBaseMask) | (tag + 1);
-            h += (int)((ulong)s1 >> 63);
+            h += (int)(s1 >> FlagShift) & 1;
             Unsafe.Add(ref found, h) = (s2 & StateBaseMask) | (tag + 2);
-            h += (int)((ulong)s2 >> 63);
+            h += (int)(s2 >> FlagShift) & 1;
             Unsafe.Add(ref found, h) = (s3 & StateBaseMask) | (tag + 3);
-            h += (int)((ulong)s3 >> 63);
+            h += (int)(s3 >> FlagShift) & 1;
         }
         streams.I0 += j;
         streams.I1 += j;
@@ -671,7 +673,7 @@ public sealed class TextMatcher
                 continue;
             }
             s = Step(ref slots, s, c, separator);
-            if (s < 0 && at >= reportFrom && Emit(text, s, at, matches, stopAtFirst, ref count))
+            if ((s & FlagBit) != 0 && at >= reportFrom && Emit(text, s, at, matches, stopAtFirst, ref count))
             {
                 state = s;
                 i = at + 1;
@@ -715,26 +717,27 @@ public sealed class TextMatcher
     /// the depth-1 fail state's edge, else the root's full row; a separator leaves the state as it is but clears its
     /// output flag (nothing new ends there). The three probes depend only on the current state's value, not on each
     /// other, and the slots hold the next state's value, so a step is one round of loads. Selections are masks
-    /// rather than conditionals so the JIT cannot turn them into mispredicted branches.
+    /// rather than conditionals so the JIT cannot turn them into mispredicted branches (it does not if-convert in loops).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Step(ref long slots, long s, int c, int separator)
     {
-        var own = (int)(s >> BaseShift) & BaseMask;
+        var own = (int)((ulong)s >> BaseShift);
         var up = (int)(s >> UpShift) & BaseMask;
         var ownSlot = Unsafe.Add(ref slots, (nint)(uint)(own + c));
         var upSlot = Unsafe.Add(ref slots, (nint)(uint)(up + c));
-        var next = Select((ushort)upSlot == c, upSlot, Unsafe.Add(ref slots, (nint)(uint)c));
-        next = Select((ushort)ownSlot == c, ownSlot, next);
-        return Select(c == separator, s & ~(FlagBit | CountField), next);
+        var next = Pick(Same((ushort)upSlot, c), upSlot, Unsafe.Add(ref slots, (nint)(uint)c));
+        next = Pick(Same((ushort)ownSlot, c), ownSlot, next);
+        return Pick(Same(c, separator), s & ~(FlagBit | CountField), next);
     }
 
+    /// <summary>All ones when <paramref name="a"/> equals <paramref name="b"/> (both below 2^31), else 0; fewer instructions than a compare and set.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Select(bool condition, long ifTrue, long ifFalse)
-    {
-        var mask = -(long)Unsafe.BitCast<bool, byte>(condition);
-        return ifFalse ^ ((ifTrue ^ ifFalse) & mask);
-    }
+    private static long Same(int a, int b) => (long)((uint)(a ^ b) - 1L) >> 63;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Pick(long mask, long ifTrue, long ifFalse) => ifFalse ^ ((ifTrue ^ ifFalse) & mask);
+
 
     /// <summary>A high surrogate: a separator pair (most emoji) is skipped whole (returns -1), else its class.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
