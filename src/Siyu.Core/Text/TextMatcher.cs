@@ -22,8 +22,8 @@ public readonly record struct TextMatch(int Pattern, int Payload, int Start, int
 /// <remarks>
 /// <para>Normalisation is folded into the scan: a 64K-entry table maps every UTF-16 unit straight to a dense class id
 /// after width, case and traditional→simplified folding; 0 for characters no pattern uses, one class for separators
-/// (the state stays as it is) and a marker for high surrogates (decided with their pair, since most emoji are
-/// separators). So the inner loop is the same whatever the options.</para>
+/// (every state has an edge back to itself for it) and a marker for high surrogates (decided with their pair, since
+/// most emoji are separators). So the inner loop is the same whatever the options.</para>
 /// <para>The automaton step has no loop and no data-dependent branch. Each state stores its trie children plus
 /// shortcuts to the children of the deeper (depth ≥ 2) states on its fail chain, which are few; what is left of the
 /// fail chain is at most one depth-1 state and the root, whose row is full, so the next state is the first hit of
@@ -74,7 +74,7 @@ public sealed class TextMatcher
 
     private readonly ushort[] _classOf;       // UTF-16 unit -> class (folded), the separator class or HighSurrogate
     private readonly ushort[] _highClassOf;   // high surrogate -> class when it is not part of a separator pair
-    private readonly int _separator;          // the class of separators: leaves the state as it is
+    private readonly int _separator;          // the class of separators: leaves the state as it is (without its flag)
     private readonly long[] _slots;           // slots 0 .. classes - 1 are the root's full row (the root's base is 0)
     private readonly StateOutputs[] _outputsAt; // base -> the state's outputs
     private readonly (int Pattern, int Payload)[] _outputs;
@@ -129,7 +129,7 @@ public sealed class TextMatcher
             MaxPatternLength = Math.Max(MaxPatternLength, word.Length);
         }
         AlphabetSize = classOfChar.Count;
-        _separator = AlphabetSize + 1; // a class no state has an edge for
+        _separator = AlphabetSize + 1; // the last class: each state's edge for it leads back to the state
         var classes = AlphabetSize + 2;
         (_classOf, _highClassOf) = BuildClassTable(norm, classOfChar, (ushort)_separator);
 
@@ -248,7 +248,9 @@ public sealed class TextMatcher
             {
                 continue;
             }
-            var list = stored[n];
+            // Every state also has a separator edge back to itself (the separator class is the last), so a
+            // separator needs no select of its own.
+            var list = stored[n] = [.. stored[n], (_separator, n)];
             var c0 = list.Length > 0 ? list[0].Class : 1;
             var position = Math.Max(firstFree, c0);
             while (true)
@@ -332,7 +334,8 @@ public sealed class TextMatcher
             foreach (var (c, target) in stored[n])
             {
                 var slot = baseOf[n] + c;
-                _slots[slot] = StateValue(target) | (uint)c;
+                // The separator edge keeps the state but not its flag and count: nothing new ends at a separator.
+                _slots[slot] = (c == _separator ? StateValue(target) & ~(FlagBit | CountField) : StateValue(target)) | (uint)c;
             }
         }
         SlotCount = length;
@@ -511,12 +514,12 @@ public sealed class TextMatcher
                 int steps, hits;
                 if (matches is null && !stopAtFirst && _countInSlots)
                 {
-                    steps = CountKernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, _separator, ref count);
+                    steps = CountKernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, ref count);
                     hits = 0;
                 }
                 else
                 {
-                    steps = Kernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, _separator, ref found, out hits);
+                    steps = Kernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, ref found, out hits);
                 }
                 for (var h = 0; h < hits; h++)
                 {
@@ -566,7 +569,7 @@ public sealed class TextMatcher
     /// <paramref name="found"/> without a branch (the slot is always written, the count moves only for a hit), as
     /// <c>base &lt;&lt; 32 | step &lt;&lt; 2 | stream</c>.
     /// </summary>
-    private static int Kernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, int separator, ref long found, out int hits)
+    private static int Kernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, ref long found, out int hits)
     {
         ref var t0 = ref Unsafe.Add(ref text, streams.I0);
         ref var t1 = ref Unsafe.Add(ref text, streams.I1);
@@ -585,10 +588,10 @@ public sealed class TextMatcher
             {
                 break;
             }
-            s0 = Step(ref slots, s0, c0, separator);
-            s1 = Step(ref slots, s1, c1, separator);
-            s2 = Step(ref slots, s2, c2, separator);
-            s3 = Step(ref slots, s3, c3, separator);
+            s0 = Step(ref slots, s0, c0);
+            s1 = Step(ref slots, s1, c1);
+            s2 = Step(ref slots, s2, c2);
+            s3 = Step(ref slots, s3, c3);
             var tag = (long)(j << 2);
             Unsafe.Add(ref found, h) = (s0 & StateBaseMask) | tag;
             h += (int)(s0 >> FlagShift) & 1;
@@ -613,9 +616,9 @@ public sealed class TextMatcher
 
     /// <summary>
     /// <see cref="Kernel"/> for <see cref="Count"/>: adds each state's count field instead of recording candidates
-    /// (a separator clears the field along with the flag, so nothing is counted twice).
+    /// (a separator's edge back to the same state clears the field along with the flag, so nothing is counted twice).
     /// </summary>
-    private static int CountKernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, int separator, ref int count)
+    private static int CountKernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, ref int count)
     {
         ref var t0 = ref Unsafe.Add(ref text, streams.I0);
         ref var t1 = ref Unsafe.Add(ref text, streams.I1);
@@ -634,10 +637,10 @@ public sealed class TextMatcher
             {
                 break;
             }
-            s0 = Step(ref slots, s0, c0, separator);
-            s1 = Step(ref slots, s1, c1, separator);
-            s2 = Step(ref slots, s2, c2, separator);
-            s3 = Step(ref slots, s3, c3, separator);
+            s0 = Step(ref slots, s0, c0);
+            s1 = Step(ref slots, s1, c1);
+            s2 = Step(ref slots, s2, c2);
+            s3 = Step(ref slots, s3, c3);
             total += ((s0 & CountField) + (s1 & CountField)) + ((s2 & CountField) + (s3 & CountField));
         }
         streams.I0 += j;
@@ -662,7 +665,6 @@ public sealed class TextMatcher
     {
         ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         ref var classOf = ref MemoryMarshal.GetArrayDataReference(_classOf);
-        var separator = _separator;
         var s = state;
         var at = i;
         for (; at < to; at++)
@@ -672,7 +674,7 @@ public sealed class TextMatcher
             {
                 continue;
             }
-            s = Step(ref slots, s, c, separator);
+            s = Step(ref slots, s, c);
             if ((s & FlagBit) != 0 && at >= reportFrom && Emit(text, s, at, matches, stopAtFirst, ref count))
             {
                 state = s;
@@ -713,14 +715,14 @@ public sealed class TextMatcher
     }
 
     /// <summary>
-    /// The automaton's next state without a branch on the data: the state's own edge (trie child or shortcut), else
-    /// the depth-1 fail state's edge, else the root's full row; a separator leaves the state as it is but clears its
-    /// output flag (nothing new ends there). The three probes depend only on the current state's value, not on each
-    /// other, and the slots hold the next state's value, so a step is one round of loads. Selections are masks
-    /// rather than conditionals so the JIT cannot turn them into mispredicted branches (it does not if-convert in loops).
+    /// The automaton's next state without a branch on the data: the state's own edge (trie child, shortcut, or for a
+    /// separator the edge back to itself without flag and count), else the depth-1 fail state's edge, else the root's
+    /// full row. The three probes depend only on the current state's value, not on each other, and the slots hold the
+    /// next state's value, so a step is one round of loads. Selections are masks rather than conditionals so the JIT
+    /// cannot turn them into mispredicted branches (it does not if-convert in loops).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Step(ref long slots, long s, int c, int separator)
+    private static long Step(ref long slots, long s, int c)
     {
         var own = (int)((ulong)s >> BaseShift);
         var up = (int)(s >> UpShift) & BaseMask;
@@ -728,7 +730,7 @@ public sealed class TextMatcher
         var upSlot = Unsafe.Add(ref slots, (nint)(uint)(up + c));
         var next = Pick(Same((ushort)upSlot, c), upSlot, Unsafe.Add(ref slots, (nint)(uint)c));
         next = Pick(Same((ushort)ownSlot, c), ownSlot, next);
-        return Pick(Same(c, separator), s & ~(FlagBit | CountField), next);
+        return next;
     }
 
     /// <summary>All ones when <paramref name="a"/> equals <paramref name="b"/> (both below 2^31), else 0; fewer instructions than a compare and set.</summary>
