@@ -41,15 +41,8 @@ public sealed class TextMatcher
     private const ushort HighSurrogate = ushort.MaxValue;
     private const int MaxClasses = HighSurrogate - 2;
 
-    /// <summary>
-    /// A state's own outputs (one length: they are the same word) as a range of <see cref="_outputs"/>, and the base
-    /// of the next state with outputs on its fail chain (0, the root's, when none). Indexed by base, so reporting a
-    /// match costs one load for the state and one for its patterns.
-    /// </summary>
-    private struct StateOutputs
-    {
-        public int Start, End, Link, Length;
-    }
+    /// <summary>One output of a state: its pattern, payload and normalised length, and whether it is the state's last.</summary>
+    private readonly record struct Output(int Pattern, int Payload, int Length, bool Last);
 
     // A double-array slot is one 64-bit word: bits 43-63 the target state's base (on top, so one shift extracts it),
     // bits 22-42 the base of the depth-1 state on its fail chain (the root's, 0, when none), bit 21 its output flag,
@@ -76,8 +69,8 @@ public sealed class TextMatcher
     private readonly ushort[] _highClassOf;   // high surrogate -> class when it is not part of a separator pair
     private readonly int _separator;          // the class of separators: leaves the state as it is (without its flag)
     private readonly long[] _slots;           // slots 0 .. classes - 1 are the root's full row (the root's base is 0)
-    private readonly StateOutputs[] _outputsAt; // base -> the state's outputs
-    private readonly (int Pattern, int Payload)[] _outputs;
+    private readonly long[] _outputsAt;       // base -> the base of the next state with outputs on its fail chain (0: none) << 32 | its first own output or -1
+    private readonly Output[] _outputs;       // each state's own outputs in a row (one length: they are the same word)
     private readonly bool _countInSlots;      // every state's count fits the slot's count field
     private readonly int[] _patternLength;    // normalised length in UTF-16 units
     private readonly int[] _payload;
@@ -300,25 +293,22 @@ public sealed class TextMatcher
             throw new ArgumentException($"Too many patterns: the automaton needs {length:N0} slots, at most {MaxSlots:N0} are possible.", nameof(patterns));
         }
         _slots = new long[length];
-        _outputsAt = new StateOutputs[length];
+        _outputsAt = new long[length];
         var total = new int[nodeCount];
         var link = new int[nodeCount];
         var flagged = new bool[nodeCount];
-        var outputs = new List<(int, int)>();
+        var outputs = new List<Output>();
         foreach (var n in order)
         {
             var f = failNode[n];
             link[n] = n == 0 ? 0 : ownOutputs[f] is not null ? f : link[f];
-            ref var info = ref _outputsAt[baseOf[n]];
-            info.Link = baseOf[link[n]];
-            info.Start = outputs.Count;
-            if (ownOutputs[n] is { } own)
+            _outputsAt[baseOf[n]] = ((long)baseOf[link[n]] << 32) | (uint)(ownOutputs[n] is null ? -1 : outputs.Count);
+            var own = ownOutputs[n] ?? [];
+            for (var o = 0; o < own.Count; o++)
             {
-                outputs.AddRange(own.Select(p => (p, _payload[p])));
-                info.Length = _patternLength[own[0]];
+                outputs.Add(new Output(own[o], _payload[own[o]], _patternLength[own[o]], o == own.Count - 1));
             }
-            info.End = outputs.Count;
-            total[n] = info.End - info.Start + (n == 0 ? 0 : total[f]);
+            total[n] = own.Count + (n == 0 ? 0 : total[f]);
             flagged[n] = total[n] > 0;
         }
         _outputs = [.. outputs];
@@ -385,7 +375,7 @@ public sealed class TextMatcher
 
     /// <summary>Bytes held by the compiled tables (double array, output tables, class tables), without object headers.</summary>
     public long MemoryBytes =>
-        _slots.LongLength * sizeof(long) + _outputsAt.LongLength * 16 + _outputs.LongLength * 8
+        (_slots.LongLength + _outputsAt.LongLength) * sizeof(long) + _outputs.LongLength * 16
         + (_patternLength.LongLength + _payload.LongLength) * sizeof(int)
         + (_classOf.LongLength + _highClassOf.LongLength) * sizeof(ushort);
 
@@ -758,20 +748,27 @@ public sealed class TextMatcher
     private int Report(ReadOnlySpan<char> text, int end, int at, List<TextMatch>? matches)
     {
         var states = _outputsAt;
+        var all = _outputs;
         var reported = 0;
-        for (var o = states[at].End > states[at].Start ? at : states[at].Link; o != 0; o = states[o].Link)
+        for (var o = at; o != 0;)
         {
-            ref var info = ref states[o];
-            reported += info.End - info.Start;
-            if (matches is null)
+            var entry = states[o];
+            o = (int)(entry >> 32);
+            var j = (int)entry;
+            if (j < 0)
             {
-                continue;
+                continue; // only the state reached can have no own outputs
             }
-            var start = StartOf(text, end, info.Length);
-            for (var j = info.Start; j < info.End; j++)
+            var start = matches is null ? 0 : StartOf(text, end, all[j].Length);
+            while (true)
             {
-                var (pattern, payload) = _outputs[j];
-                matches.Add(new TextMatch(pattern, payload, start, end + 1 - start));
+                reported++;
+                var output = all[j++];
+                matches?.Add(new TextMatch(output.Pattern, output.Payload, start, end + 1 - start));
+                if (output.Last)
+                {
+                    break;
+                }
             }
         }
         return reported;
