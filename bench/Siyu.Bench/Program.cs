@@ -10,7 +10,7 @@ return args.FirstOrDefault() switch
     "journeys" => JourneyBench.Run(args[1..]),
     "analytics" => AnalyticsBench.Run(args[1..]),
     "archive" => await ArchiveBench.RunAsync(args[1..]),
-    "text" => RunText(args[1..]),
+    "text" => await RunTextAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -25,18 +25,33 @@ static int RunCore(string[] args)
     return 0;
 }
 
-static int RunText(string[] args)
+static async Task<int> RunTextAsync(string[] args)
 {
+    // --with-archive [--messages N]: afterwards, archive ingestion messages/s (starts a server; optional so that
+    // `text --quick` stays about a minute).
+    var withArchive = args.Contains("--with-archive");
+    var messages = Array.IndexOf(args, "--messages") is var m and >= 0 && m + 1 < args.Length ? args[m + 1] : "5000";
+    args = [.. args.Where((a, i) => a != "--with-archive" && a != "--messages" && (i == 0 || args[i - 1] != "--messages"))];
     if (args.Contains("--quick"))
     {
-        return Siyu.Bench.Text.TextQuickBench.Run();
+        Siyu.Bench.Text.TextQuickBench.Run();
     }
-    if (!args.Contains("--filter"))
+    else
     {
-        args = [.. args, "--filter", "*"];
+        if (!args.Contains("--filter"))
+        {
+            args = [.. args, "--filter", "*"];
+        }
+        BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(Siyu.Bench.Text.TextMatchBenchmarks), typeof(Siyu.Bench.Text.NaiveMatchBenchmarks)]).Run(args);
     }
-    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(Siyu.Bench.Text.TextMatchBenchmarks), typeof(Siyu.Bench.Text.NaiveMatchBenchmarks)]).Run(args);
-    return 0;
+    if (!withArchive)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Archive ingestion messages/s: add --with-archive (or run `archive`).");
+        return 0;
+    }
+    Console.WriteLine();
+    return await ArchiveBench.RunAsync(["--messages", messages]);
 }
 
 static int Usage()
@@ -64,11 +79,13 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
             BenchmarkDotNet: event validation and identity resolution per event; content review of a
             500-character message against every built-in rule pack; a whole delivery decision.
-          dotnet run -c Release --project bench/Siyu.Bench -- text [--filter '*TextMatch*'] [--quick]
+          dotnet run -c Release --project bench/Siyu.Bench -- text [--filter '*TextMatch*'] [--quick] [--with-archive [--messages N]]
             BenchmarkDotNet: multi-pattern matching chars/s with 1,000 / 10,000 / 50,000 words over 2M chars of
             Chinese chat text: TextMatcher (all matches, count only), SearchValues<string> IndexOfAny, the previous
             KeywordMatcher; and a naive every-pattern-at-every-position loop at 1,000 words over 20K chars.
-            --quick: the same matchers timed by process CPU time instead (for a busy machine), no BenchmarkDotNet.
+            --quick: the same matchers timed by process CPU time instead (for a busy machine), no BenchmarkDotNet;
+            also ContainsAny per line, the naive loop at every pattern count, and TextMatcher sizes.
+            --with-archive: then archive ingestion messages/s (the `archive` run, default 5,000 messages).
         """);
     return 2;
 }

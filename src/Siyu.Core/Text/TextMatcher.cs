@@ -22,46 +22,56 @@ public readonly record struct TextMatch(int Pattern, int Payload, int Start, int
 /// <remarks>
 /// <para>Normalisation is folded into the scan: a 64K-entry table maps every UTF-16 unit straight to a dense class id
 /// after width, case and traditional→simplified folding; 0 for characters no pattern uses, one class for separators
-/// (the state stays as it is) and a marker for high surrogates (decided with their pair, since most emoji are
-/// separators). So the inner loop is the same whatever the options.</para>
+/// (every state has an edge back to itself for it) and a marker for high surrogates (decided with their pair, since
+/// most emoji are separators). So the inner loop is the same whatever the options.</para>
 /// <para>The automaton step has no loop and no data-dependent branch. Each state stores its trie children plus
 /// shortcuts to the children of the deeper (depth ≥ 2) states on its fail chain, which are few; what is left of the
-/// fail chain is at most one depth-1 state and the root, so the next state is the first hit of three independent
-/// probes (own edge, depth-1 state's edge, root row), chosen with masks. A full DFA would also store every
-/// state's edges to the depth-1 states, which is states × first characters: far too big for 50,000 Chinese words.</para>
-/// <para>The double array keeps base, check and the depth-1 state's base in one 12-byte slot, bases are unique so a
-/// state is identified by its base wherever it is stored, and a base's sign bit flags a state with outputs, so the
-/// output test costs no extra load. Match starts are not tracked per character: a match walks back over the text.</para>
+/// fail chain is at most one depth-1 state and the root, whose row is full, so the next state is the first hit of
+/// three independent probes (own edge, depth-1 state's edge, root row), chosen with masks. A full DFA would also
+/// store every state's edges to the depth-1 states, which is states × first characters: far too big for 50,000
+/// Chinese words.</para>
+/// <para>A slot is one 64-bit word holding the target state as the scan carries it (base, depth-1 state's base,
+/// output flag, count of patterns ending there) plus the edge's class as the check, so a probe is one load and the
+/// next step needs no other. Long texts run as four streams in lock step; states with outputs are recorded without
+/// a branch and reported after each chunk (Count just adds the count field). Match starts are not tracked per
+/// character: a match walks back over the text.</para>
 /// </remarks>
 public sealed class TextMatcher
 {
     private const ushort HighSurrogate = ushort.MaxValue;
     private const int MaxClasses = HighSurrogate - 2;
-    private const int OutputFlag = int.MinValue;
 
-    /// <summary>
-    /// One double-array slot: the state reached by the edge that lands here. A state's identity is its base (bases
-    /// are unique), so a state may sit in several slots (as a trie child and as a shortcut target) and behave the same.
-    /// </summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Slot
-    {
-        public int Base;   // children and shortcuts at Base + class; sign bit: this state reports matches
-        public int Check;  // the base of the state whose edge lands here, or -1 when free
-        public int UpBase; // the base of the depth-1 state on this state's proper fail chain, or the root's
-    }
+    /// <summary>One output of a state: its pattern, payload and normalised length, and whether it is the state's last.</summary>
+    private readonly record struct Output(int Pattern, int Payload, int Length, bool Last);
+
+    // A double-array slot is one 64-bit word: bits 43-63 the target state's base (on top, so one shift extracts it),
+    // bits 22-42 the base of the depth-1 state on its fail chain (the root's, 0, when none), bit 21 its output flag,
+    // bits 16-20 how many patterns end at the target (own and inherited, when below 32), bits 0-15 the check: the
+    // class of the edge that lands here (all ones when free). A class check is as exact as a parent check: a probe
+    // (b, c) lands on slot b + c, so an equal class means an equal parent. The scan carries the word it loaded as the
+    // state, so a step needs no load to find the bases and a probe is one load; Count adds the count field and never
+    // looks an output up.
+    private const int BaseBits = 21;
+    private const int BaseMask = (1 << BaseBits) - 1;
+    private const int FlagShift = 21;
+    private const int UpShift = FlagShift + 1;
+    private const int BaseShift = UpShift + BaseBits;
+    private const int CountShift = 16;
+    private const int CountLimit = 32;
+    private const long CountField = (long)(CountLimit - 1) << CountShift;
+    private const long FlagBit = 1L << FlagShift;
+    private const int FreeCheck = ushort.MaxValue;
+
+    /// <summary>The most slots a matcher can have (bases are 21 bits).</summary>
+    internal const int MaxSlots = BaseMask;
 
     private readonly ushort[] _classOf;       // UTF-16 unit -> class (folded), the separator class or HighSurrogate
     private readonly ushort[] _highClassOf;   // high surrogate -> class when it is not part of a separator pair
-    private readonly int _separator;          // the class of separators: leaves the state as it is
-    private readonly Slot[] _slots;           // slot 0 is the root
-    private readonly int[] _rootNext;         // class -> slot of the root's child, or 0
-    private readonly int[] _nodeOfSlot;       // slot -> trie node (for outputs, off the hot path)
-    private readonly int[] _outputLink;       // node -> nearest node on the fail chain with own outputs, or 0
-    private readonly int[] _outStart;         // node -> first own output in _outPatterns
-    private readonly int[] _outEnd;
-    private readonly int[] _outTotal;         // node -> own plus inherited outputs
-    private readonly int[] _outPatterns;
+    private readonly int _separator;          // the class of separators: leaves the state as it is (without its flag)
+    private readonly long[] _slots;           // slots 0 .. classes - 1 are the root's full row (the root's base is 0)
+    private readonly long[] _outputsAt;       // base -> the base of the next state with outputs on its fail chain (0: none) << 32 | its first own output or -1
+    private readonly Output[] _outputs;       // each state's own outputs in a row (one length: they are the same word)
+    private readonly bool _countInSlots;      // every state's count fits the slot's count field
     private readonly int[] _patternLength;    // normalised length in UTF-16 units
     private readonly int[] _payload;
 
@@ -112,7 +122,7 @@ public sealed class TextMatcher
             MaxPatternLength = Math.Max(MaxPatternLength, word.Length);
         }
         AlphabetSize = classOfChar.Count;
-        _separator = AlphabetSize + 1; // a class no state has an edge for
+        _separator = AlphabetSize + 1; // the last class: each state's edge for it leads back to the state
         var classes = AlphabetSize + 2;
         (_classOf, _highClassOf) = BuildClassTable(norm, classOfChar, (ushort)_separator);
 
@@ -215,18 +225,25 @@ public sealed class TextMatcher
         }
 
         // 6. Place the double array: each node gets the smallest unused base at which all its stored edges' slots are
-        // free. Slot 0 is the root's own.
+        // free. The root has base 0 and a full row (every class, the separator's included), so its probe never misses.
         var baseOf = new int[nodeCount];
         var used = new bool[Math.Max(1024, nodeCount * 2 + classes + 1)];
         var usedBase = new bool[used.Length];
-        used[0] = true;
-        var firstFree = 1;
+        Array.Fill(used, true, 0, classes);
+        usedBase[0] = true;
+        var firstFree = classes;
         var maxBase = 0;
         var edgeCount = 0;
         foreach (var n in order)
         {
-            var list = stored[n];
-            edgeCount += list.Length;
+            edgeCount += stored[n].Length;
+            if (n == 0)
+            {
+                continue;
+            }
+            // Every state also has a separator edge back to itself (the separator class is the last), so a
+            // separator needs no select of its own.
+            var list = stored[n] = [.. stored[n], (_separator, n)];
             var c0 = list.Length > 0 ? list[0].Class : 1;
             var position = Math.Max(firstFree, c0);
             while (true)
@@ -271,52 +288,44 @@ public sealed class TextMatcher
 
         // Room for base + any class (the separator's included) from every state, so the scan needs no bounds check.
         var length = maxBase + classes + 1;
-        _slots = new Slot[length];
-        _nodeOfSlot = new int[length];
-        for (var s = 0; s < length; s++)
+        if (length > MaxSlots)
         {
-            _slots[s].Check = -1;
+            throw new ArgumentException($"Too many patterns: the automaton needs {length:N0} slots, at most {MaxSlots:N0} are possible.", nameof(patterns));
         }
+        _slots = new long[length];
+        _outputsAt = new long[length];
+        var total = new int[nodeCount];
+        var link = new int[nodeCount];
         var flagged = new bool[nodeCount];
-        _outputLink = new int[nodeCount];
-        _outStart = new int[nodeCount];
-        _outEnd = new int[nodeCount];
-        _outTotal = new int[nodeCount];
-        var outputs = new List<int>();
+        var outputs = new List<Output>();
         foreach (var n in order)
         {
             var f = failNode[n];
-            _outputLink[n] = n == 0 ? 0 : ownOutputs[f] is not null ? f : _outputLink[f];
-            _outStart[n] = outputs.Count;
-            if (ownOutputs[n] is { } own)
+            link[n] = n == 0 ? 0 : ownOutputs[f] is not null ? f : link[f];
+            _outputsAt[baseOf[n]] = ((long)baseOf[link[n]] << 32) | (uint)(ownOutputs[n] is null ? -1 : outputs.Count);
+            var own = ownOutputs[n] ?? [];
+            for (var o = 0; o < own.Count; o++)
             {
-                outputs.AddRange(own);
+                outputs.Add(new Output(own[o], _payload[own[o]], _patternLength[own[o]], o == own.Count - 1));
             }
-            _outEnd[n] = outputs.Count;
-            _outTotal[n] = _outEnd[n] - _outStart[n] + (n == 0 ? 0 : _outTotal[f]);
-            flagged[n] = _outTotal[n] > 0;
+            total[n] = own.Count + (n == 0 ? 0 : total[f]);
+            flagged[n] = total[n] > 0;
         }
-        _outPatterns = [.. outputs];
-
-        Slot StateRecord(int node, int check) => new()
+        _outputs = [.. outputs];
+        _countInSlots = total.Max() < CountLimit;
+        long StateValue(int node) => ((long)baseOf[node] << BaseShift) | ((long)baseOf[upNode[node]] << UpShift)
+            | ((long)Math.Min(total[node], CountLimit - 1) << CountShift) | (flagged[node] ? FlagBit : 0);
+        for (var c = 0; c < classes; c++)
         {
-            Base = baseOf[node] | (flagged[node] ? OutputFlag : 0),
-            Check = check,
-            UpBase = baseOf[upNode[node]],
-        };
-        _slots[0] = StateRecord(0, -1);
-        _rootNext = new int[classes];
+            _slots[c] = c; // the root's row: back to the root unless the root has an edge
+        }
         for (var n = 0; n < nodeCount; n++)
         {
             foreach (var (c, target) in stored[n])
             {
                 var slot = baseOf[n] + c;
-                _slots[slot] = StateRecord(target, baseOf[n]);
-                _nodeOfSlot[slot] = target;
-                if (n == 0)
-                {
-                    _rootNext[c] = slot;
-                }
+                // The separator edge keeps the state but not its flag and count: nothing new ends at a separator.
+                _slots[slot] = (c == _separator ? StateValue(target) & ~(FlagBit | CountField) : StateValue(target)) | (uint)c;
             }
         }
         SlotCount = length;
@@ -361,8 +370,14 @@ public sealed class TextMatcher
     /// <summary>Stored edges: trie edges plus fail-chain shortcuts.</summary>
     public int EdgeCount { get; }
 
-    /// <summary>Length of the double array (edges plus holes); memory is about 16 bytes per slot plus 130 KB.</summary>
+    /// <summary>Length of the double array (edges plus holes).</summary>
     public int SlotCount { get; }
+
+    /// <summary>Bytes held by the compiled tables (double array, output tables, class tables), without object headers.</summary>
+    public long MemoryBytes =>
+        (_slots.LongLength + _outputsAt.LongLength) * sizeof(long) + _outputs.LongLength * 16
+        + (_patternLength.LongLength + _payload.LongLength) * sizeof(int)
+        + (_classOf.LongLength + _highClassOf.LongLength) * sizeof(ushort);
 
     /// <summary>Longest pattern, in normalised UTF-16 units.</summary>
     public int MaxPatternLength { get; }
@@ -446,119 +461,227 @@ public sealed class TextMatcher
     /// <summary>Texts shorter than this are scanned as one stream (the warm-ups would not pay).</summary>
     internal const int InterleaveMinLength = 256;
 
+    /// <summary>Steps of the four streams between two drains of the candidate buffer (four candidates a step at most).</summary>
+    internal const int ChunkSteps = 256;
+
     /// <summary>
     /// Scans with four interleaved streams over quarters of the text when it is long enough, because one stream is
-    /// bound by the latency of its dependent loads and the core can run four chains at once. A stream starts
-    /// <see cref="MaxPatternLength"/> units before its quarter (so its state is exact on entry: a state never
-    /// remembers more than that) and reports only matches ending inside its quarter, so each match is reported once.
-    /// Returns whether the streams ran interleaved (their reports are then not in end order).
+    /// bound by the latency of its dependent loads and the core can run four chains at once. Streams 1–3 first warm up
+    /// over the <see cref="MaxPatternLength"/> units before their quarter without reporting (a state never remembers
+    /// more than that), so each match is reported once, by the stream whose quarter it ends in. Returns whether the
+    /// streams ran interleaved (their reports are then not in end order).
     /// </summary>
     private bool Scan(ReadOnlySpan<char> text, List<TextMatch>? matches, bool stopAtFirst, ref int count)
     {
         if (text.Length < InterleaveMinLength || text.Length < 16 * MaxPatternLength)
         {
-            var s = 0;
-            Run(text, ref s, 0, text.Length, 0, matches, stopAtFirst, ref count);
+            var s = 0L;
+            var i = 0;
+            Run(text, ref s, ref i, text.Length, 0, matches, stopAtFirst, ref count);
             return false;
         }
-        ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
-        ref var rootNext = ref MemoryMarshal.GetArrayDataReference(_rootNext);
-        ref var classOf = ref MemoryMarshal.GetArrayDataReference(_classOf);
-        var separator = _separator;
         int r1 = text.Length / 4, r2 = text.Length / 2, r3 = text.Length / 4 * 3, e3 = text.Length;
-        int i0 = 0, i1 = WarmStart(text, r1), i2 = WarmStart(text, r2), i3 = WarmStart(text, r3);
-        int s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        while (i0 < r1 && i1 < r2 && i2 < r3 && i3 < e3)
+        var streams = new Streams { I1 = WarmStart(text, r1), I2 = WarmStart(text, r2), I3 = WarmStart(text, r3) };
+        // Nothing ends inside a warm-up at or after its quarter's start: the warm-up stops there.
+        Run(text, ref streams.S1, ref streams.I1, r1, int.MaxValue, null, false, ref count);
+        Run(text, ref streams.S2, ref streams.I2, r2, int.MaxValue, null, false, ref count);
+        Run(text, ref streams.S3, ref streams.I3, r3, int.MaxValue, null, false, ref count);
+        if (AlphabetSize + 2 < SurrogateBit)
         {
-            int c0 = Unsafe.Add(ref classOf, (nint)text[i0]);
-            int c1 = Unsafe.Add(ref classOf, (nint)text[i1]);
-            int c2 = Unsafe.Add(ref classOf, (nint)text[i2]);
-            int c3 = Unsafe.Add(ref classOf, (nint)text[i3]);
-            if ((c0 == HighSurrogate) | (c1 == HighSurrogate) | (c2 == HighSurrogate) | (c3 == HighSurrogate))
+            Span<long> candidates = stackalloc long[4 * ChunkSteps];
+            ref var chars = ref MemoryMarshal.GetReference(text);
+            ref var classOf = ref MemoryMarshal.GetArrayDataReference(_classOf);
+            ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+            ref var found = ref MemoryMarshal.GetReference(candidates);
+            while (true)
             {
-                // Rare (emoji, extension-B characters): one character per stream the careful way.
-                if (Run(text, ref s0, i0, i0 + 1, 0, matches, stopAtFirst, ref count)
-                    | Run(text, ref s1, i1, i1 + 1, r1, matches, stopAtFirst, ref count)
-                    | Run(text, ref s2, i2, i2 + 1, r2, matches, stopAtFirst, ref count)
-                    | Run(text, ref s3, i3, i3 + 1, r3, matches, stopAtFirst, ref count))
+                var n = Math.Min(Math.Min(r1 - streams.I0, r2 - streams.I1), Math.Min(r3 - streams.I2, e3 - streams.I3));
+                if (n <= 0)
                 {
-                    return true;
+                    break;
                 }
-                i0 += c0 == HighSurrogate && TextChars.IsSeparatorPair(text, i0) ? 2 : 1;
-                i1 += c1 == HighSurrogate && TextChars.IsSeparatorPair(text, i1) ? 2 : 1;
-                i2 += c2 == HighSurrogate && TextChars.IsSeparatorPair(text, i2) ? 2 : 1;
-                i3 += c3 == HighSurrogate && TextChars.IsSeparatorPair(text, i3) ? 2 : 1;
-                continue;
-            }
-            s0 = Step(ref slots, ref rootNext, s0, c0, separator);
-            s1 = Step(ref slots, ref rootNext, s1, c1, separator);
-            s2 = Step(ref slots, ref rootNext, s2, c2, separator);
-            s3 = Step(ref slots, ref rootNext, s3, c3, separator);
-            if ((Unsafe.Add(ref slots, s0).Base | Unsafe.Add(ref slots, s1).Base | Unsafe.Add(ref slots, s2).Base | Unsafe.Add(ref slots, s3).Base) < 0)
-            {
-                if (Emit(text, s0, c0, i0, 0, matches, stopAtFirst, ref count)
-                    | Emit(text, s1, c1, i1, r1, matches, stopAtFirst, ref count)
-                    | Emit(text, s2, c2, i2, r2, matches, stopAtFirst, ref count)
-                    | Emit(text, s3, c3, i3, r3, matches, stopAtFirst, ref count))
+                var from = streams;
+                int steps, hits;
+                if (matches is null && !stopAtFirst && _countInSlots)
                 {
-                    return true;
+                    steps = CountKernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, ref count);
+                    hits = 0;
+                }
+                else
+                {
+                    steps = Kernel(ref streams, ref chars, Math.Min(n, ChunkSteps), ref classOf, ref slots, ref found, out hits);
+                }
+                for (var h = 0; h < hits; h++)
+                {
+                    // A candidate: the stream (low 2 bits), its step in this chunk, and the base of the state reached.
+                    var e = candidates[h];
+                    var k = (int)e & 3;
+                    var at = (k switch { 0 => from.I0, 1 => from.I1, 2 => from.I2, _ => from.I3 }) + ((int)e >> 2);
+                    count += Report(text, at, (int)(e >> BaseShift) & BaseMask, matches);
+                    if (stopAtFirst)
+                    {
+                        return true;
+                    }
+                }
+                if (steps < Math.Min(n, ChunkSteps))
+                {
+                    // A high surrogate in some stream (emoji, extension-B characters): one character per stream the careful way.
+                    if (Run(text, ref streams.S0, ref streams.I0, streams.I0 + 1, 0, matches, stopAtFirst, ref count)
+                        | Run(text, ref streams.S1, ref streams.I1, streams.I1 + 1, r1, matches, stopAtFirst, ref count)
+                        | Run(text, ref streams.S2, ref streams.I2, streams.I2 + 1, r2, matches, stopAtFirst, ref count)
+                        | Run(text, ref streams.S3, ref streams.I3, streams.I3 + 1, r3, matches, stopAtFirst, ref count))
+                    {
+                        return true;
+                    }
                 }
             }
-            i0++;
-            i1++;
-            i2++;
-            i3++;
         }
-        _ = Run(text, ref s0, i0, r1, 0, matches, stopAtFirst, ref count)
-            || Run(text, ref s1, i1, r2, r1, matches, stopAtFirst, ref count)
-            || Run(text, ref s2, i2, r3, r2, matches, stopAtFirst, ref count)
-            || Run(text, ref s3, i3, e3, r3, matches, stopAtFirst, ref count);
+        _ = Run(text, ref streams.S0, ref streams.I0, r1, 0, matches, stopAtFirst, ref count)
+            || Run(text, ref streams.S1, ref streams.I1, r2, r1, matches, stopAtFirst, ref count)
+            || Run(text, ref streams.S2, ref streams.I2, r3, r2, matches, stopAtFirst, ref count)
+            || Run(text, ref streams.S3, ref streams.I3, e3, r3, matches, stopAtFirst, ref count);
         return true;
     }
 
+    /// <summary>Classes below this; the high-surrogate marker has it, so one test of the four classes OR-ed finds any.</summary>
+    private const int SurrogateBit = 0x8000;
+
+    /// <summary>The four streams' positions and states.</summary>
+    private struct Streams
+    {
+        public int I0, I1, I2, I3;
+        public long S0, S1, S2, S3;
+    }
+
     /// <summary>
-    /// One stream from <paramref name="from"/> to <paramref name="to"/> (a separator pair at the end may carry it one
+    /// Up to <paramref name="n"/> steps of the four streams in lock step, with no branch on the data but the rare
+    /// high surrogate (stops before it, returning the steps done). States reached with outputs are appended to
+    /// <paramref name="found"/> without a branch (the slot is always written, the count moves only for a hit), as
+    /// <c>base &lt;&lt; 32 | step &lt;&lt; 2 | stream</c>.
+    /// </summary>
+    private static int Kernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, ref long found, out int hits)
+    {
+        ref var t0 = ref Unsafe.Add(ref text, streams.I0);
+        ref var t1 = ref Unsafe.Add(ref text, streams.I1);
+        ref var t2 = ref Unsafe.Add(ref text, streams.I2);
+        ref var t3 = ref Unsafe.Add(ref text, streams.I3);
+        long s0 = streams.S0, s1 = streams.S1, s2 = streams.S2, s3 = streams.S3;
+        var h = 0;
+        var j = 0;
+        for (; j < n; j++)
+        {
+            int c0 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t0, j));
+            int c1 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t1, j));
+            int c2 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t2, j));
+            int c3 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t3, j));
+            if (((c0 | c1 | c2 | c3) & SurrogateBit) != 0)
+            {
+                break;
+            }
+            s0 = Step(ref slots, s0, c0);
+            s1 = Step(ref slots, s1, c1);
+            s2 = Step(ref slots, s2, c2);
+            s3 = Step(ref slots, s3, c3);
+            var tag = (long)(j << 2);
+            Unsafe.Add(ref found, h) = (s0 & StateBaseMask) | tag;
+            h += (int)(s0 >> FlagShift) & 1;
+            Unsafe.Add(ref found, h) = (s1 & StateBaseMask) | (tag + 1);
+            h += (int)(s1 >> FlagShift) & 1;
+            Unsafe.Add(ref found, h) = (s2 & StateBaseMask) | (tag + 2);
+            h += (int)(s2 >> FlagShift) & 1;
+            Unsafe.Add(ref found, h) = (s3 & StateBaseMask) | (tag + 3);
+            h += (int)(s3 >> FlagShift) & 1;
+        }
+        streams.I0 += j;
+        streams.I1 += j;
+        streams.I2 += j;
+        streams.I3 += j;
+        streams.S0 = s0;
+        streams.S1 = s1;
+        streams.S2 = s2;
+        streams.S3 = s3;
+        hits = h;
+        return j;
+    }
+
+    /// <summary>
+    /// <see cref="Kernel"/> for <see cref="Count"/>: adds each state's count field instead of recording candidates
+    /// (a separator's edge back to the same state clears the field along with the flag, so nothing is counted twice).
+    /// </summary>
+    private static int CountKernel(ref Streams streams, ref char text, int n, ref ushort classOf, ref long slots, ref int count)
+    {
+        ref var t0 = ref Unsafe.Add(ref text, streams.I0);
+        ref var t1 = ref Unsafe.Add(ref text, streams.I1);
+        ref var t2 = ref Unsafe.Add(ref text, streams.I2);
+        ref var t3 = ref Unsafe.Add(ref text, streams.I3);
+        long s0 = streams.S0, s1 = streams.S1, s2 = streams.S2, s3 = streams.S3;
+        var total = 0L;
+        var j = 0;
+        for (; j < n; j++)
+        {
+            int c0 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t0, j));
+            int c1 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t1, j));
+            int c2 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t2, j));
+            int c3 = Unsafe.Add(ref classOf, (nint)Unsafe.Add(ref t3, j));
+            if (((c0 | c1 | c2 | c3) & SurrogateBit) != 0)
+            {
+                break;
+            }
+            s0 = Step(ref slots, s0, c0);
+            s1 = Step(ref slots, s1, c1);
+            s2 = Step(ref slots, s2, c2);
+            s3 = Step(ref slots, s3, c3);
+            total += ((s0 & CountField) + (s1 & CountField)) + ((s2 & CountField) + (s3 & CountField));
+        }
+        streams.I0 += j;
+        streams.I1 += j;
+        streams.I2 += j;
+        streams.I3 += j;
+        streams.S0 = s0;
+        streams.S1 = s1;
+        streams.S2 = s2;
+        streams.S3 = s3;
+        count += (int)(total >> CountShift);
+        return j;
+    }
+
+    private const long StateBaseMask = ~((1L << BaseShift) - 1);
+
+    /// <summary>
+    /// One stream from <paramref name="i"/> to <paramref name="to"/> (a separator pair at the end may carry it one
     /// past), reporting matches that end at or after <paramref name="reportFrom"/>. True when it stopped at a match.
     /// </summary>
-    private bool Run(ReadOnlySpan<char> text, ref int state, int from, int to, int reportFrom, List<TextMatch>? matches, bool stopAtFirst, ref int count)
+    private bool Run(ReadOnlySpan<char> text, ref long state, ref int i, int to, int reportFrom, List<TextMatch>? matches, bool stopAtFirst, ref int count)
     {
         ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
-        ref var rootNext = ref MemoryMarshal.GetArrayDataReference(_rootNext);
         ref var classOf = ref MemoryMarshal.GetArrayDataReference(_classOf);
-        var separator = _separator;
         var s = state;
-        for (var i = from; i < to; i++)
+        var at = i;
+        for (; at < to; at++)
         {
-            int c = Unsafe.Add(ref classOf, (nint)text[i]);
-            if (c == HighSurrogate && (c = HighSurrogateClass(text, ref i)) < 0)
+            int c = Unsafe.Add(ref classOf, (nint)text[at]);
+            if (c == HighSurrogate && (c = HighSurrogateClass(text, ref at)) < 0)
             {
                 continue;
             }
-            s = Step(ref slots, ref rootNext, s, c, separator);
-            if (Unsafe.Add(ref slots, s).Base < 0 && Emit(text, s, c, i, reportFrom, matches, stopAtFirst, ref count))
+            s = Step(ref slots, s, c);
+            if ((s & FlagBit) != 0 && at >= reportFrom && Emit(text, s, at, matches, stopAtFirst, ref count))
             {
                 state = s;
+                i = at + 1;
                 return true;
             }
         }
         state = s;
+        i = at;
         return false;
     }
 
     /// <summary>Reports the outputs of state <paramref name="s"/> reached at <paramref name="i"/>; true when the scan should stop.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool Emit(ReadOnlySpan<char> text, int s, int c, int i, int reportFrom, List<TextMatch>? matches, bool stopAtFirst, ref int count)
+    private bool Emit(ReadOnlySpan<char> text, long s, int i, List<TextMatch>? matches, bool stopAtFirst, ref int count)
     {
-        if (_slots[s].Base >= 0 || c == _separator || i < reportFrom)
-        {
-            return false;
-        }
-        var node = _nodeOfSlot[s];
-        count += _outTotal[node];
-        if (matches is not null)
-        {
-            Report(text, i, node, matches);
-        }
+        count += Report(text, i, (int)(s >> BaseShift) & BaseMask, matches);
         return stopAtFirst;
     }
 
@@ -582,27 +705,31 @@ public sealed class TextMatcher
     }
 
     /// <summary>
-    /// The automaton's next state without a branch on the data: the state's own edge (trie child or shortcut), else
-    /// the depth-1 fail state's edge, else the root's; a separator leaves the state unchanged. Selections are masks
-    /// rather than conditionals so the JIT cannot turn them into mispredicted branches.
+    /// The automaton's next state without a branch on the data: the state's own edge (trie child, shortcut, or for a
+    /// separator the edge back to itself without flag and count), else the depth-1 fail state's edge, else the root's
+    /// full row. The three probes depend only on the current state's value, not on each other, and the slots hold the
+    /// next state's value, so a step is one round of loads. Selections are masks rather than conditionals so the JIT
+    /// cannot turn them into mispredicted branches (it does not if-convert in loops).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Step(ref Slot slots, ref int rootNext, int s, int c, int separator)
+    private static long Step(ref long slots, long s, int c)
     {
-        ref var current = ref Unsafe.Add(ref slots, s);
-        var own = (current.Base & int.MaxValue) + c;
-        var up = current.UpBase + c;
-        var next = Select(Unsafe.Add(ref slots, up).Check == current.UpBase, up, Unsafe.Add(ref rootNext, c));
-        next = Select(Unsafe.Add(ref slots, own).Check == (current.Base & int.MaxValue), own, next);
-        return Select(c == separator, s, next);
+        var own = (int)((ulong)s >> BaseShift);
+        var up = (int)(s >> UpShift) & BaseMask;
+        var ownSlot = Unsafe.Add(ref slots, (nint)(uint)(own + c));
+        var upSlot = Unsafe.Add(ref slots, (nint)(uint)(up + c));
+        var next = Pick(Same((ushort)upSlot, c), upSlot, Unsafe.Add(ref slots, (nint)(uint)c));
+        next = Pick(Same((ushort)ownSlot, c), ownSlot, next);
+        return next;
     }
 
+    /// <summary>All ones when <paramref name="a"/> equals <paramref name="b"/> (both below 2^31), else 0; fewer instructions than a compare and set.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Select(bool condition, int ifTrue, int ifFalse)
-    {
-        var mask = -(int)Unsafe.BitCast<bool, byte>(condition);
-        return ifFalse ^ ((ifTrue ^ ifFalse) & mask);
-    }
+    private static long Same(int a, int b) => (long)((uint)(a ^ b) - 1L) >> 63;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Pick(long mask, long ifTrue, long ifFalse) => ifFalse ^ ((ifTrue ^ ifFalse) & mask);
+
 
     /// <summary>A high surrogate: a separator pair (most emoji) is skipped whole (returns -1), else its class.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -616,18 +743,35 @@ public sealed class TextMatcher
         return _highClassOf[text[i] - 0xD800];
     }
 
+    /// <summary>Appends the matches of the state with base <paramref name="at"/> reached at <paramref name="end"/> (when asked) and returns how many there are.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Report(ReadOnlySpan<char> text, int end, int node, List<TextMatch> matches)
+    private int Report(ReadOnlySpan<char> text, int end, int at, List<TextMatch>? matches)
     {
-        for (var o = _outEnd[node] > _outStart[node] ? node : _outputLink[node]; o != 0; o = _outputLink[o])
+        var states = _outputsAt;
+        var all = _outputs;
+        var reported = 0;
+        for (var o = at; o != 0;)
         {
-            var start = StartOf(text, end, _patternLength[_outPatterns[_outStart[o]]]);
-            for (var j = _outStart[o]; j < _outEnd[o]; j++)
+            var entry = states[o];
+            o = (int)(entry >> 32);
+            var j = (int)entry;
+            if (j < 0)
             {
-                var p = _outPatterns[j];
-                matches.Add(new TextMatch(p, _payload[p], start, end + 1 - start));
+                continue; // only the state reached can have no own outputs
+            }
+            var start = matches is null ? 0 : StartOf(text, end, all[j].Length);
+            while (true)
+            {
+                reported++;
+                var output = all[j++];
+                matches?.Add(new TextMatch(output.Pattern, output.Payload, start, end + 1 - start));
+                if (output.Last)
+                {
+                    break;
+                }
             }
         }
+        return reported;
     }
 
     /// <summary>

@@ -467,4 +467,108 @@ public sealed class TextMatcherTests
             Assert.Equal(expected.Count > 0, matcher.ContainsAny(text));
         }
     }
+
+    [Fact]
+    public void Long_texts_dense_in_characters_no_pattern_uses_match_the_oracle()
+    {
+        // The four-stream kernel: text mostly of characters outside every pattern, separators in runs (so chunk and
+        // quarter boundaries fall inside them), emoji and extension-B pairs (which stop the kernel), one-character
+        // patterns, and lengths from a few characters (one stream) to several chunks of four streams.
+        var random = new Random(808);
+        var cjk = Enumerable.Range(0x4E00, 2000).Select(c => (char)c).Where(c => ChineseVariants.ToSimplified(c) == c).ToArray();
+        var alphabet = cjk[..8].Select(c => c.ToString()).Append("𠀀").Append("a").ToArray();
+        var background = cjk[100..400].Select(c => (c.ToString(), c.ToString())).Append(("𠀁", "𠀁")).Append(("Q", "q")).ToArray();
+        string[] separators = [" ", "，", "。", "\u200B", "😀", "👍🏻", "-", "\n"];
+        for (var round = 0; round < 250; round++)
+        {
+            var patterns = Enumerable.Range(0, random.Next(1, 30))
+                .Select(_ => string.Concat(Enumerable.Range(0, random.Next(1, 5)).Select(_ => alphabet[random.Next(alphabet.Length)])))
+                .ToList();
+            var target = random.Next(3) switch { 0 => random.Next(1, 16), 1 => random.Next(16, 400), _ => random.Next(1000, 6000) };
+            var units = new List<(string Unit, string Normal)>();
+            while (units.Count < target)
+            {
+                var r = random.Next(100);
+                if (r < 80)
+                {
+                    units.Add(background[random.Next(background.Length)]);
+                }
+                else if (r < 90)
+                {
+                    // A run of separators, sometimes long.
+                    for (var n = random.Next(4) == 0 ? random.Next(1, 40) : 1; n > 0; n--)
+                    {
+                        units.Add((separators[random.Next(separators.Length)], ""));
+                    }
+                }
+                else if (r < 97)
+                {
+                    foreach (var unit in Units(patterns[random.Next(patterns.Count)]))
+                    {
+                        units.Add((unit, unit));
+                        if (random.Next(4) == 0)
+                        {
+                            units.Add((separators[random.Next(separators.Length)], ""));
+                        }
+                    }
+                }
+                else
+                {
+                    var unit = alphabet[random.Next(alphabet.Length)];
+                    units.Add((unit, unit));
+                }
+            }
+            AssertLikeOracle(patterns, units);
+        }
+
+        static IEnumerable<string> Units(string word)
+        {
+            for (var i = 0; i < word.Length; i += char.IsHighSurrogate(word[i]) ? 2 : 1)
+            {
+                yield return word.Substring(i, char.IsHighSurrogate(word[i]) ? 2 : 1);
+            }
+        }
+    }
+
+    [Fact]
+    public void States_with_thirty_two_or_more_matches_are_counted_exactly()
+    {
+        // Count adds a per-state count kept in the double array up to 31; beyond that it takes the general path.
+        var random = new Random(5);
+        var runs = Enumerable.Range(1, 40).Select(n => new string('保', n)).ToList();
+        var duplicates = Enumerable.Repeat("本息", 35).Append("息").ToList();
+        foreach (var patterns in new[] { runs, duplicates, runs.Take(31).ToList(), runs.Take(30).Append("保保").ToList() })
+        {
+            var units = Enumerable.Range(0, random.Next(300, 3000))
+                .Select(_ => random.Next(3) switch { 0 => ("保", "保"), 1 => random.Next(2) == 0 ? ("本", "本") : ("息", "息"), _ => random.Next(3) == 0 ? ("，", "") : ("保", "保") })
+                .ToList();
+            AssertLikeOracle(patterns, units);
+        }
+    }
+
+    [Fact]
+    public void More_classes_than_the_kernel_takes_match_the_oracle()
+    {
+        // Above 32,766 classes the scan keeps to one careful stream; 36,000 one- and two-character patterns.
+        var chars = Enumerable.Range(0x4E00, 0x9FFF - 0x4E00 + 1).Concat(Enumerable.Range(0xAC00, 0xD7A3 - 0xAC00 + 1)).Concat(Enumerable.Range(0x3400, 0x4DBF - 0x3400 + 1))
+            .Select(c => (char)c).Where(c => ChineseVariants.ToSimplified(c) == c).Take(36_000).ToArray();
+        var random = new Random(3);
+        var patterns = chars.Select((c, i) => i % 3 == 0 ? $"{c}{chars[random.Next(100)]}" : c.ToString()).ToList();
+        var matcher = new TextMatcher(patterns);
+        Assert.True(matcher.AlphabetSize > 32_766);
+        var units = Enumerable.Range(0, 3000).Select(_ => random.Next(10) == 0 ? ("。", "") : chars[random.Next(random.Next(2) == 0 ? 100 : chars.Length)].ToString() is var u ? (u, u) : default).ToList();
+        AssertLikeOracle(patterns, units, matcher);
+    }
+
+    private static void AssertLikeOracle(List<string> patterns, List<(string Unit, string Normal)> units, TextMatcher? matcher = null)
+    {
+        matcher ??= new TextMatcher(patterns);
+        var text = string.Concat(units.Select(u => u.Unit));
+        var expected = Oracle(patterns, units);
+        var found = matcher.FindAll(text);
+        Assert.Equal(expected, found.Select(m => (m.Pattern, m.Start, m.Length)).Order().ToList());
+        Assert.Equal(found.OrderBy(m => m.End).ThenByDescending(m => m.Length).ThenBy(m => m.Pattern), found);
+        Assert.Equal(expected.Count, matcher.Count(text));
+        Assert.Equal(expected.Count > 0, matcher.ContainsAny(text));
+    }
 }
