@@ -146,7 +146,7 @@ public sealed class SidebarTests : IAsyncLifetime
             },
         })).ReadAsync();
         var customer = events["results"]![2]!["customer_id"]!.GetValue<long>();
-        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{customer}"), c => c["staff"]?.AsObject().ContainsKey("zhangmin") == true && c["orders"]!.GetValue<int>() == 1);
+        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{customer}"), c => c["staff"]?.AsObject().ContainsKey("zhangmin") == true && c["orders"]!.GetValue<int>() >= 1);
 
         var group = (await (await _admin.PostAsJsonAsync("/api/v1/tag-groups", new { name = "等级" })).ReadAsync())["id"]!.GetValue<long>();
         var vip = (await (await _admin.PostAsJsonAsync("/api/v1/tags", new { group_id = group, name = "VIP" })).ReadAsync())["id"]!.GetValue<long>();
@@ -170,7 +170,9 @@ public sealed class SidebarTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await zhang.GetAsync("/api/v1/sidebar/customer")).StatusCode);
 
         var view = await Json.EventuallyAsync(() => zhang.GetJsonOrNull($"/api/v1/customers/{customer}/sidebar"),
-            v => v["tags"]!.AsArray().Count == 1 && v["intents"]!["counts"]!.AsArray().Count == 1);
+            // Demo seeding may still be running and give this new contact demo orders and tags too: look for ours.
+            v => v["tags"]!.AsArray().Any(t => t!["id"]!.GetValue<long>() == vip)
+                && v["intents"]!["counts"]!.AsArray().Any(c => c!["intent"]!.GetValue<string>() == "price_inquiry"));
         // The demo library (常用话术) is there too, so only the order of what this test made is checked:
         // price: 3 × (≈1 + 1 for the newest message) ≈ 6 > VIP care: 2 × 1 tag > refund: nothing of this customer.
         var scripts = view["scripts"]!.AsArray().Select(x => x!).ToList();
@@ -186,9 +188,9 @@ public sealed class SidebarTests : IAsyncLifetime
         var name = view["name"]?.GetValue<string>() ?? "您";
         Assert.Equal($"{name}好，这款今天下单立减20元", priceScript["text"]!.GetValue<string>());
         Assert.Equal([vip], scripts[At(vipCare)]["matched_tags"]!.AsArray().Select(t => t!.GetValue<long>()));
-        Assert.Equal("o-sb-1", view["recent_orders"]![0]!["order_id"]!.GetValue<string>());
-        var phone = view["identifiers"]!.AsArray().Single(i => i!["type"]!.GetValue<string>() == "phone")!["value"]!.GetValue<string>();
-        Assert.DoesNotContain("12345678", phone, StringComparison.Ordinal);
-        Assert.EndsWith("5678", phone, StringComparison.Ordinal);
+        Assert.Contains(view["recent_orders"]!.AsArray(), o => o!["order_id"]!.GetValue<string>() == "o-sb-1");
+        var phones = view["identifiers"]!.AsArray().Where(i => i!["type"]!.GetValue<string>() == "phone").Select(i => i!["value"]!.GetValue<string>()).ToList();
+        Assert.Contains(phones, p => p.EndsWith("5678", StringComparison.Ordinal));
+        Assert.All(phones, p => Assert.DoesNotContain("12345678", p, StringComparison.Ordinal));
     }
 }
