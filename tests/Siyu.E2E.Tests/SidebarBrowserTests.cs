@@ -96,7 +96,8 @@ public sealed class SidebarBrowserTests : IAsyncLifetime
         var card = page.Locator("[data-testid=sidebar-customer]");
         await Assertions.Expect(card).ToHaveAttributeAsync("data-customer", customer.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("[data-testid=sidebar-intent][data-intent=price_inquiry]")).ToBeVisibleAsync();
-        var first = page.Locator("[data-testid=sidebar-script]").First;
+        // Recommended for the price question (the demo library's own price script may rank alongside it).
+        var first = page.Locator("[data-testid=sidebar-script]").Filter(new LocatorFilterOptions { HasText = "优惠说明" });
         await Assertions.Expect(first.Locator("[data-testid=sidebar-script-text]")).ToContainTextAsync("本周会员价再减30元");
 
         await page.ClickAsync("[data-testid=sidebar-add-tag]");
