@@ -150,7 +150,7 @@ public static class CouponApi
 
     private static IResult Refused(RedemptionResult result) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Coupon cannot be used", detail: result.Refusal!.Message,
-            extensions: new Dictionary<string, object?> { ["field"] = result.Refusal.Field, ["reason"] = result.Refusal.Reason, ["status"] = result.Coupon?.Status });
+            extensions: new Dictionary<string, object?> { ["field"] = result.Refusal.Field, ["reason"] = result.Refusal.Reason, ["coupon_status"] = result.Coupon?.Status });
 
     private static async Task<IResult> Verify(HttpContext http, CouponService service, CouponAbuseGuard guard, TimeProvider time, string code,
         decimal? amount, string? store_id, long? customer_id, string? categories)
