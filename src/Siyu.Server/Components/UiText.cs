@@ -1120,6 +1120,8 @@ public sealed class UiText
         "customer.deleted" => "删除好友",
         "group.joined" => "加入客户群",
         "coupon.redeemed" => "核销优惠券",
+        "coupon.issued" => "领取优惠券",
+        "coupon.expired" => "优惠券过期",
         "campaign.joined" => "参与活动",
         "profile.updated" => "资料更新",
         "customer.merged" => "身份合并",

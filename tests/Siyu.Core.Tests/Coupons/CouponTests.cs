@@ -59,6 +59,9 @@ public sealed class CouponTests
         }
     }
 
+    [Fact]
+    public void The_readme_example_is_a_valid_code() => Assert.True(CouponCodes.IsWellFormed(CouponCodes.Normalize("7kq9-mx4p-2hn")));
+
     [Theory]
     [InlineData("abcd-efgh-jk", "ABCDEFGHJK")]
     [InlineData(" 23 45 ", "2345")]
