@@ -56,6 +56,12 @@ public enum Permission
     ConversationRulesWrite,
     /// <summary>Quality-inspection (质检) scores, staff reports and drill-down; tenant-wide (they compare staff).</summary>
     QualityRead,
+    /// <summary>Coupon templates, their counts, and customers' coupons.</summary>
+    CouponsRead,
+    /// <summary>Create and pause coupon templates; issue coupons to customers.</summary>
+    CouponsWrite,
+    /// <summary>Verify and redeem a coupon code at a store or mini-program (API key scope <c>coupons:redeem</c>).</summary>
+    CouponsRedeem,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -80,7 +86,7 @@ public static class RolePermissions
     [
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
-        Permission.ConversationsRead, Permission.QualityRead,
+        Permission.ConversationsRead, Permission.QualityRead, Permission.CouponsRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -91,14 +97,14 @@ public static class RolePermissions
         [
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
-            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite,
+            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite, Permission.CouponsWrite, Permission.CouponsRedeem,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
         [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead,
             Permission.HandoffsWork],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
-        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest],
+        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest, Permission.CouponsRedeem],
     };
 
     /// <summary>

@@ -16,6 +16,10 @@ public static partial class EventTypes
     public const string CustomerDeleted = "customer.deleted";
     public const string GroupJoined = "group.joined";
     public const string CouponRedeemed = "coupon.redeemed";
+    /// <summary>Siyu issued a coupon to the customer (properties: code, template_id, template_name, valid_until).</summary>
+    public const string CouponIssued = "coupon.issued";
+    /// <summary>An issued coupon passed its validity unused (properties: code, template_id).</summary>
+    public const string CouponExpired = "coupon.expired";
     public const string CampaignJoined = "campaign.joined";
     /// <summary>Attribute edits (console, API, import) travel through the log like every other change.</summary>
     public const string ProfileUpdated = "profile.updated";
@@ -53,10 +57,10 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

@@ -73,6 +73,7 @@ public sealed class AccessDirectory(IDbContextFactory<SiyuDb> dbs)
             {
                 Permission.EventsWrite => ApiScopes.EventsWrite,
                 Permission.ArchiveIngest => ApiScopes.ArchiveWrite,
+                Permission.CouponsRedeem => ApiScopes.CouponsRedeem,
                 _ => ApiScopes.Read,
             };
             return RolePermissions.Grants(RoleNames.ApiKey, permission) && user.HasClaim(ApiScopes.ClaimType, scope);

@@ -83,9 +83,11 @@ public static class ApiScopes
     public const string Read = "read";
     /// <summary>The archive sidecar's scope; not in <see cref="Default"/>: a key that can write conversations is created on purpose.</summary>
     public const string ArchiveWrite = "archive:write";
+    /// <summary>Stores and mini-programs: verify and redeem coupon codes; not in <see cref="Default"/> either.</summary>
+    public const string CouponsRedeem = "coupons:redeem";
     public const string ClaimType = "siyu:scope";
     public const string Default = EventsWrite + " " + Read;
-    public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite, CouponsRedeem];
 
     public static string[] Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

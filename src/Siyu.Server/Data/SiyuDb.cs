@@ -57,6 +57,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Quality.QualityCursorRow> QualityCursors => Set<Quality.QualityCursorRow>();
     public DbSet<Handoffs.HandoffRow> Handoffs => Set<Handoffs.HandoffRow>();
     public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
+    public DbSet<Coupons.CouponTemplateRow> CouponTemplates => Set<Coupons.CouponTemplateRow>();
+    public DbSet<Coupons.CouponRow> Coupons => Set<Coupons.CouponRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -319,6 +321,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Conversations.ArchiveRows.Configure(b);
         Quality.QualityRows.Configure(b);
         Siyu.Server.Handoffs.HandoffRows.Configure(b);
+        Siyu.Server.Coupons.CouponRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>
