@@ -121,6 +121,9 @@ public static class Extensions
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.AddSingleton<Delivery.ReviewPacks>();
         services.AddSingleton<Handoffs.HandoffService>();
+        services.AddSingleton<Loyalty.LoyaltyService>();
+        services.AddSingleton<Loyalty.LoyaltyWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Loyalty.LoyaltyWorker>());
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();
@@ -273,6 +276,7 @@ public static class Extensions
         Conversations.ArchiveApi.MapArchiveApi(api);
         Quality.QualityApi.MapQualityApi(api);
         Handoffs.HandoffApi.MapHandoffApi(api);
+        Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

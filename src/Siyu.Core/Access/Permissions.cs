@@ -56,6 +56,10 @@ public enum Permission
     ConversationRulesWrite,
     /// <summary>Quality-inspection (质检) scores, staff reports and drill-down; tenant-wide (they compare staff).</summary>
     QualityRead,
+    /// <summary>Points balances, lots and ledgers (per customer, scope-checked), loyalty settings and tier counts.</summary>
+    LoyaltyRead,
+    /// <summary>Spend and adjust customers' points (audited), change the earn rate, expiry and tiers.</summary>
+    LoyaltyWrite,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -80,7 +84,7 @@ public static class RolePermissions
     [
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
-        Permission.ConversationsRead, Permission.QualityRead,
+        Permission.ConversationsRead, Permission.QualityRead, Permission.LoyaltyRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -91,11 +95,11 @@ public static class RolePermissions
         [
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
-            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite,
+            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite, Permission.LoyaltyWrite,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
         [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead,
-            Permission.HandoffsWork],
+            Permission.HandoffsWork, Permission.LoyaltyRead],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
         [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest],
@@ -113,6 +117,8 @@ public static class RolePermissions
         Permission.ConversationsRead,
         // The handoff queue lists and resolves only handoffs of customers in the caller's scope.
         Permission.HandoffsWork,
+        // Per-customer points are under /api/v1/customers/{id} (scope-checked); settings hold no customer data; the tier summary is counts only.
+        Permission.LoyaltyRead,
     };
 
     public static bool IsRead(Permission permission) => Reads.Contains(permission);

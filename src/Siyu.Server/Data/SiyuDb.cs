@@ -57,6 +57,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Quality.QualityCursorRow> QualityCursors => Set<Quality.QualityCursorRow>();
     public DbSet<Handoffs.HandoffRow> Handoffs => Set<Handoffs.HandoffRow>();
     public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
+    public DbSet<Loyalty.PointsAccountRow> PointsAccounts => Set<Loyalty.PointsAccountRow>();
+    public DbSet<Loyalty.PointsLotRow> PointsLots => Set<Loyalty.PointsLotRow>();
+    public DbSet<Loyalty.PointsLedgerRow> PointsLedger => Set<Loyalty.PointsLedgerRow>();
+    public DbSet<Loyalty.LoyaltySettingsRow> LoyaltySettings => Set<Loyalty.LoyaltySettingsRow>();
+    public DbSet<Loyalty.LoyaltyCursorRow> LoyaltyCursor => Set<Loyalty.LoyaltyCursorRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -319,6 +324,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Conversations.ArchiveRows.Configure(b);
         Quality.QualityRows.Configure(b);
         Siyu.Server.Handoffs.HandoffRows.Configure(b);
+        Siyu.Server.Loyalty.LoyaltyRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>
