@@ -124,7 +124,8 @@ public sealed partial class LoyaltyWorker(
     private async Task ApplyAsync(long seq, int tenant, long customer, string type, long atTicks, JsonObject? props)
     {
         var orderId = Text(props?["order_id"]);
-        var orderRef = orderId is null ? $"event:{seq}" : $"order:{orderId}";
+        // A digest, not the order id: order ids can identify a person and the ledger outlives a PIPL erasure.
+        var orderRef = orderId is null ? $"event:{seq}" : $"order:{Digest(tenant, orderId)}";
         var cents = Cents(props?["amount"]);
         var key = $"event:{seq}";
         if (type == EventTypes.OrderPaid)
@@ -142,6 +143,9 @@ public sealed partial class LoyaltyWorker(
             await loyalty.RefundAsync(tenant, customer, orderRef, cents is > 0 ? cents : null, key);
         }
     }
+
+    private static string Digest(int tenant, string orderId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{tenant}:{orderId}")))[..24];
 
     private static string? Text(JsonNode? node) => node switch
     {
