@@ -124,6 +124,9 @@ public static class Extensions
         services.AddSingleton<Coupons.CouponService>();
         services.AddSingleton<Coupons.CouponAbuseGuard>();
         services.AddHostedService<Coupons.CouponExpiry>();
+        services.AddSingleton<Loyalty.LoyaltyService>();
+        services.AddSingleton<Loyalty.LoyaltyWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Loyalty.LoyaltyWorker>());
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();
@@ -277,6 +280,7 @@ public static class Extensions
         Quality.QualityApi.MapQualityApi(api);
         Handoffs.HandoffApi.MapHandoffApi(api);
         Coupons.CouponApi.MapCouponApi(api);
+        Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

@@ -62,6 +62,10 @@ public enum Permission
     CouponsWrite,
     /// <summary>Verify and redeem a coupon code at a store or mini-program (API key scope <c>coupons:redeem</c>).</summary>
     CouponsRedeem,
+    /// <summary>Points balances, lots and ledgers (per customer, scope-checked), loyalty settings and tier counts.</summary>
+    LoyaltyRead,
+    /// <summary>Spend and adjust customers' points (audited), change the earn rate, expiry and tiers.</summary>
+    LoyaltyWrite,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -86,7 +90,7 @@ public static class RolePermissions
     [
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
-        Permission.ConversationsRead, Permission.QualityRead, Permission.CouponsRead,
+        Permission.ConversationsRead, Permission.QualityRead, Permission.CouponsRead, Permission.LoyaltyRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -97,11 +101,11 @@ public static class RolePermissions
         [
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
-            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite, Permission.CouponsWrite, Permission.CouponsRedeem,
+            Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite, Permission.CouponsWrite, Permission.CouponsRedeem, Permission.LoyaltyWrite,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
         [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead,
-            Permission.HandoffsWork],
+            Permission.HandoffsWork, Permission.LoyaltyRead],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
         [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest, Permission.CouponsRedeem],
@@ -119,6 +123,8 @@ public static class RolePermissions
         Permission.ConversationsRead,
         // The handoff queue lists and resolves only handoffs of customers in the caller's scope.
         Permission.HandoffsWork,
+        // Per-customer points are under /api/v1/customers/{id} (scope-checked); settings hold no customer data; the tier summary is counts only.
+        Permission.LoyaltyRead,
     };
 
     public static bool IsRead(Permission permission) => Reads.Contains(permission);

@@ -47,6 +47,9 @@ public static partial class EventTypes
     /// <summary>The handoff was resolved (properties: handoff_id, by): automation resumes.</summary>
     public const string HandoffResolved = "handoff.resolved";
 
+    /// <summary>A points ledger entry (properties: entry_id, kind, amount, balance, shortfall, reason, source_ref); written by the loyalty ledger.</summary>
+    public const string PointsChanged = "points.changed";
+
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
         OrderPaid, OrderRefunded, PageViewed, MessageReceived, MessageSent, CustomerAdded, CustomerDeleted,
@@ -57,10 +60,10 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

@@ -59,6 +59,11 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
     public DbSet<Coupons.CouponTemplateRow> CouponTemplates => Set<Coupons.CouponTemplateRow>();
     public DbSet<Coupons.CouponRow> Coupons => Set<Coupons.CouponRow>();
+    public DbSet<Loyalty.PointsAccountRow> PointsAccounts => Set<Loyalty.PointsAccountRow>();
+    public DbSet<Loyalty.PointsLotRow> PointsLots => Set<Loyalty.PointsLotRow>();
+    public DbSet<Loyalty.PointsLedgerRow> PointsLedger => Set<Loyalty.PointsLedgerRow>();
+    public DbSet<Loyalty.LoyaltySettingsRow> LoyaltySettings => Set<Loyalty.LoyaltySettingsRow>();
+    public DbSet<Loyalty.LoyaltyCursorRow> LoyaltyCursor => Set<Loyalty.LoyaltyCursorRow>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -322,6 +327,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Quality.QualityRows.Configure(b);
         Siyu.Server.Handoffs.HandoffRows.Configure(b);
         Siyu.Server.Coupons.CouponRows.Configure(b);
+        Siyu.Server.Loyalty.LoyaltyRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>
