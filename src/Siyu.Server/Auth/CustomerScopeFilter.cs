@@ -17,13 +17,9 @@ public static class CustomerScopeFilter
         if (AddressesCustomer(http) is { } customerId)
         {
             var scope = await http.RequestServices.GetRequiredService<AccessDirectory>().ScopeAsync(http.User);
-            if (!scope.IsAll)
+            if (!scope.IsAll && await http.RequestServices.GetRequiredService<CustomerReader>().GetVisibleAsync(http.User.TenantId(), customerId, scope) is null)
             {
-                var detail = await http.RequestServices.GetRequiredService<CustomerReader>().GetAsync(http.User.TenantId(), customerId);
-                if (detail is null || !scope.Allows(detail.Profile.Staff.Keys))
-                {
-                    return Problems.NotFound($"No customer {customerId}.");
-                }
+                return Problems.NotFound($"No customer {customerId}.");
             }
         }
         return await next(context);

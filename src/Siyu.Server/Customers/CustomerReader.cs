@@ -72,6 +72,10 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return new CustomerDetail(profile, Identifiers(tenantId, canonical.Value), Merges(tenantId, canonical.Value), customerId);
     }
 
+    /// <summary>The customer as <see cref="GetAsync"/> reads it, or null when outside <paramref name="scope"/> (as absent as an unknown one).</summary>
+    public async Task<CustomerDetail?> GetVisibleAsync(int tenantId, long customerId, Core.Access.DataScope scope) =>
+        await GetAsync(tenantId, customerId) is { } detail && (scope.IsAll || scope.Allows(detail.Profile.Staff.Keys)) ? detail : null;
+
     /// <summary>Summaries of the given (canonical) customers, in no particular order; unknown ids are left out.</summary>
     /// <summary>Summaries of these customers (only those carrying <paramref name="tagId"/>, when given).</summary>
     public async Task<IReadOnlyList<CustomerSummary>> SummariesAsync(int tenantId, IReadOnlyCollection<long> customerIds, long? tagId = null)

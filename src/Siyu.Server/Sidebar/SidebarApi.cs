@@ -47,8 +47,7 @@ public static class SidebarApi
         }
         var tenant = http.User.TenantId();
         // As for /customers/{id}: outside the caller's data scope the customer does not exist.
-        if (sidebar.FindByExternalUserId(tenant, externalUserId) is { } id && await reader.GetAsync(tenant, id) is { } detail
-            && (await access.ScopeAsync(http.User)).Allows(detail.Profile.Staff.Keys))
+        if (sidebar.FindByExternalUserId(tenant, externalUserId) is { } id && await reader.GetVisibleAsync(tenant, id, await access.ScopeAsync(http.User)) is { } detail)
         {
             return TypedResults.Ok(new { customer_id = detail.Profile.Id });
         }
@@ -56,7 +55,8 @@ public static class SidebarApi
     }
 
     private static async Task<IResult> View(HttpContext http, SidebarService sidebar, long id) =>
-        await sidebar.ViewAsync(http.User.TenantId(), id) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"No customer {id}.");
+        // CustomerScopeFilter has already answered 404 outside the caller's scope.
+        await sidebar.ViewAsync(http.User.TenantId(), id, Core.Access.DataScope.Everything) is { } view ? TypedResults.Ok(view) : Problems.NotFound($"No customer {id}.");
 
     public static IEndpointRouteBuilder MapSidebarEntry(this IEndpointRouteBuilder app)
     {

@@ -104,9 +104,10 @@ public sealed class SidebarService(
     public long? FindByExternalUserId(int tenantId, string externalUserId) =>
         reader.FindCustomer(tenantId, IdentifierType.ExternalUserId, externalUserId);
 
-    public async Task<SidebarView?> ViewAsync(int tenantId, long customerId)
+    /// <summary>The view of the customer, or null when unknown or outside <paramref name="scope"/>.</summary>
+    public async Task<SidebarView?> ViewAsync(int tenantId, long customerId, Core.Access.DataScope scope)
     {
-        if (await reader.GetAsync(tenantId, customerId) is not { } detail)
+        if (await reader.GetVisibleAsync(tenantId, customerId, scope) is not { } detail)
         {
             return null;
         }
