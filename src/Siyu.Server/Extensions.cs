@@ -123,6 +123,7 @@ public static class Extensions
         services.AddSingleton<Handoffs.HandoffService>();
         services.AddSingleton<Coupons.CouponService>();
         services.AddSingleton<Coupons.CouponAbuseGuard>();
+        services.AddSingleton<Lottery.LotteryService>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Loyalty.LoyaltyWorker>();
@@ -280,6 +281,7 @@ public static class Extensions
         Quality.QualityApi.MapQualityApi(api);
         Handoffs.HandoffApi.MapHandoffApi(api);
         Coupons.CouponApi.MapCouponApi(api);
+        Lottery.LotteryApi.MapLotteryApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)

@@ -23,4 +23,9 @@ public static class Problems
 
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    /// <summary>A conflict caused by one field's value (the state it asks for, a key used before).</summary>
+    public static IResult Conflict(string detail, string field) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail,
+            extensions: new Dictionary<string, object?> { ["field"] = field });
 }

@@ -66,6 +66,12 @@ public enum Permission
     LoyaltyRead,
     /// <summary>Spend and adjust customers' points (audited), change the earn rate, expiry and tiers.</summary>
     LoyaltyWrite,
+    /// <summary>Growth campaigns (lotteries, referral, group codes, check-in, stores): their rules and results.</summary>
+    CampaignsRead,
+    /// <summary>Create, change, pause and end growth campaigns and stores.</summary>
+    CampaignsWrite,
+    /// <summary>Take part for a customer from an H5 page or mini-program: draw a lottery, route to a store (API key scope <c>campaigns:participate</c>).</summary>
+    CampaignsParticipate,
     /// <summary>Any signed-in caller: who am I.</summary>
     SignedIn,
 }
@@ -91,6 +97,7 @@ public static class RolePermissions
         Permission.CustomersRead, Permission.IdentityRead, Permission.TagsRead, Permission.ScriptsRead, Permission.AudiencesRead, Permission.JourneysRead,
         Permission.MassSendsRead, Permission.DeliveryRead, Permission.AnalyticsRead, Permission.WeComRead, Permission.SignedIn,
         Permission.ConversationsRead, Permission.QualityRead, Permission.CouponsRead, Permission.LoyaltyRead,
+        Permission.CampaignsRead,
     ];
 
     private static readonly Dictionary<string, HashSet<Permission>> ByRole = new(StringComparer.Ordinal)
@@ -102,13 +109,14 @@ public static class RolePermissions
             .. Reads, Permission.CustomersWrite, Permission.TagsWrite, Permission.ScriptsWrite, Permission.AudiencesWrite, Permission.JourneysWrite,
             Permission.MassSendsWrite, Permission.DeliverySend, Permission.AnalyticsWrite, Permission.WeComWrite, Permission.EventsWrite,
             Permission.ComplianceRequest, Permission.HandoffsWork, Permission.ConversationRulesWrite, Permission.CouponsWrite, Permission.CouponsRedeem, Permission.LoyaltyWrite,
+            Permission.CampaignsWrite, Permission.CampaignsParticipate,
         ],
         // Staff (一线员工) work their own customers; no tenant-wide lists or analytics.
         [RoleNames.Staff] = [Permission.CustomersRead, Permission.CustomersWrite, Permission.TagsRead, Permission.ScriptsRead, Permission.SignedIn, Permission.ConversationsRead,
             Permission.HandoffsWork, Permission.LoyaltyRead],
         [RoleNames.Auditor] = [.. Reads, Permission.AuditRead, Permission.ComplianceRead],
         [RoleNames.ReadOnly] = [.. Reads],
-        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest, Permission.CouponsRedeem],
+        [RoleNames.ApiKey] = [.. Reads, Permission.EventsWrite, Permission.ArchiveIngest, Permission.CouponsRedeem, Permission.CampaignsParticipate],
     };
 
     /// <summary>

@@ -74,6 +74,7 @@ public sealed class AccessDirectory(IDbContextFactory<SiyuDb> dbs)
                 Permission.EventsWrite => ApiScopes.EventsWrite,
                 Permission.ArchiveIngest => ApiScopes.ArchiveWrite,
                 Permission.CouponsRedeem => ApiScopes.CouponsRedeem,
+                Permission.CampaignsParticipate => ApiScopes.CampaignsParticipate,
                 _ => ApiScopes.Read,
             };
             return RolePermissions.Grants(RoleNames.ApiKey, permission) && user.HasClaim(ApiScopes.ClaimType, scope);

@@ -85,9 +85,11 @@ public static class ApiScopes
     public const string ArchiveWrite = "archive:write";
     /// <summary>Stores and mini-programs: verify and redeem coupon codes; not in <see cref="Default"/> either.</summary>
     public const string CouponsRedeem = "coupons:redeem";
+    /// <summary>H5 pages and mini-programs taking part for a customer (lottery draws, store routing); not in <see cref="Default"/>.</summary>
+    public const string CampaignsParticipate = "campaigns:participate";
     public const string ClaimType = "siyu:scope";
     public const string Default = EventsWrite + " " + Read;
-    public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite, CouponsRedeem];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, Read, ArchiveWrite, CouponsRedeem, CampaignsParticipate];
 
     public static string[] Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

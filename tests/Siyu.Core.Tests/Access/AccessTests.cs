@@ -74,7 +74,7 @@ public sealed class AccessTests
     public void Read_only_roles_hold_only_reads_and_scope_aware_permissions_are_few()
     {
         Assert.All(RolePermissions.Of(RoleNames.ReadOnly), p => Assert.True(RolePermissions.IsRead(p), p.ToString()));
-        Assert.All(RolePermissions.Of(RoleNames.ApiKey).Where(p => p is not (Permission.EventsWrite or Permission.ArchiveIngest or Permission.CouponsRedeem)), p => Assert.True(RolePermissions.IsRead(p), p.ToString()));
+        Assert.All(RolePermissions.Of(RoleNames.ApiKey).Where(p => p is not (Permission.EventsWrite or Permission.ArchiveIngest or Permission.CouponsRedeem or Permission.CampaignsParticipate)), p => Assert.True(RolePermissions.IsRead(p), p.ToString()));
         // Staff's whole grant must be scope-aware, or a narrowed staff user would be refused their own work.
         Assert.Subset(RolePermissions.ScopeAware.ToHashSet(), RolePermissions.Of(RoleNames.Staff).ToHashSet());
     }

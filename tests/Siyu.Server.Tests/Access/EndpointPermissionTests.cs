@@ -114,7 +114,7 @@ public sealed class EndpointPermissionTests(NewEndpointAuthorizationTests.Server
         {
             // The bootstrap key has the default scopes (events:write read): archive ingestion needs a key made with archive:write,
             // coupon redemption one made with coupons:redeem.
-            var allowed = RolePermissions.Grants(RoleNames.ApiKey, api.Permission) && api.Permission is not (Permission.ArchiveIngest or Permission.CouponsRedeem);
+            var allowed = RolePermissions.Grants(RoleNames.ApiKey, api.Permission) && api.Permission is not (Permission.ArchiveIngest or Permission.CouponsRedeem or Permission.CampaignsParticipate);
             if (allowed && api.Method != "GET")
             {
                 continue; // reads by POST (previews, queries) are covered by the role matrix; skip to keep state untouched

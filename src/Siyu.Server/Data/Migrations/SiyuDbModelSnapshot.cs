@@ -2127,6 +2127,190 @@ namespace Siyu.Server.Data.Migrations
                     b.ToTable("intent_settings", (string)null);
                 });
 
+            modelBuilder.Entity("Siyu.Server.Lottery.LotteryDrawRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DayKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DrawNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LotteryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PointsPaid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PrizeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RewardRef")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RewardStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Ticket")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "LotteryId", "Id");
+
+                    b.HasIndex("TenantId", "LotteryId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "LotteryId", "CustomerId", "DrawNumber")
+                        .IsUnique();
+
+                    b.ToTable("lottery_draws", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Lottery.LotteryPrizeRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Chance")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CouponTemplateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LotteryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Points")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Remaining")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Stock")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "LotteryId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("lottery_prizes", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Lottery.LotteryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AudienceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Commitment")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Draws")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DrawsPerDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DrawsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndsAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PointsCost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Seed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("StartsAtTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Id");
+
+                    b.ToTable("lotteries", (string)null);
+                });
+
             modelBuilder.Entity("Siyu.Server.Loyalty.LoyaltyCursorRow", b =>
                 {
                     b.Property<int>("Id")
