@@ -124,6 +124,7 @@ public static class Extensions
         services.AddSingleton<Coupons.CouponService>();
         services.AddSingleton<Coupons.CouponAbuseGuard>();
         services.AddSingleton<Lottery.LotteryService>();
+        services.AddSingleton<Stores.StoreService>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Loyalty.LoyaltyWorker>();
@@ -282,6 +283,7 @@ public static class Extensions
         Handoffs.HandoffApi.MapHandoffApi(api);
         Coupons.CouponApi.MapCouponApi(api);
         Lottery.LotteryApi.MapLotteryApi(api);
+        Stores.StoresApi.MapStoresApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)

@@ -75,6 +75,14 @@ public sealed class ConsentMark
     public string? Source { get; set; }
 }
 
+/// <summary>A precise location the customer shared (WGS-84 degrees), with when.</summary>
+public sealed class SharedLocation
+{
+    public double Latitude { get; set; }
+    public double Longitude { get; set; }
+    public long Ticks { get; set; }
+}
+
 public sealed class CustomerProfile
 {
     public long CustomerId { get; set; }
@@ -131,6 +139,18 @@ public sealed class CustomerProfile
     [System.Text.Json.Serialization.JsonIgnore]
     public BehaviourEvent? LastRecorded { get; private set; }
 
+    /// <summary>The latest location the customer shared (<c>location.reported</c>); see <see cref="UsableLocation"/>.</summary>
+    public SharedLocation? Location { get; set; }
+
+    /// <summary>
+    /// The shared location, only while location consent stands and only if it was shared after the latest opt-in: a
+    /// revoke makes it unusable at once, and a later opt-in does not bring an old position back.
+    /// </summary>
+    public Stores.GeoPoint? UsableLocation =>
+        Location is { } l && !Erased && AllowsDataUse(ConsentScopes.Location)
+        && Consents.TryGetValue(ConsentKey(ConsentScopes.DataChannel, ConsentScopes.Location), out var grant) && l.Ticks >= grant.Ticks
+            ? new Stores.GeoPoint(l.Latitude, l.Longitude) : null;
+
     public static string SumKey(string type, string property) => type + "|" + property;
 
     public IEnumerable<long> TagIds => Tags.Where(t => t.Value.Present).Select(t => t.Key);
@@ -169,6 +189,16 @@ public sealed class CustomerProfile
             else if (e.Type == EventTypes.HandoffResolved && id == OpenHandoffId)
             {
                 OpenHandoffId = 0;
+            }
+            return;
+        }
+        if (e.Type == EventTypes.LocationReported)
+        {
+            // Siyu's record of a shared position (written only after a consent check); the latest by time wins.
+            if (!Erased && ReadDouble(e.Properties?["lat"]) is { } lat && ReadDouble(e.Properties?["lng"]) is { } lng
+                && new Stores.GeoPoint(lat, lng).IsValid && (Location is null || e.TimestampTicks >= Location.Ticks))
+            {
+                Location = new SharedLocation { Latitude = lat, Longitude = lng, Ticks = e.TimestampTicks };
             }
             return;
         }
@@ -253,6 +283,7 @@ public sealed class CustomerProfile
         ErasedAtTicks = ErasedAtTicks == 0 ? Math.Max(ticks, 1) : ErasedAtTicks;
         Attributes.Clear();
         Staff.Clear();
+        Location = null;
         foreach (var b in Behaviour)
         {
             b.Text = null;
@@ -381,4 +412,10 @@ public sealed class CustomerProfile
             : 0m;
 
     internal static string? ReadString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static double? ReadDouble(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+            ? d
+            : null;
 }

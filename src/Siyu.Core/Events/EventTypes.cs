@@ -53,6 +53,9 @@ public static partial class EventTypes
     /// <summary>The customer drew a lottery (properties: lottery_id, lottery_name, draw_number, outcome, prize, prize_kind, points_paid); written by the lottery.</summary>
     public const string LotteryDrawn = "lottery.drawn";
 
+    /// <summary>The customer shared a precise location (properties: lat, lng, source); written by store routing only after a location-consent check.</summary>
+    public const string LocationReported = "location.reported";
+
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
         OrderPaid, OrderRefunded, PageViewed, MessageReceived, MessageSent, CustomerAdded, CustomerDeleted,
@@ -63,7 +66,7 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged, LotteryDrawn };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged, LotteryDrawn, LocationReported };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
     public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged };

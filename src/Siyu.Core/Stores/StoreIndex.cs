@@ -47,11 +47,14 @@ public sealed class StoreIndex
     /// The nearest open store whose service radius covers <paramref name="point"/> (门店活码 routing), or null. Searches
     /// nearest-first and stops once stores are farther than the largest radius of any store.
     /// </summary>
-    public StoreHit? NearestServing(GeoPoint point)
+    public StoreHit? NearestServing(GeoPoint point) => NearestServing(point, s => s.Open);
+
+    /// <summary>As <see cref="NearestServing(GeoPoint)"/>, with "open" decided now by the caller (opening hours).</summary>
+    public StoreHit? NearestServing(GeoPoint point, Func<StoreLocation, bool> isOpen)
     {
         foreach (var hit in NearestFirst(point, _maxRadiusKm))
         {
-            if (hit.Store.Open && hit.DistanceKm <= hit.Store.ServiceRadiusKm)
+            if (hit.DistanceKm <= hit.Store.ServiceRadiusKm && isOpen(hit.Store))
             {
                 return hit;
             }

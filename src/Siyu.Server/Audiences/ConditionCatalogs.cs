@@ -37,7 +37,7 @@ public sealed class ConditionCatalogs(IDbContextFactory<SiyuDb> dbs, TagCatalog 
             .Select(t => new { t.Id, t.Rule }).ToList();
         var tagInfos = tags.Groups(tenantId).SelectMany(g => g.Tags)
             .ToDictionary(t => t.Id, t => new Core.Audiences.Conditions.TagInfo(t.Id, t.Name, t.Kind == TagSource.Rule));
-        var catalog = new ConditionCatalog { Tags = tagInfos, Audiences = audiences, Scores = [.. ScoreNames.All] };
+        var catalog = new ConditionCatalog { Tags = tagInfos, Audiences = audiences, Scores = [.. ScoreNames.All], Stores = Stores.StoreService.CatalogStores(db, tenantId) };
         var keywords = db.Tags.AsNoTracking().Where(t => t.TenantId == tenantId && t.DeletedAtTicks == null && t.Kind == TagSource.Keyword && t.Keywords != null)
             .Select(t => new { t.Id, t.Keywords }).ToList();
         return new TenantCatalog(catalog, version, [.. rules.Select(r => (r.Id, r.Rule!))], KeywordTags.Compile(keywords.Select(k => (k.Id, k.Keywords!))));

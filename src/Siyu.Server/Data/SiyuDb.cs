@@ -59,6 +59,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Handoffs.SensitiveTopicSettingsRow> SensitiveTopicSettings => Set<Handoffs.SensitiveTopicSettingsRow>();
     public DbSet<Coupons.CouponTemplateRow> CouponTemplates => Set<Coupons.CouponTemplateRow>();
     public DbSet<Coupons.CouponRow> Coupons => Set<Coupons.CouponRow>();
+    public DbSet<Stores.StoreRow> Stores => Set<Stores.StoreRow>();
     public DbSet<Lottery.LotteryRow> Lotteries => Set<Lottery.LotteryRow>();
     public DbSet<Lottery.LotteryPrizeRow> LotteryPrizes => Set<Lottery.LotteryPrizeRow>();
     public DbSet<Lottery.LotteryDrawRow> LotteryDraws => Set<Lottery.LotteryDrawRow>();
@@ -332,6 +333,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Siyu.Server.Coupons.CouponRows.Configure(b);
         Siyu.Server.Loyalty.LoyaltyRows.Configure(b);
         Siyu.Server.Lottery.LotteryRows.Configure(b);
+        Siyu.Server.Stores.StoreRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

@@ -78,6 +78,11 @@ public sealed partial class PartitionGrain
         {
             _index.AddEvent(ordinal, recorded);
         }
+        if (e.Type is EventTypes.LocationReported or EventTypes.ConsentGranted or EventTypes.ConsentRevoked or EventTypes.CustomerAnonymised)
+        {
+            // A shared location counts only under location consent: either side may have changed.
+            _index.SetLocation(ordinal, profile.UsableLocation);
+        }
     }
 
     private int Today() => TenantClock.Today(time.GetUtcNow(), _index.Zone);

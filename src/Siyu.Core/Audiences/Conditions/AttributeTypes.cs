@@ -49,6 +49,10 @@ public sealed class ConditionCatalog : IConditionCatalog
     public bool IsScore(string name) => Scores.Contains(name);
 
     public string? AudienceCondition(long id) => Audiences.GetValueOrDefault(id);
+
+    public Dictionary<long, StoreInfo> Stores { get; init; } = [];
+
+    public StoreInfo? Store(long id) => Stores.GetValueOrDefault(id);
 }
 
 /// <summary>

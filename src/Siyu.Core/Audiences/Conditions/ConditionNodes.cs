@@ -74,7 +74,17 @@ public sealed record ListNode(string Path, IReadOnlySet<long> CustomerIds) : Con
 /// <summary>Another saved audience, already resolved (references are expanded at parse time; cycles are rejected).</summary>
 public sealed record AudienceNode(string Path, long AudienceId, ConditionNode Resolved) : ConditionNode(Path);
 
+/// <summary>
+/// Customers within <see cref="WithinKm"/> of a store (LBS), by the last location they shared while location consent
+/// stands. With <see cref="CityFallback"/>, customers without a usable location whose chosen <c>city</c> attribute is the
+/// store's city match too. The store's position is resolved at parse time.
+/// </summary>
+public sealed record NearStoreNode(string Path, long StoreId, Stores.GeoPoint Position, string? City, double WithinKm, bool CityFallback) : ConditionNode(Path);
+
 public sealed record TagInfo(long Id, string Name, bool IsRule);
+
+/// <summary>A store as conditions see it.</summary>
+public sealed record StoreInfo(long Id, string Name, Stores.GeoPoint Position, string? City);
 
 /// <summary>What the parser checks names against: tags, attribute types, scores and other audiences of the tenant.</summary>
 public interface IConditionCatalog
@@ -86,6 +96,8 @@ public interface IConditionCatalog
     string? AudienceCondition(long id);
     /// <summary>How many local days of events windows can reach back.</summary>
     int RetentionDays { get; }
+    /// <summary>A store of the tenant, or null.</summary>
+    StoreInfo? Store(long id) => null;
 }
 
 public static class ConditionLimits
@@ -95,4 +107,5 @@ public static class ConditionLimits
     public const int MaxNodes = 500;
     public const int MaxListIds = 100_000;
     public const int MaxInValues = 1_000;
+    public const double MaxNearKm = 500;
 }

@@ -121,10 +121,12 @@ public sealed class ConditionParser
                 return ReadList(json, path);
             case "audience":
                 return ReadAudience(json, path, depth);
+            case "near_store":
+                return ReadNearStore(json, path);
             case null:
-                return Fail<ConditionNode>(path + ".type", "Required: one of all, any, not, tags, attribute, score, behavior, list, audience.");
+                return Fail<ConditionNode>(path + ".type", "Required: one of all, any, not, tags, attribute, score, behavior, list, audience, near_store.");
             default:
-                return Fail<ConditionNode>(path + ".type", $"Unknown node type '{type}'; use all, any, not, tags, attribute, score, behavior, list or audience.");
+                return Fail<ConditionNode>(path + ".type", $"Unknown node type '{type}'; use all, any, not, tags, attribute, score, behavior, list, audience or near_store.");
         }
     }
 
@@ -361,6 +363,33 @@ public sealed class ConditionParser
             i++;
         }
         return new ListNode(path, set);
+    }
+
+    private NearStoreNode? ReadNearStore(JsonElement json, string path)
+    {
+        if (!json.TryGetProperty("store_id", out var idJson) || idJson.ValueKind != JsonValueKind.Number || !idJson.TryGetInt64(out var id))
+        {
+            return Fail<NearStoreNode>(path + ".store_id", "Required: the id of a store.");
+        }
+        if (_catalog.Store(id) is not { } store)
+        {
+            return Fail<NearStoreNode>(path + ".store_id", $"Store {id} does not exist.");
+        }
+        if (!json.TryGetProperty("within_km", out var kmJson) || kmJson.ValueKind != JsonValueKind.Number || !kmJson.TryGetDouble(out var km)
+            || km <= 0 || km > ConditionLimits.MaxNearKm)
+        {
+            return Fail<NearStoreNode>(path + ".within_km", $"Required: a distance in km above 0 and at most {ConditionLimits.MaxNearKm}.");
+        }
+        var fallback = false;
+        if (json.TryGetProperty("city_fallback", out var fb))
+        {
+            if (fb.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Fail<NearStoreNode>(path + ".city_fallback", "true or false.");
+            }
+            fallback = fb.GetBoolean();
+        }
+        return new NearStoreNode(path, id, store.Position, store.City, km, fallback);
     }
 
     private AudienceNode? ReadAudience(JsonElement json, string path, int depth)

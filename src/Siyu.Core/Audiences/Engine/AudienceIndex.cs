@@ -119,6 +119,22 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         return slot.Get(column, Size);
     }
 
+    /// <summary>Usable shared locations as unit vectors (x, y, z interleaved; NaN: none), for near_store.</summary>
+    public double[] Locations => _locations;
+    private double[] _locations = NewFilled(3 * 1024, double.NaN);
+
+    public void SetLocation(int ordinal, Stores.GeoPoint? point)
+    {
+        if (3 * ordinal + 2 >= _locations.Length)
+        {
+            var grown = NewFilled(Math.Max(3 * (ordinal + 1), _locations.Length * 2), double.NaN);
+            _locations.CopyTo(grown, 0);
+            _locations = grown;
+        }
+        var (x, y, z) = point is { } p ? p.ToUnitVector() : (double.NaN, double.NaN, double.NaN);
+        (_locations[3 * ordinal], _locations[3 * ordinal + 1], _locations[3 * ordinal + 2]) = (x, y, z);
+    }
+
     public EventColumn? Events(string type) => _events.GetValueOrDefault(type);
 
     /// <summary>Posts one event under its local day. Lifetime totals are updated too unless the caller sets them.</summary>
@@ -170,6 +186,10 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         foreach (var (name, value) in p.Scores)
         {
             SetScore(ordinal, name, value);
+        }
+        if (p.Location is not null || 3 * ordinal < _locations.Length && !double.IsNaN(_locations[3 * ordinal]))
+        {
+            SetLocation(ordinal, p.UsableLocation);
         }
     }
 

@@ -77,6 +77,9 @@ public sealed class BitsetEvaluator(AudienceIndex index, int today)
             case BehaviorNode behavior:
                 RestrictBehavior(behavior, target);
                 return;
+            case NearStoreNode near:
+                RestrictNearStore(near, target);
+                break;
             case ListNode list:
                 RestrictList(list, target);
                 return;
@@ -91,7 +94,7 @@ public sealed class BitsetEvaluator(AudienceIndex index, int today)
     /// <summary>Whether a narrower set makes the node cheaper: column scans read only the words still in question.</summary>
     private static bool Narrows(ConditionNode node) => node switch
     {
-        AttributeNode or ScoreNode => true,
+        AttributeNode or ScoreNode or NearStoreNode => true,
         BehaviorNode behavior => behavior.AllTime,
         AllNode all => all.Children.Any(Narrows),
         AnyNode any => any.Children.Any(Narrows),
@@ -324,6 +327,33 @@ public sealed class BitsetEvaluator(AudienceIndex index, int today)
             bits |= ((i < values.Length ? test.Matches(values[i]) : missingMatches) ? 1UL : 0UL) << j;
         }
         return bits;
+    }
+
+    /// <summary>
+    /// A scan of the candidates' unit vectors: within the radius exactly when the chord to the store is at most the
+    /// radius's chord (a dot product per customer, no trigonometry). City fallback reads the <c>city</c> attribute.
+    /// </summary>
+    private void RestrictNearStore(NearStoreNode node, Bitset target)
+    {
+        var (sx, sy, sz) = node.Position.ToUnitVector();
+        var chord = Stores.GeoPoint.ChordFor(node.WithinKm);
+        var minDot = 1 - chord * chord / 2;
+        var locations = index.Locations;
+        var cityColumn = node.CityFallback && node.City is { } city ? index.Attribute("city") : null;
+        var cityCode = cityColumn is null ? -2 : index.Strings.Find(node.City!);
+        var keep = new Bitset(index.Size);
+        foreach (var i in target.Ones())
+        {
+            var x = 3 * i < locations.Length ? locations[3 * i] : double.NaN;
+            var inside = double.IsNaN(x)
+                ? cityColumn is not null && cityCode >= 0 && i < cityColumn.Codes.Length && cityColumn.Codes[i] == cityCode
+                : x * sx + locations[3 * i + 1] * sy + locations[3 * i + 2] * sz >= minDot;
+            if (inside)
+            {
+                keep.Set(i);
+            }
+        }
+        target.And(keep);
     }
 
     private void RestrictList(ListNode node, Bitset target)

@@ -63,6 +63,20 @@ public sealed class ProfileEvaluator(TimeZoneInfo zone, int today, Func<long, st
             }
             case BehaviorNode b:
                 return Behavior(b, p);
+            case NearStoreNode near:
+            {
+                if (p.UsableLocation is { } at)
+                {
+                    var km = at.DistanceKm(near.Position);
+                    return Leaf(near.Path, "near_store", km <= near.WithinKm,
+                        string.Create(CultureInfo.InvariantCulture, $"{L("距门店", "distance to store")} {near.StoreId}: {km:0.##} km; ≤ {near.WithinKm} km"));
+                }
+                var city = Comparisons.AsText(p.Attributes.TryGetValue("city", out var cv) ? cv.Value : null);
+                var byCity = near.CityFallback && near.City is not null && city == near.City;
+                return Leaf(near.Path, "near_store", byCity, near.CityFallback
+                    ? $"{L("无可用位置（未授权或未分享）；城市", "no usable location (no consent or none shared); city")} = {city ?? L("（无值）", "(not set)")}, {L("门店城市", "store city")} = {near.City}"
+                    : L("无可用位置（未授权或未分享）", "no usable location (no consent or none shared)"));
+            }
             case ListNode list:
                 return Leaf(list.Path, "list", list.CustomerIds.Contains(p.CustomerId),
                     list.CustomerIds.Contains(p.CustomerId)

@@ -27,6 +27,9 @@ public sealed class ConditionDraft
     public string Measure { get; set; } = "count";
     public string SumProperty { get; set; } = "amount";
     public long? AudienceId { get; set; }
+    public long? StoreId { get; set; }
+    public double WithinKm { get; set; } = 3;
+    public bool CityFallback { get; set; }
     /// <summary>JSON path of this node as the server reports errors (set by <see cref="ToJson"/>).</summary>
     public string Path { get; private set; } = "";
 
@@ -40,6 +43,7 @@ public sealed class ConditionDraft
         "score" => new ConditionDraft { Type = "score", Name = "rfm", Op = "gte", Value = "4" },
         "audience" => new ConditionDraft { Type = "audience" },
         "list" => new ConditionDraft { Type = "list", Value = "" },
+        "near_store" => new ConditionDraft { Type = "near_store" },
         _ => Group(type),
     };
 
@@ -90,6 +94,11 @@ public sealed class ConditionDraft
                 break;
             case "audience":
                 o["audience_id"] = AudienceId;
+                break;
+            case "near_store":
+                o["store_id"] = StoreId;
+                o["within_km"] = WithinKm;
+                o["city_fallback"] = CityFallback;
                 break;
             case "list":
                 // Pasted or uploaded ids: anything that is not a digit separates them. A non-number is left for the parser to flag.
@@ -173,6 +182,11 @@ public sealed class ConditionDraft
                 break;
             case "audience":
                 d.AudienceId = node["audience_id"]?.GetValue<long>();
+                break;
+            case "near_store":
+                d.StoreId = node["store_id"]?.GetValue<long>();
+                d.WithinKm = node["within_km"]?.GetValue<double>() ?? 3;
+                d.CityFallback = node["city_fallback"]?.GetValue<bool>() ?? false;
                 break;
             case "list":
                 d.Value = string.Join("\n", (node["customer_ids"]?.AsArray() ?? []).Select(x => x?.ToJsonString()));
