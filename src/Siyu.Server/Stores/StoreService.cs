@@ -265,9 +265,10 @@ public sealed class StoreService(
     /// <summary>
     /// Routes a customer (门店活码): with location consent and coordinates, records the location and answers the nearest
     /// open store whose radius covers it; otherwise an open store of the chosen city (the request's, else the customer's
-    /// <c>city</c> attribute). Null when the customer does not exist.
+    /// <c>city</c> attribute). Null when the customer does not exist. The console's tester passes
+    /// <paramref name="recordLocation"/> false: a trial position must not become the customer's location.
     /// </summary>
-    public async Task<RouteAnswer?> RouteAsync(int tenantId, long customerId, GeoPoint? point, string? city)
+    public async Task<RouteAnswer?> RouteAsync(int tenantId, long customerId, GeoPoint? point, string? city, bool recordLocation = true)
     {
         if (await reader.GetAsync(tenantId, customerId) is not { } detail)
         {
@@ -285,12 +286,15 @@ public sealed class StoreService(
             {
                 ignored = "no_location_consent";
             }
-            else
+            else if (recordLocation)
             {
                 // Durable before the answer: the location is what "within N km of store X" audiences read.
                 await writer.AppendAsync(tenantId, [new IncomingEvent($"location:{profile.Id}:{now.UtcTicks}", EventTypes.LocationReported, now, [], profile.Id,
                     new JsonObject { ["lat"] = at.Latitude, ["lng"] = at.Longitude, ["source"] = "store_route" }, null, "siyu")]);
                 stored = true;
+            }
+            if (consent)
+            {
                 if (snapshot.Index.NearestServing(at, s => IsOpen(snapshot.Rows[s.Id], now)) is { } hit)
                 {
                     return Answer(RouteVia.Location, snapshot.Rows[hit.Store.Id], Math.Round(hit.DistanceKm, 3), stored, null, now);
