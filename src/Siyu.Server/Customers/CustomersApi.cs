@@ -93,8 +93,7 @@ public static class CustomersApi
         {
             channel = c.Channel, topic = c.Topic, granted = c.Granted, at = new DateTimeOffset(c.AtTicks, TimeSpan.Zero), source = c.Source,
         });
-        var locationAllowed = Core.Customers.ConsentScopes.AllowsDataUse(
-            detail.Profile.Consents.Select(c => (c.Channel, c.Topic, c.Granted, c.AtTicks)), Core.Customers.ConsentScopes.Location);
+        var locationAllowed = detail.Profile.AllowsDataUse(Core.Customers.ConsentScopes.Location);
         return TypedResults.Ok(new { customer_id = detail.Profile.Id, current, location_allowed = locationAllowed, history = ConsentHistory.Read(reader, tenant, detail.Profile.Id) });
     }
 

@@ -105,13 +105,7 @@ public sealed class LotteryService(
     public async Task<IReadOnlyList<LotteryView>> ListAsync(int tenantId)
     {
         await using var db = await dbs.CreateDbContextAsync();
-        var ids = await db.Lotteries.AsNoTracking().Where(l => l.TenantId == tenantId).OrderByDescending(l => l.Id).Select(l => l.Id).Take(200).ToListAsync();
-        var views = new List<LotteryView>(ids.Count);
-        foreach (var id in ids)
-        {
-            views.Add((await ViewAsync(db, tenantId, id))!);
-        }
-        return views;
+        return await ViewsAsync(db, db.Lotteries.AsNoTracking().Where(l => l.TenantId == tenantId).OrderByDescending(l => l.Id).Take(200));
     }
 
     public async Task<LotteryView?> GetAsync(int tenantId, long id)
@@ -120,23 +114,30 @@ public sealed class LotteryService(
         return await ViewAsync(db, tenantId, id);
     }
 
-    private async Task<LotteryView?> ViewAsync(SiyuDb db, int tenantId, long id)
+    private async Task<LotteryView?> ViewAsync(SiyuDb db, int tenantId, long id) =>
+        (await ViewsAsync(db, db.Lotteries.AsNoTracking().Where(l => l.TenantId == tenantId && l.Id == id))).FirstOrDefault();
+
+    /// <summary>The lotteries with their prizes and counts: one query each for prizes, wins and draw totals, whatever the number of lotteries.</summary>
+    private async Task<IReadOnlyList<LotteryView>> ViewsAsync(SiyuDb db, IQueryable<LotteryRow> query)
     {
-        var l = await db.Lotteries.AsNoTracking().FirstOrDefaultAsync(x => x.TenantId == tenantId && x.Id == id);
-        if (l is null)
-        {
-            return null;
-        }
-        var prizes = await db.LotteryPrizes.AsNoTracking().Where(p => p.TenantId == tenantId && p.LotteryId == id).OrderBy(p => p.Position).ToListAsync();
-        var draws = db.LotteryDraws.AsNoTracking().Where(d => d.TenantId == tenantId && d.LotteryId == id);
+        var lotteries = await query.ToListAsync();
+        var ids = lotteries.Select(l => l.Id).ToList();
+        var prizes = (await db.LotteryPrizes.AsNoTracking().Where(p => ids.Contains(p.LotteryId)).ToListAsync()).ToLookup(p => p.LotteryId);
+        var draws = db.LotteryDraws.AsNoTracking().Where(d => ids.Contains(d.LotteryId));
         var won = await draws.Where(d => d.PrizeId != null).GroupBy(d => d.PrizeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count);
-        var total = await draws.CountAsync();
-        var customers = await draws.Select(d => d.CustomerId).Distinct().CountAsync();
-        return new LotteryView(
-            l.Id, l.Name, EffectiveStatus(l), Time(l.StartsAtTicks), Time(l.EndsAtTicks), l.AudienceId, l.DrawsPerDay, l.DrawsTotal, l.PointsCost, l.Commitment, total, customers,
-            total == 0 ? 0 : Math.Round(won.Values.Sum() / (double)total, 4),
-            [.. prizes.Select(p => new PrizeView(p.Id, p.Position, p.Name, p.Kind, p.Chance / (double)LotterySpec.Million, p.Stock, p.Remaining, won.GetValueOrDefault(p.Id), p.CouponTemplateId, p.Points))],
-            new DateTimeOffset(l.CreatedAtTicks, TimeSpan.Zero), l.CreatedBy, Time(l.EndedAtTicks));
+        var totals = await draws.GroupBy(d => d.LotteryId)
+            .Select(g => new { g.Key, Draws = g.Count(), Customers = g.Select(d => d.CustomerId).Distinct().Count() }).ToDictionaryAsync(g => g.Key);
+        return [.. lotteries.Select(l =>
+        {
+            var total = totals.TryGetValue(l.Id, out var t) ? t.Draws : 0;
+            var ofLottery = prizes[l.Id].OrderBy(p => p.Position).ToList();
+            var wins = ofLottery.Sum(p => won.GetValueOrDefault(p.Id));
+            return new LotteryView(
+                l.Id, l.Name, EffectiveStatus(l), Time(l.StartsAtTicks), Time(l.EndsAtTicks), l.AudienceId, l.DrawsPerDay, l.DrawsTotal, l.PointsCost, l.Commitment, total,
+                t?.Customers ?? 0, total == 0 ? 0 : Math.Round(wins / (double)total, 4),
+                [.. ofLottery.Select(p => new PrizeView(p.Id, p.Position, p.Name, p.Kind, p.Chance / (double)LotterySpec.Million, p.Stock, p.Remaining, won.GetValueOrDefault(p.Id), p.CouponTemplateId, p.Points))],
+                new DateTimeOffset(l.CreatedAtTicks, TimeSpan.Zero), l.CreatedBy, Time(l.EndedAtTicks));
+        })];
     }
 
     /// <summary>Ended once ended by hand or once its end time has passed.</summary>

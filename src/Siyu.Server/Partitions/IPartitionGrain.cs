@@ -156,7 +156,11 @@ public sealed record CustomerView(
     [property: Id(17)] LifecycleView? Lifecycle,
     [property: Id(18)] string? RfmSegment,
     [property: Id(19)] long PurchaseDueTicks,
-    [property: Id(20)] bool Erased = false);
+    [property: Id(20)] bool Erased = false)
+{
+    /// <summary>Whether a data use (e.g. location) is allowed by the customer's consents, as the profile itself decides it.</summary>
+    public bool AllowsDataUse(string use) => Core.Customers.ConsentScopes.AllowsDataUse(Consents.Select(c => (c.Channel, c.Topic, c.Granted, c.AtTicks)), use);
+}
 
 [GenerateSerializer, Immutable]
 public sealed record LifecycleView(

@@ -102,18 +102,19 @@ public sealed class StoreService(
         return errors;
     }
 
-    public async Task<List<FieldError>> ValidateReferencesAsync(int tenantId, StoreInput s, string at = "")
+    /// <summary>Checks the channel codes the stores name, with one query for the whole batch; <paramref name="at"/> gives row i's path prefix.</summary>
+    public async Task<List<FieldError>> ValidateReferencesAsync(int tenantId, IReadOnlyList<StoreInput> stores, Func<int, string> at)
     {
-        var errors = new List<FieldError>();
-        if (s.ChannelCodeId is { } channel)
+        var wanted = stores.Where(s => s.ChannelCodeId is not null).Select(s => s.ChannelCodeId!.Value).Distinct().ToList();
+        if (wanted.Count == 0)
         {
-            await using var db = await dbs.CreateDbContextAsync();
-            if (!await db.ChannelCodes.AnyAsync(c => c.TenantId == tenantId && c.Id == channel && c.DeletedAtTicks == null))
-            {
-                errors.Add(new(at + "channel_code_id", "No channel code with this id."));
-            }
+            return [];
         }
-        return errors;
+        await using var db = await dbs.CreateDbContextAsync();
+        var found = (await db.ChannelCodes.AsNoTracking().Where(c => c.TenantId == tenantId && wanted.Contains(c.Id) && c.DeletedAtTicks == null)
+            .Select(c => c.Id).ToListAsync()).ToHashSet();
+        return [.. stores.Select((s, i) => (s, i)).Where(x => x.s.ChannelCodeId is { } id && !found.Contains(id))
+            .Select(x => new FieldError(at(x.i) + "channel_code_id", "No channel code with this id."))];
     }
 
     private static void Fill(StoreRow row, StoreInput s)
@@ -275,7 +276,7 @@ public sealed class StoreService(
             return null;
         }
         var profile = detail.Profile;
-        var consent = ConsentScopes.AllowsDataUse(profile.Consents.Select(c => (c.Channel, c.Topic, c.Granted, c.AtTicks)), ConsentScopes.Location);
+        var consent = profile.AllowsDataUse(ConsentScopes.Location);
         var now = time.GetUtcNow();
         var snapshot = await SnapshotAsync(tenantId);
         string? ignored = null;
@@ -297,7 +298,7 @@ public sealed class StoreService(
             {
                 if (snapshot.Index.NearestServing(at, s => IsOpen(snapshot.Rows[s.Id], now)) is { } hit)
                 {
-                    return Answer(RouteVia.Location, snapshot.Rows[hit.Store.Id], Math.Round(hit.DistanceKm, 3), stored, null, now);
+                    return await AnswerAsync(RouteVia.Location, snapshot.Rows[hit.Store.Id], Math.Round(hit.DistanceKm, 3), stored, null, now);
                 }
             }
         }
@@ -305,18 +306,18 @@ public sealed class StoreService(
         if (chosen is not null && snapshot.ByCity.TryGetValue(chosen, out var ofCity)
             && CityRouting.Pick([.. ofCity.Where(r => IsOpen(r, now))], profile.Id) is { } store)
         {
-            return Answer(RouteVia.City, store, null, stored, ignored, now);
+            return await AnswerAsync(RouteVia.City, store, null, stored, ignored, now);
         }
         return new RouteAnswer(RouteVia.None, null, null, null, [], stored, ignored);
     }
 
-    private RouteAnswer Answer(string via, StoreRow row, double? km, bool stored, string? ignored, DateTimeOffset now)
+    private async Task<RouteAnswer> AnswerAsync(string via, StoreRow row, double? km, bool stored, string? ignored, DateTimeOffset now)
     {
         string? qr = null;
         if (row.ChannelCodeId is { } channel)
         {
-            using var db = dbs.CreateDbContext();
-            qr = db.ChannelCodes.AsNoTracking().Where(c => c.Id == channel && c.DeletedAtTicks == null).Select(c => c.QrCode).FirstOrDefault();
+            await using var db = await dbs.CreateDbContextAsync();
+            qr = await db.ChannelCodes.AsNoTracking().Where(c => c.Id == channel && c.DeletedAtTicks == null).Select(c => c.QrCode).FirstOrDefaultAsync();
         }
         var view = View(row, now);
         return new RouteAnswer(via, view, km, qr, view.StaffUserids, stored, ignored);

@@ -36,12 +36,12 @@ public static class StoresApi
     public sealed record ImportRequest(List<StoreRequest?>? Stores);
     public sealed record RouteRequest(long? CustomerId, double? Lat, double? Lng, string? City);
 
-    private static async Task<List<FieldError>> ValidateAsync(StoreService service, int tenant, StoreInput input, string at = "")
+    private static async Task<List<FieldError>> ValidateAsync(StoreService service, int tenant, StoreInput input)
     {
-        var errors = StoreService.Validate(input, at);
+        var errors = StoreService.Validate(input);
         if (errors.Count == 0)
         {
-            errors.AddRange(await service.ValidateReferencesAsync(tenant, input, at));
+            errors.AddRange(await service.ValidateReferencesAsync(tenant, [input], _ => ""));
         }
         return errors;
     }
@@ -98,13 +98,17 @@ public static class StoresApi
                 continue;
             }
             var input = row.ToInput();
-            var rowErrors = await ValidateAsync(service, http.User.TenantId(), input, $"stores[{i}].");
+            var rowErrors = StoreService.Validate(input, $"stores[{i}].");
             if (rowErrors.Count == 0 && !codes.Add(input.Code!.Trim()))
             {
                 rowErrors.Add(new($"stores[{i}].code", $"Code '{input.Code.Trim()}' appears twice in the import."));
             }
             errors.AddRange(rowErrors);
             inputs.Add(input);
+        }
+        if (errors.Count == 0)
+        {
+            errors.AddRange(await service.ValidateReferencesAsync(http.User.TenantId(), inputs, i => $"stores[{i}]."));
         }
         if (errors.Count > 0)
         {

@@ -127,6 +127,10 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
     {
         if (3 * ordinal + 2 >= _locations.Length)
         {
+            if (point is null)
+            {
+                return; // beyond the column is already "no location"
+            }
             var grown = NewFilled(Math.Max(3 * (ordinal + 1), _locations.Length * 2), double.NaN);
             _locations.CopyTo(grown, 0);
             _locations = grown;
@@ -187,10 +191,7 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         {
             SetScore(ordinal, name, value);
         }
-        if (p.Location is not null || 3 * ordinal < _locations.Length && !double.IsNaN(_locations[3 * ordinal]))
-        {
-            SetLocation(ordinal, p.UsableLocation);
-        }
+        SetLocation(ordinal, p.UsableLocation);
     }
 
     /// <summary>Drops event postings before <paramref name="firstDay"/>: no allowed window reaches them any more.</summary>
