@@ -56,6 +56,19 @@ public static partial class EventTypes
     /// <summary>The customer shared a precise location (properties: lat, lng, source); written by store routing only after a location-consent check.</summary>
     public const string LocationReported = "location.reported";
 
+    /// <summary>A new customer the inviter brought in through their referral code counted (on the inviter; properties: campaign_id, invitee_id, invite_id); written by referral campaigns.</summary>
+    public const string ReferralInvited = "referral.invited";
+    /// <summary>A counted invitation was revoked (the invitee deleted within the campaign's window, or anti-fraud; properties: campaign_id, invitee_id, invite_id, reason).</summary>
+    public const string ReferralRevoked = "referral.revoked";
+    /// <summary>The inviter reached a reward tier (properties: campaign_id, tier, invites, reward_kind, reward_ref).</summary>
+    public const string ReferralRewardGranted = "referral.reward_granted";
+    /// <summary>The customer checked in (properties: campaign_id, day, streak, total_days).</summary>
+    public const string CheckInDone = "checkin.done";
+    /// <summary>A check-in streak reached a reward tier (properties: campaign_id, streak, reward_kind, reward_ref).</summary>
+    public const string CheckInRewardGranted = "checkin.reward_granted";
+    /// <summary>A customer left a customer group (properties: chat_id, ...); written by group sync.</summary>
+    public const string GroupLeft = "group.left";
+
     public static readonly IReadOnlySet<string> Standard = new HashSet<string>
     {
         OrderPaid, OrderRefunded, PageViewed, MessageReceived, MessageSent, CustomerAdded, CustomerDeleted,
@@ -66,10 +79,12 @@ public static partial class EventTypes
     public static readonly IReadOnlySet<string> SystemOnly = new HashSet<string> { CustomerMerged, CustomerUnmerged };
 
     /// <summary>Types only Siyu itself appends; the ingest API refuses them.</summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged, LotteryDrawn, LocationReported };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string> { CustomerMerged, CustomerUnmerged, TagAdded, TagRemoved, ConsentGranted, ConsentRevoked, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged, LotteryDrawn, LocationReported,
+        ReferralInvited, ReferralRevoked, ReferralRewardGranted, CheckInDone, CheckInRewardGranted };
 
     /// <summary>What Siyu did to a customer, not what the customer did: these don't move first/last seen.</summary>
-    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged };
+    public static readonly IReadOnlySet<string> NotCustomerActivity = new HashSet<string> { MessageSent, MessageSentByStaff, MessageFailed, MessageExcluded, MessageDeferred, LifecycleMoved, CustomerAnonymised, HandoffOpened, HandoffResolved, CouponIssued, CouponExpired, PointsChanged,
+        ReferralInvited, ReferralRevoked, ReferralRewardGranted, CheckInRewardGranted };
 
     public static bool IsValidName(string type) => type.Length <= 64 && NamePattern().IsMatch(type);
 

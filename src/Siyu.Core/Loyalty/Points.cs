@@ -11,6 +11,10 @@ public static class PointsKind
     public const string Adjust = "adjust";
     /// <summary>A refund clawing back points earned for the order.</summary>
     public const string Reverse = "reverse";
+    /// <summary>Earned by inviting friends in a referral campaign.</summary>
+    public const string Referral = "referral";
+    /// <summary>Earned by a check-in streak.</summary>
+    public const string CheckIn = "checkin";
 }
 
 /// <summary>One earned lot: <see cref="Remaining"/> of its <see cref="Amount"/> is still spendable until <see cref="ExpiresAtTicks"/>.</summary>

@@ -84,7 +84,7 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
             db.CustomerGroupMembers.Remove(gone);
             if (gone.Type == (int)WeComGroupChatMemberType.External)
             {
-                events.Add(new IncomingEvent($"wecom:groupleft:{chatId}:{gone.MemberId}:{gone.JoinTimeTicks}", "group.left", now,
+                events.Add(new IncomingEvent($"wecom:groupleft:{chatId}:{gone.MemberId}:{gone.JoinTimeTicks}", EventTypes.GroupLeft, now,
                     Identifiers(gone.MemberId, null), null, new JsonObject { ["chat_id"] = chatId, ["group_name"] = chat.Name }, null, "wecom"));
             }
         }
