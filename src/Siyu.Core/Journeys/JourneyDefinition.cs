@@ -212,6 +212,18 @@ public sealed record TaskStep(string Id, int Next, string? StaffUserId, string T
     public override string Kind => "task";
 }
 
+/// <summary>Issues one coupon of a template to the customer (the template's stock, caps and validity apply).</summary>
+public sealed record CouponStep(string Id, int Next, long TemplateId) : JourneyStep(Id)
+{
+    public override string Kind => "coupon";
+}
+
+/// <summary>Credits points to the customer's ledger (an interaction reward), as a lot that expires like any other.</summary>
+public sealed record PointsStep(string Id, int Next, long Amount, string Reason) : JourneyStep(Id)
+{
+    public override string Kind => "points";
+}
+
 public sealed record WebhookStep(string Id, int Next, Uri Url, string? Payload) : JourneyStep(Id)
 {
     public override string Kind => "webhook";

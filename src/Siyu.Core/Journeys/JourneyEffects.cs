@@ -50,6 +50,18 @@ public sealed record CreateStaffTask(EffectKey Key, string? StaffUserId, string 
     protected override string Code => "task";
 }
 
+/// <summary>Issue a coupon; the idempotency key makes a replay find the coupon already issued instead of issuing another.</summary>
+public sealed record IssueCoupon(EffectKey Key, long TemplateId) : JourneyEffect(Key)
+{
+    protected override string Code => "coupon";
+}
+
+/// <summary>Credit points; the ledger dedupes by the idempotency key.</summary>
+public sealed record AwardPoints(EffectKey Key, long Amount, string Reason) : JourneyEffect(Key)
+{
+    protected override string Code => "points";
+}
+
 public sealed record CallWebhook(EffectKey Key, Uri Url, string? Payload) : JourneyEffect(Key)
 {
     protected override string Code => "webhook";

@@ -20,6 +20,8 @@ public static class JourneyLimits
     public const int MaxTextLength = 4_000;
     public const int MaxAttachments = 9; // WeCom's add_msg_template takes at most 9 attachments
     public const int MaxWhereValues = 100;
+    /// <summary>Points one step may credit; larger grants are an operator's manual adjustment, not automation.</summary>
+    public const long MaxPointsPerStep = 100_000;
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(365);
 }
 
@@ -36,7 +38,7 @@ public static class JourneyLimits
 /// </summary>
 public sealed partial class JourneyParser
 {
-    private static readonly string[] StepKinds = ["wait", "wait_event", "branch", "split", "send", "tag", "set_attribute", "task", "webhook", "exit"];
+    private static readonly string[] StepKinds = ["wait", "wait_event", "branch", "split", "send", "tag", "set_attribute", "task", "coupon", "points", "webhook", "exit"];
 
     /// <summary>Channels of the delivery pipeline a journey may send through.</summary>
     public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal) { "wecom_private", "wecom_mass", "sms", "app" };
@@ -541,6 +543,28 @@ public sealed partial class JourneyParser
                 var staff = Text(body, "staff_userid", bodyPath + ".staff_userid", required: false, max: 64);
                 return text is not null && next is not null ? new TaskStep(id, next.Value, staff, text) : null;
             }
+            case "coupon":
+            {
+                Known(body, bodyPath, "template_id");
+                // Whether the template exists is the server's check at publish (templates live in its database).
+                if (!body.TryGetProperty("template_id", out var templateJson) || templateJson.ValueKind != JsonValueKind.Number
+                    || !templateJson.TryGetInt64(out var templateId) || templateId <= 0)
+                {
+                    return Fail<JourneyStep>(bodyPath + ".template_id", "Required: the id of a coupon template.");
+                }
+                return next is not null ? new CouponStep(id, next.Value, templateId) : null;
+            }
+            case "points":
+            {
+                Known(body, bodyPath, "amount", "reason");
+                var reason = Text(body, "reason", bodyPath + ".reason", required: true, max: 100);
+                if (!body.TryGetProperty("amount", out var amountJson) || amountJson.ValueKind != JsonValueKind.Number
+                    || !amountJson.TryGetInt64(out var amount) || amount is <= 0 or > JourneyLimits.MaxPointsPerStep)
+                {
+                    return Fail<JourneyStep>(bodyPath + ".amount", $"Required: whole points from 1 to {JourneyLimits.MaxPointsPerStep}.");
+                }
+                return reason is not null && next is not null ? new PointsStep(id, next.Value, amount, reason) : null;
+            }
             case "webhook":
             {
                 Known(body, bodyPath, "url", "payload");
@@ -857,6 +881,8 @@ public sealed partial class JourneyParser
         TagStep s => [s.Next],
         SetAttributeStep s => [s.Next],
         TaskStep s => [s.Next],
+        CouponStep s => [s.Next],
+        PointsStep s => [s.Next],
         WebhookStep s => [s.Next],
         _ => [],
     };

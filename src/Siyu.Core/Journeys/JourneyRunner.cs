@@ -191,6 +191,14 @@ public static class JourneyRunner
                     effects.Add(new CreateStaffTask(key, t.StaffUserId, t.Text));
                     next = t.Next;
                     break;
+                case CouponStep c:
+                    effects.Add(new IssueCoupon(key, c.TemplateId));
+                    next = c.Next;
+                    break;
+                case PointsStep p:
+                    effects.Add(new AwardPoints(key, p.Amount, p.Reason));
+                    next = p.Next;
+                    break;
                 case WebhookStep w:
                     effects.Add(new CallWebhook(key, w.Url, w.Payload));
                     next = w.Next;

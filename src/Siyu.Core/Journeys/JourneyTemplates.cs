@@ -33,6 +33,10 @@ public static class JourneyTemplates
         new("retail_silent_win_back", "retail", "Win back silent high-value customers · A/B test",
             "Every Monday at 10:00 over an audience you pick (audience 1 is a placeholder): A gets a 20 yuan coupon, "
             + "B members-only new arrivals, 10% are held out; no order within 14 days creates a call-back task for the staff member."),
+        new("retail_live_stream_loop", "retail", "Live-stream loop · warm-up, live, replay and reviews",
+            "On live.reserved: a warm-up message with the live group link and a seckill eligibility coupon; at 19:50 on the "
+            + "next_live_at date a start reminder. Viewers (live.watched) get the in-live product links and, the next morning, a review "
+            + "invitation worth 50 points; the others get the replay and, without an order in 2 days, a follow-up task for their staff member."),
         new("education_trial_to_paid", "education", "Trial lesson to paid course",
             "On trial.booked: welcome and class notes, a reminder on the day at 09:00; attendees get the course plan and "
             + "new-student offer a day later and a follow-up task if they do not enrol within 7 days; no-shows are invited to reschedule."),

@@ -11,6 +11,8 @@ public static class PointsKind
     public const string Adjust = "adjust";
     /// <summary>A refund clawing back points earned for the order.</summary>
     public const string Reverse = "reverse";
+    /// <summary>Earned by taking part (a journey step such as a review reward).</summary>
+    public const string Interaction = "interaction";
     /// <summary>Earned by inviting friends in a referral campaign.</summary>
     public const string Referral = "referral";
     /// <summary>Earned by a check-in streak.</summary>

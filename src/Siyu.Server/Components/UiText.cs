@@ -988,6 +988,8 @@ public sealed class UiText
         ["journeys.span.s"] = ("{0} 秒", "{0}s"),
         ["journeys.span.sep"] = (" ", " "),
         ["journeys.step.task"] = ("员工任务", "staff task"),
+        ["journeys.step.coupon"] = ("发券 · 券模板 {0}", "coupon · template {0}"),
+        ["journeys.step.points"] = ("送 {0} 积分 · {1}", "{0} points · {1}"),
         ["nav.delivery"] = ("触达与合规", "Delivery"),
         ["delivery.title"] = ("触达与合规", "Delivery"),
         ["delivery.intro"] = ("每条发给客户的消息都经过同一条管道：订阅与退订 → 频次上限 → 免打扰时段 → 内容审核 → 渠道。每个结果都会记录在客户时间线上。", "Every message to a customer passes one pipeline: consent → frequency caps → quiet hours → content review → channel. Every outcome is on the customer's timeline."),

@@ -46,6 +46,8 @@ public sealed class CouponRow
     public string Status { get; set; } = Core.Coupons.CouponStatus.Issued;
     public long IssuedAtTicks { get; set; }
     public string IssuedBy { get; set; } = "";
+    /// <summary>The caller's idempotency key (a journey step, a campaign reward): one coupon per key, whatever the retries.</summary>
+    public string? IssueKey { get; set; }
     public long ValidFromTicks { get; set; }
     public long ValidUntilTicks { get; set; }
     public long? RedeemedAtTicks { get; set; }
@@ -74,6 +76,8 @@ internal static class CouponRows
         {
             e.ToTable("coupons");
             e.HasIndex(c => new { c.TenantId, c.Code }).IsUnique();
+            e.HasIndex(c => new { c.TenantId, c.IssueKey }).IsUnique();
+            e.Property(c => c.IssueKey).HasMaxLength(200);
             e.HasIndex(c => new { c.TenantId, c.TemplateId, c.CustomerId });
             e.HasIndex(c => new { c.TenantId, c.CustomerId });
             e.HasIndex(c => new { c.Status, c.ValidUntilTicks });

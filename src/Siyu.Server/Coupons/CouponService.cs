@@ -29,6 +29,8 @@ public static class IssueOutcomes
     public const string CustomerLimitReached = "customer_limit_reached";
     public const string Paused = "paused";
     public const string UnknownCustomer = "unknown_customer";
+    /// <summary>The issue key was used before: the coupon issued then is returned, nothing new is issued.</summary>
+    public const string AlreadyIssued = "already_issued";
 }
 
 /// <summary>The answer to a verify or redeem: the coupon, the discount for the amount, or the refusal.</summary>
@@ -140,7 +142,17 @@ public sealed partial class CouponService(IDbContextFactory<SiyuDb> dbs, IngestW
     /// Issues one coupon of the template to each customer (ids may be merged ones; the coupon goes to the surviving
     /// profile), in order, each in its own transaction. For campaign types to call (rewards) as well as the API.
     /// </summary>
-    public async Task<IReadOnlyList<IssueResult>?> IssueAsync(int tenantId, long templateId, IReadOnlyList<long> customerIds, string actor)
+    public Task<IReadOnlyList<IssueResult>?> IssueAsync(int tenantId, long templateId, IReadOnlyList<long> customerIds, string actor) =>
+        IssueAsync(tenantId, templateId, [.. customerIds.Select(c => (c, (string?)null))], actor);
+
+    /// <summary>
+    /// Issues one coupon under an idempotency key (at most 200 characters): a repeat with the same key — a retry, a journey
+    /// replayed after a crash — answers <see cref="IssueOutcomes.AlreadyIssued"/> with the coupon issued the first time.
+    /// </summary>
+    public async Task<IssueResult?> IssueOnceAsync(int tenantId, long templateId, long customerId, string actor, string issueKey) =>
+        (await IssueAsync(tenantId, templateId, [(customerId, issueKey)], actor))?[0];
+
+    private async Task<IReadOnlyList<IssueResult>?> IssueAsync(int tenantId, long templateId, IReadOnlyList<(long Customer, string? Key)> requests, string actor)
     {
         await using (var db = await dbs.CreateDbContextAsync())
         {
@@ -149,20 +161,21 @@ public sealed partial class CouponService(IDbContextFactory<SiyuDb> dbs, IngestW
                 return null;
             }
         }
-        var results = new List<IssueResult>(customerIds.Count);
+        var results = new List<IssueResult>(requests.Count);
         var events = new List<IncomingEvent>();
-        foreach (var requested in customerIds)
+        foreach (var (requested, key) in requests)
         {
             if (await writer.CanonicalAsync(tenantId, requested) is not { } customerId)
             {
                 results.Add(new IssueResult(requested, IssueOutcomes.UnknownCustomer, null));
                 continue;
             }
-            var (outcome, coupon, template) = await IssueOneAsync(tenantId, templateId, customerId, actor);
+            var (outcome, coupon, template) = await IssueOneAsync(tenantId, templateId, customerId, actor, key);
             results.Add(new IssueResult(requested, outcome, coupon?.Code));
             if (coupon is not null)
             {
-                events.Add(new IncomingEvent($"coupon:{coupon.Code}:issued", EventTypes.CouponIssued, new DateTimeOffset(coupon.IssuedAtTicks, TimeSpan.Zero), [], customerId,
+                // Also for a repeat: the event is keyed by the code, so a crash between the issue and this append heals on the retry.
+                events.Add(new IncomingEvent($"coupon:{coupon.Code}:issued", EventTypes.CouponIssued, new DateTimeOffset(coupon.IssuedAtTicks, TimeSpan.Zero), [], coupon.CustomerId,
                     new JsonObject
                     {
                         ["code"] = coupon.Code, ["template_id"] = templateId, ["template_name"] = template!.Name, ["kind"] = template.Kind,
@@ -174,13 +187,17 @@ public sealed partial class CouponService(IDbContextFactory<SiyuDb> dbs, IngestW
         return results;
     }
 
-    private async Task<(string Outcome, CouponRow? Coupon, CouponTemplateRow? Template)> IssueOneAsync(int tenantId, long templateId, long customerId, string actor)
+    private async Task<(string Outcome, CouponRow? Coupon, CouponTemplateRow? Template)> IssueOneAsync(int tenantId, long templateId, long customerId, string actor, string? key)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
             var day = DayKeyOf(now);
             await using var db = await dbs.CreateDbContextAsync();
+            if (key is not null && await db.Coupons.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.IssueKey == key) is { } earlier)
+            {
+                return (IssueOutcomes.AlreadyIssued, earlier, await db.CouponTemplates.AsNoTracking().SingleAsync(t => t.TenantId == tenantId && t.Id == earlier.TemplateId));
+            }
             await using var tx = await db.Database.BeginTransactionAsync();
             // Takes the template row's write lock first (SQLite: the database write lock), so the limit check below sees every earlier issue.
             var taken = await db.CouponTemplates
@@ -204,7 +221,7 @@ public sealed partial class CouponService(IDbContextFactory<SiyuDb> dbs, IngestW
             var (from, until) = Spec(template).WindowFor(now);
             var coupon = new CouponRow
             {
-                TenantId = tenantId, TemplateId = templateId, Code = CouponCodes.Generate(), CustomerId = customerId, IssuedAtTicks = now.UtcTicks, IssuedBy = actor,
+                TenantId = tenantId, TemplateId = templateId, Code = CouponCodes.Generate(), CustomerId = customerId, IssuedAtTicks = now.UtcTicks, IssuedBy = actor, IssueKey = key,
                 ValidFromTicks = from.UtcTicks, ValidUntilTicks = until.UtcTicks,
             };
             db.Coupons.Add(coupon);
@@ -216,7 +233,8 @@ public sealed partial class CouponService(IDbContextFactory<SiyuDb> dbs, IngestW
             }
             catch (DbUpdateException) when (attempt < 3)
             {
-                // A code collision (2^-50 per pair): roll back the stock and try a fresh code.
+                // A code collision (2^-50 per pair), or a concurrent call with the same issue key: roll back the stock and try
+                // again; the key check above then finds the other call's coupon.
                 await tx.RollbackAsync();
             }
         }

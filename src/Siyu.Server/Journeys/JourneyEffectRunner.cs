@@ -21,7 +21,7 @@ namespace Siyu.Server.Journeys;
 /// into a partition grain, which would wait on itself.
 /// </summary>
 public sealed partial class JourneyEffectRunner(DeliveryService delivery, LinkTracker links, IngestWriter writer, IHttpClientFactory http,
-    TimeProvider time, ILogger<JourneyEffectRunner> logger)
+    Coupons.CouponService coupons, Loyalty.LoyaltyService loyalty, TimeProvider time, ILogger<JourneyEffectRunner> logger)
 {
     public async Task RunAsync(int tenantId, IReadOnlyList<(JourneyEffect Effect, CustomerProfile Profile)> effects)
     {
@@ -58,6 +58,17 @@ public sealed partial class JourneyEffectRunner(DeliveryService delivery, LinkTr
                     break;
                 case CallWebhook hook:
                     await CallAsync(tenantId, hook, profile);
+                    break;
+                case IssueCoupon coupon:
+                    // Keyed by the effect: a partition replaying after a crash gets the coupon issued the first time.
+                    var issued = await coupons.IssueOnceAsync(tenantId, coupon.TemplateId, profile.CustomerId, $"journey:{effect.Key.JourneyId}", key);
+                    if (issued?.Outcome is not (Coupons.IssueOutcomes.Issued or Coupons.IssueOutcomes.AlreadyIssued))
+                    {
+                        LogCouponNotIssued(logger, key, coupon.TemplateId, issued?.Outcome ?? "no such template");
+                    }
+                    break;
+                case AwardPoints points:
+                    await loyalty.CreditAsync(tenantId, profile.CustomerId, points.Amount, points.Reason, key, $"journey:{effect.Key.JourneyId}", Core.Loyalty.PointsKind.Interaction);
                     break;
                 case JourneyExited exited:
                     events.Add(JourneyEvent(key, "journey.exited", now, effect, new JsonObject { ["status"] = exited.Status.ToString(), ["reason"] = exited.Reason.ToString() }));
@@ -141,6 +152,9 @@ public sealed partial class JourneyEffectRunner(DeliveryService delivery, LinkTr
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journey message {Key} not queued: {Errors}")]
     private static partial void LogNotQueued(ILogger logger, string key, string errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journey coupon {Key} (template {TemplateId}) not issued: {Outcome}")]
+    private static partial void LogCouponNotIssued(ILogger logger, string key, long templateId, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journey webhook to {Host} failed ({Status})")]
     private static partial void LogWebhookFailed(ILogger logger, string host, int status);

@@ -70,6 +70,21 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
         return (Delivery.DeliverySettingsStore.BlockingErrors(review), review.Hits);
     }
 
+    /// <summary>Coupon steps must name a template of the tenant (templates are paused, never deleted, so this holds later).</summary>
+    private async Task<List<FieldError>> MissingCouponTemplatesAsync(int tenantId, JourneyDefinition definition)
+    {
+        var steps = definition.Steps.Select((s, i) => (Step: s as CouponStep, Index: i)).Where(s => s.Step is not null).ToList();
+        if (steps.Count == 0)
+        {
+            return [];
+        }
+        var ids = steps.Select(s => s.Step!.TemplateId).Distinct().ToList();
+        await using var db = await dbs.CreateDbContextAsync();
+        var known = await db.CouponTemplates.Where(t => t.TenantId == tenantId && ids.Contains(t.Id)).Select(t => t.Id).ToListAsync();
+        return [.. steps.Where(s => !known.Contains(s.Step!.TemplateId))
+            .Select(s => new FieldError($"definition.steps[{s.Index}].coupon.template_id", $"Coupon template {s.Step!.TemplateId} does not exist."))];
+    }
+
     public async Task<(JourneyView? Journey, IReadOnlyList<FieldError> Errors)> CreateAsync(int tenantId, string actor, string? json)
     {
         var parsed = Validate(tenantId, json);
@@ -78,6 +93,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
             return (null, parsed.Errors);
         }
         var (blocked, hits) = await ReviewAsync(tenantId, parsed.Definition!);
+        blocked.AddRange(await MissingCouponTemplatesAsync(tenantId, parsed.Definition!));
         if (blocked.Count > 0)
         {
             return (null, blocked);
@@ -112,6 +128,7 @@ public sealed class JourneyService(IDbContextFactory<SiyuDb> dbs, JourneyCatalog
             return (null, parsed.Errors);
         }
         var (blocked, hits) = await ReviewAsync(tenantId, parsed.Definition!);
+        blocked.AddRange(await MissingCouponTemplatesAsync(tenantId, parsed.Definition!));
         if (blocked.Count > 0)
         {
             return (null, blocked);

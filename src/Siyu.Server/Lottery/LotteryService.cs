@@ -353,17 +353,10 @@ public sealed class LotteryService(
         string status, reference;
         if (prize.Kind == PrizeKinds.Coupon)
         {
-            // Coupons record who issued them: a coupon already issued for this draw is the prize (a retry after a crash).
-            var existing = await db.Coupons.AsNoTracking().Where(c => c.TenantId == tenantId && c.IssuedBy == issuer).Select(c => c.Code).FirstOrDefaultAsync();
-            if (existing is not null)
-            {
-                (status, reference) = ("delivered", existing);
-            }
-            else
-            {
-                var result = (await coupons.IssueAsync(tenantId, prize.CouponTemplateId!.Value, [draw.CustomerId], issuer))?.FirstOrDefault();
-                (status, reference) = result is { Outcome: IssueOutcomes.Issued, Code: { } code } ? ("delivered", code) : ("failed", "coupon " + (result?.Outcome ?? "template missing"));
-            }
+            // Keyed by the draw: a retry after a crash gets the coupon issued the first time.
+            var result = await coupons.IssueOnceAsync(tenantId, prize.CouponTemplateId!.Value, draw.CustomerId, issuer, issuer);
+            (status, reference) = result is { Outcome: IssueOutcomes.Issued or IssueOutcomes.AlreadyIssued, Code: { } code }
+                ? ("delivered", code) : ("failed", "coupon " + (result?.Outcome ?? "template missing"));
         }
         else
         {

@@ -140,6 +140,14 @@ public sealed class JourneyParserTests
     [InlineData("""{"id":"a","set_attribute":{"name":"renew_at","value":"next week"}}""", "steps[0].set_attribute.value")]
     [InlineData("""{"id":"a","task":{"staff_userid":"zhangsan"}}""", "steps[0].task.text")]
     [InlineData("""{"id":"a","webhook":{"url":"ftp://example.com"}}""", "steps[0].webhook.url")]
+    [InlineData("""{"id":"a","coupon":{}}""", "steps[0].coupon.template_id")]
+    [InlineData("""{"id":"a","coupon":{"template_id":"7"}}""", "steps[0].coupon.template_id")]
+    [InlineData("""{"id":"a","coupon":{"template_id":0}}""", "steps[0].coupon.template_id")]
+    [InlineData("""{"id":"a","coupon":{"template_id":7,"count":2}}""", "steps[0].coupon.count")]
+    [InlineData("""{"id":"a","points":{"amount":0,"reason":"r"}}""", "steps[0].points.amount")]
+    [InlineData("""{"id":"a","points":{"amount":100001,"reason":"r"}}""", "steps[0].points.amount")]
+    [InlineData("""{"id":"a","points":{"amount":1.5,"reason":"r"}}""", "steps[0].points.amount")]
+    [InlineData("""{"id":"a","points":{"amount":10}}""", "steps[0].points.reason")]
     [InlineData("""{"id":"a","exit":{},"next":"a"}""", "steps[0].next")]
     [InlineData("""{"id":"a","send":{"channel":"wecom_private","topic":"marketing","text":"hi"},"exit":{}}""", "steps[0]")]
     [InlineData("""{"id":"a","sned":{}}""", "steps[0].sned")]
@@ -149,6 +157,21 @@ public sealed class JourneyParserTests
     {
         var errors = Errors(Journey(steps));
         Assert.True(errors.Any(e => e.Path == path), $"expected an error at {path}; got {string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}"))}");
+    }
+
+    [Fact]
+    public void Coupon_and_points_steps_run_once_per_pass_with_their_own_keys()
+    {
+        var d = Parse(Journey("""{"id":"give","coupon":{"template_id":7}},{"id":"reward","points":{"amount":30,"reason":"签到奖励"}}"""));
+        Assert.Equal(new CouponStep("give", 1, 7), d.Steps[0]);
+        Assert.Equal(new PointsStep("reward", JourneyStep.End, 30, "签到奖励"), d.Steps[1]);
+        var decision = JourneyRunner.TryEnter(d, 5, [], JourneyEntry.Manual, At("2026-05-07T02:00:00Z"));
+        var result = JourneyRunner.Advance(decision.Instance, d, new FakeContext(Shanghai, At("2026-05-07T02:00:00Z")), At("2026-05-07T02:00:00Z"));
+        var coupon = Assert.Single(result.Effects.OfType<IssueCoupon>());
+        var points = Assert.Single(result.Effects.OfType<AwardPoints>());
+        Assert.Equal((7L, 30L, "签到奖励"), (coupon.TemplateId, points.Amount, points.Reason));
+        Assert.Equal("j100/v1/c5/o1/1:give/coupon", coupon.IdempotencyKey);
+        Assert.Equal("j100/v1/c5/o1/2:reward/points", points.IdempotencyKey);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed partial class JourneyTemplateTests
 
     private static readonly string[] ExpectedIds =
     [
-        "retail_birthday_care", "retail_silent_win_back", "education_trial_to_paid", "education_renewal_warning",
+        "retail_birthday_care", "retail_silent_win_back", "retail_live_stream_loop", "education_trial_to_paid", "education_renewal_warning",
         "finance_risk_assessment_follow_up",
     ];
 
@@ -28,6 +28,7 @@ public sealed partial class JourneyTemplateTests
         {
             ["birthday"] = AttributeType.Date,
             ["course_expires_at"] = AttributeType.Date,
+            ["next_live_at"] = AttributeType.Date,
             ["risk_level"] = AttributeType.String,
         },
     };
@@ -59,6 +60,9 @@ public sealed partial class JourneyTemplateTests
                     break;
                 case TaskStep t:
                     yield return ($"{t.Id}.task", t.Text);
+                    break;
+                case PointsStep p:
+                    yield return ($"{p.Id}.points", p.Reason); // shown on the customer's points ledger
                     break;
             }
         }
@@ -388,5 +392,38 @@ public sealed partial class JourneyTemplateTests
 
         var ignored = JourneyRunner.OnDue(started.Instance, d, ctx, T0 + TimeSpan.FromDays(3));
         Assert.Equal(["enter assist_task", "task assist_task owner", "enter done", "exit Completed End"], Lines(ignored.Effects));
+    }
+
+    [Fact]
+    public void Live_stream_warms_up_with_a_coupon_reminds_at_start_and_splits_viewers_from_the_rest()
+    {
+        var d = Definition("retail_live_stream_loop");
+        var ctx = new FakeContext(Shanghai, T0);
+        ctx.Dates["next_live_at"] = new DateOnly(2026, 5, 9);
+        var started = Start(d, JourneyEntry.ForEvent(Event(Customer, "live.reserved", T0)), ctx);
+        Assert.Equal(["enter warm_up", "send warm_up wecom_private", "enter seckill_coupon", "coupon seckill_coupon 1", "enter wait_live"], Lines(started.Effects));
+        var start = At("2026-05-09T11:50:00Z"); // 19:50 in Shanghai on the live day
+        Assert.Equal(start.UtcTicks, started.DueTicks);
+
+        var reminded = JourneyRunner.OnDue(started.Instance, d, ctx, start);
+        Assert.Equal(["enter live_reminder", "send live_reminder wecom_private", "enter wait_watch"], Lines(reminded.Effects));
+
+        // A viewer: product links at once, the review invitation the next morning at 10:00, 50 points once the review is posted.
+        var watchedAt = start + TimeSpan.FromMinutes(15);
+        var watched = JourneyRunner.OnEvent(reminded.Instance, d, Event(Customer, "live.watched", watchedAt), ctx, watchedAt);
+        Assert.Equal(["enter in_live_links", "send in_live_links wecom_private", "enter wait_next_morning"], Lines(watched.Effects));
+        var nextMorning = At("2026-05-10T02:00:00Z");
+        Assert.Equal(nextMorning.UtcTicks, watched.DueTicks);
+        var invited = JourneyRunner.OnDue(watched.Instance, d, ctx, nextMorning);
+        Assert.Equal(["enter review_invite", "send review_invite wecom_private", "enter wait_review"], Lines(invited.Effects));
+        var reviewedAt = nextMorning + TimeSpan.FromDays(2);
+        var reviewed = JourneyRunner.OnEvent(invited.Instance, d, Event(Customer, "review.posted", reviewedAt), ctx, reviewedAt);
+        Assert.Equal(["enter review_points", "points review_points 50", "enter done", "exit Completed End"], Lines(reviewed.Effects));
+
+        // Not in the live room within 4 hours: the replay, then a staff task when no order follows in 2 days.
+        var missed = JourneyRunner.OnDue(reminded.Instance, d, ctx, start + TimeSpan.FromHours(4));
+        Assert.Equal(["enter replay", "send replay wecom_private", "enter wait_order"], Lines(missed.Effects));
+        var noOrder = JourneyRunner.OnDue(missed.Instance, d, ctx, start + TimeSpan.FromHours(4) + TimeSpan.FromDays(2));
+        Assert.Equal(["enter follow_up", "task follow_up owner", "enter done", "exit Completed End"], Lines(noOrder.Effects));
     }
 }

@@ -83,6 +83,8 @@ internal static class JourneyTestKit
         SetAttribute a => $"set {a.Name}={a.Value.GetRawText()}",
         CreateStaffTask t => $"task {t.Key.StepId} {t.StaffUserId ?? "owner"}",
         CallWebhook w => $"webhook {w.Key.StepId} {w.Url}",
+        IssueCoupon c => $"coupon {c.Key.StepId} {c.TemplateId}",
+        AwardPoints p => $"points {p.Key.StepId} {p.Amount}",
         VariantAssigned v => $"variant {v.Key.StepId} {(v.Holdout ? "holdout" : v.VariantName)}",
         JourneyExited x => $"exit {x.Status} {x.Reason}",
         _ => e.GetType().Name,

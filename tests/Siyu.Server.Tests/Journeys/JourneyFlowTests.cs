@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Siyu.Server.Tests.Audiences;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Siyu.Server.Tests.Journeys;
 
@@ -260,5 +261,64 @@ public sealed class JourneyFlowTests : IAsyncLifetime
         var result = results[0]!["result"]!;
         Assert.Equal("holdout", result["baseline"]!.GetValue<string>());
         Assert.Equal(3, result["arms"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Coupon_and_points_steps_reward_once_even_when_the_effects_run_again()
+    {
+        object Rewarding(long template) => new
+        {
+            version = 1, name = "评价有礼", kind = "journey",
+            trigger = new { type = "event", @event = "review.posted" },
+            steps = new object[]
+            {
+                new { id = "give", coupon = new { template_id = template } },
+                new { id = "reward", points = new { amount = 50, reason = "评价奖励" } },
+            },
+        };
+        var missing = await _admin.PostAsJsonAsync("/api/v1/journeys", new { definition = Rewarding(999) });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("definition.steps[0].coupon.template_id", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var templateResponse = await _admin.PostAsJsonAsync("/api/v1/coupon-templates", new
+        {
+            name = "评价券", kind = "amount_off", face_value = 10m, min_spend = 50m, valid_days = 7, total_stock = 100, per_customer_limit = 5,
+        });
+        Assert.Equal(HttpStatusCode.Created, templateResponse.StatusCode);
+        var template = (await templateResponse.ReadAsync())["id"]!.GetValue<long>();
+        var journey = await JourneyAsync(Rewarding(template));
+        _time.Now = _time.Now.AddMinutes(1);
+
+        var body = await (await _api.PostEventsAsync(new
+        {
+            events = new[] { new { type = "review.posted", timestamp = _time.Now.ToString("O"), identifiers = new { phone = "13600136077" }, attributes = new { name = "周评" } } },
+        })).ReadAsync();
+        var customer = body["results"]![0]!["customer_id"]!.GetValue<long>();
+        var coupons = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{customer}/coupons"), c => c["items"]!.AsArray().Count == 1, attempts: 200);
+        var points = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers/{customer}/points"), p => p["balance"]!.GetValue<long>() == 50, attempts: 200);
+        Assert.Equal("评价奖励", points["ledger"]![0]!["reason"]!.GetValue<string>());
+        await Json.EventuallyAsync(() => _api.GetJsonOrNull($"/api/v1/customers/{customer}/events?type=journey.exited"), e => e.AsArray().Count == 1);
+
+        // A partition replaying after a crash runs the same effects under the same keys: nothing is given twice.
+        var runner = _factory.Services.GetRequiredService<Siyu.Server.Journeys.JourneyEffectRunner>();
+        var profile = new Siyu.Core.Customers.CustomerProfile { CustomerId = customer };
+        var tenant = _factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Siyu.Server.Data.SiyuDb>>().CreateDbContext()
+            .Coupons.Single(c => c.CustomerId == customer).TenantId;
+        var replay = new Siyu.Core.Journeys.JourneyEffect[]
+        {
+            new Siyu.Core.Journeys.IssueCoupon(new Siyu.Core.Journeys.EffectKey(journey, 1, customer, 1, 1, "give"), template),
+            new Siyu.Core.Journeys.AwardPoints(new Siyu.Core.Journeys.EffectKey(journey, 1, customer, 1, 2, "reward"), 50, "评价奖励"),
+        };
+        await runner.RunAsync(tenant, [.. replay.Select(e => (e, profile))]);
+        await runner.RunAsync(tenant, [.. replay.Select(e => (e, profile))]);
+        var after = (await _admin.GetJsonOrNull($"/api/v1/customers/{customer}/coupons"))!["items"]!.AsArray();
+        Assert.Equal(coupons["items"]![0]!["code"]!.GetValue<string>(), Assert.Single(after)!["code"]!.GetValue<string>());
+        Assert.Equal(50, (await _admin.GetJsonOrNull($"/api/v1/customers/{customer}/points"))!["balance"]!.GetValue<long>());
+        var stock = await (await _admin.GetAsync($"/api/v1/coupon-templates/{template}")).ReadAsync();
+        Assert.Equal(99, stock["remaining"]!.GetValue<int>());
+
+        // The same template under a different key (another occurrence) is a new coupon.
+        await runner.RunAsync(tenant, [(new Siyu.Core.Journeys.IssueCoupon(new Siyu.Core.Journeys.EffectKey(journey, 1, customer, 2, 1, "give"), template), profile)]);
+        Assert.Equal(2, (await _admin.GetJsonOrNull($"/api/v1/customers/{customer}/coupons"))!["items"]!.AsArray().Count);
     }
 }

@@ -193,6 +193,10 @@ namespace Siyu.Server.Data.Migrations
                     b.Property<long?>("ExpiredAtTicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IssueKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("IssuedAtTicks")
                         .HasColumnType("INTEGER");
 
@@ -242,6 +246,9 @@ namespace Siyu.Server.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "CustomerId");
+
+                    b.HasIndex("TenantId", "IssueKey")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "TemplateId", "CustomerId");
 
