@@ -21,7 +21,7 @@ static int RunCore(string[] args)
     {
         args = [.. args, "--filter", "*"];
     }
-    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks), typeof(PiiBenchmarks), typeof(IntentBenchmarks), typeof(StoreIndexBenchmarks)]).Run(args);
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromTypes([typeof(CoreBenchmarks), typeof(DeliveryBenchmarks), typeof(PiiBenchmarks), typeof(IntentBenchmarks), typeof(StoreIndexBenchmarks), typeof(NearStoreAudienceBenchmarks)]).Run(args);
     return 0;
 }
 
