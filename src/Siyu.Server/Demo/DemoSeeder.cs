@@ -27,6 +27,7 @@ public sealed partial class DemoSeeder(
     WeCom.WeComSync wecomSync,
     Tags.TagCatalog tagCatalog,
     Scripts.ScriptLibrary scripts,
+    Stores.StoreService stores,
     TimeProvider time,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -97,6 +98,7 @@ public sealed partial class DemoSeeder(
             }
             await SeedTagsAsync(tenant.Id, events, outcomes);
             await SeedScriptsAsync(tenant.Id);
+            await SeedStoresAsync(tenant.Id);
             LogSeeded(logger, events.Count, tenant.Slug);
         }
         catch (Exception e) when (e is InvalidOperationException or IngestOverloadedException or HttpRequestException or WeComApiException)
@@ -122,6 +124,23 @@ public sealed partial class DemoSeeder(
         {
             await scripts.SaveAsync(tenantId, "demo", null, new Core.Scripts.ScriptInput { FolderId = folder?.Id, Kind = Core.Scripts.ScriptKinds.Text, Title = title, Text = text, Intents = [intent] });
         }
+    }
+
+    /// <summary>One or two stores in each demo city, so store routing and near_store audiences have something to work on.</summary>
+    private async Task SeedStoresAsync(int tenantId)
+    {
+        (string Code, string Name, string City, string Address, double Lat, double Lng, string[] Staff)[] list =
+        [
+            ("SH001", "人民广场店", "上海", "黄浦区南京东路 300 号", 31.2304, 121.4737, ["zhangmin", "wangfang"]),
+            ("SH002", "陆家嘴店", "上海", "浦东新区陆家嘴环路 1000 号", 31.2397, 121.4998, ["wangfang"]),
+            ("BJ001", "三里屯店", "北京", "朝阳区三里屯路 19 号", 39.9334, 116.4536, ["liuyang"]),
+            ("HZ001", "西湖店", "杭州", "上城区湖滨路 28 号", 30.2590, 120.1649, ["yangli"]),
+            ("SZ001", "南山店", "深圳", "南山区科技园南路 8 号", 22.5333, 113.9304, ["huangting"]),
+            ("CD001", "春熙路店", "成都", "锦江区春熙路 99 号", 30.6570, 104.0817, ["lihua"]),
+            ("NJ001", "新街口店", "南京", "秦淮区中山南路 1 号", 32.0415, 118.7784, ["chenjing"]),
+        ];
+        await stores.ImportAsync(tenantId, "demo", [.. list.Select(s =>
+            new Stores.StoreInput(s.Code, s.Name, s.City, s.Address, s.Lat, s.Lng, 5, "open", "10:00", "22:00", s.Staff, null))]);
     }
 
     /// <summary>Tag groups as an operator would set them up, and tags derived from the demo behaviour.</summary>

@@ -26,6 +26,12 @@ public sealed class StoreRoutingTests : IAsyncLifetime
         _server = await ServerProcess.StartAsync(_data, demo: true);
         _admin = await _server.AdminClientAsync();
         _sim = await ServerProcess.SimulatorClientAsync(_admin);
+        // Demo mode seeds seven stores (one right at 人民广场); these tests bring their own, so they clear the demo's first.
+        var demo = await Json.EventuallyAsync(() => _admin.GetJsonOrNull("/api/v1/stores"), s => s["items"]!.AsArray().Count == 7, attempts: 1200);
+        foreach (var store in demo["items"]!.AsArray())
+        {
+            (await _admin.DeleteAsync($"/api/v1/stores/{store!["id"]}")).EnsureSuccessStatusCode();
+        }
         var key = await _admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "门店H5", scopes = new[] { "campaigns:participate" } });
         Assert.True(key.IsSuccessStatusCode, await key.Content.ReadAsStringAsync());
         _app = new HttpClient { BaseAddress = new Uri(_server.BaseUrl) };
