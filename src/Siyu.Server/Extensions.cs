@@ -127,6 +127,7 @@ public static class Extensions
         services.AddSingleton<Stores.StoreService>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
+        services.AddSingleton<Campaigns.CampaignOverview>();
         services.AddSingleton<Loyalty.LoyaltyWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<Loyalty.LoyaltyWorker>());
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
@@ -285,6 +286,7 @@ public static class Extensions
         Lottery.LotteryApi.MapLotteryApi(api);
         Stores.StoresApi.MapStoresApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
+        Campaigns.CampaignOverview.MapCampaignsApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

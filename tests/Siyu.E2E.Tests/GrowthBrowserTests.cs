@@ -91,5 +91,14 @@ public sealed class GrowthBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=lottery-audit-result]")).ToContainTextAsync("复算一致 4 / 4 次");
         await Assertions.Expect(page.Locator("[data-testid=lottery-audit-result]")).ToContainTextAsync("✓");
         await ScreenshotAsync(page, "lottery.png");
+
+        // The overview counts the lottery (ended, so not running) and its four draws; demo mode seeded seven stores.
+        await page.ClickAsync("[data-testid=nav-campaigns]");
+        var lotteries = page.Locator("[data-testid=campaign-card][data-kind=lotteries]");
+        await Assertions.Expect(lotteries.Locator("[data-testid=campaign-total]")).ToHaveTextAsync("1");
+        await Assertions.Expect(lotteries.Locator("[data-testid=campaign-active]")).ToHaveTextAsync("0");
+        await Assertions.Expect(lotteries.Locator("[data-testid=campaign-metric-draws]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-testid=campaign-card][data-kind=stores] [data-testid=campaign-total]")).ToHaveTextAsync("7");
+        await ScreenshotAsync(page, "campaigns.png");
     }
 }
