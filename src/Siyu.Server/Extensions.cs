@@ -17,6 +17,7 @@ using Siyu.Server.Customers;
 using Siyu.Server.Data;
 using Siyu.Server.Demo;
 using Siyu.Server.Ingest;
+using Siyu.Server.Operations;
 using Siyu.Server.Partitions;
 using Siyu.Server.Security;
 using Siyu.Server.Tags;
@@ -43,6 +44,7 @@ public static class Extensions
         services.AddSingleton(pii.Protector);
         services.AddSingleton<Compliance.PiiRotation>();
         services.TryAddSingleton(TimeProvider.System);
+        builder.AddSiyuTelemetry();
         services.AddHostedService<BootstrapService>();
         // The silo starts after the database is migrated and before ingest begins.
         builder.UseOrleans(silo =>
@@ -295,7 +297,7 @@ public static class Extensions
         WeCom.CallbackEndpoints.MapWeComCallbacks(app);
         app.MapAccountEndpoints();
         Sidebar.SidebarApi.MapSidebarEntry(app);
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapSiyuOperations();
         // Short links in messages: public (customers click them), no login.
         app.MapGet("/l/{code}", async (string code, Messaging.LinkTracker links) =>
             await links.ClickAsync(code) is { } url ? Results.Redirect(url) : Results.NotFound()).AllowAnonymous().ExcludeFromDescription();

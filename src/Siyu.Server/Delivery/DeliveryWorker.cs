@@ -19,7 +19,7 @@ namespace Siyu.Server.Delivery;
 /// </summary>
 public sealed partial class DeliveryWorker(
     IDbContextFactory<SiyuDb> dbs, DeliveryService service, DeliverySettingsStore settings, Customers.CustomerReader reader, WeComConnections connections,
-    SmsWebhook sms, IngestWriter writer, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+    SmsWebhook sms, IngestWriter writer, Operations.SiyuMetrics metrics, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     public const int MaxAttempts = 5;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
@@ -189,6 +189,7 @@ public sealed partial class DeliveryWorker(
                 .SetProperty(m => m.Error, error).SetProperty(m => m.SentAtTicks, sentAt).SetProperty(m => m.DueAtTicks, dueAt)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1), cancellationToken);
         }
+        metrics.DeliveryOutcome(row.Channel, status);
         // The timeline gets one event per distinct outcome of the message (a second quiet-hours deferral adds nothing).
         var type = status switch
         {

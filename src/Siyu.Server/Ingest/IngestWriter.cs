@@ -33,6 +33,7 @@ public sealed partial class IngestWriter(
     IngestOptions options,
     PiiProtector pii,
     Intents.IntentService intents,
+    Operations.SiyuMetrics metrics,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
@@ -53,6 +54,7 @@ public sealed partial class IngestWriter(
         if (Interlocked.Add(ref _pendingEvents, events.Count) > options.MaxPendingEvents)
         {
             Interlocked.Add(ref _pendingEvents, -events.Count);
+            metrics.EventsShed(tenantId, events.Count);
             throw new IngestOverloadedException(1);
         }
         return Intents.IntentService.NeedsIntent(events) ? EnrichThenAppendAsync(tenantId, events) : Enqueue(tenantId, events);
@@ -132,6 +134,8 @@ public sealed partial class IngestWriter(
     private void Commit(SqliteConnection connection, WriterSql sql, List<WorkItem> batch)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = Operations.SiyuMetrics.Activities.StartActivity("ingest.commit");
+        activity?.SetTag("siyu.requests", batch.Count);
         var ctx = new WriterContext(sql, time.GetUtcNow().UtcTicks, this);
         using var tx = connection.BeginTransaction();
         sql.Bind(tx);
@@ -179,6 +183,12 @@ public sealed partial class IngestWriter(
             item.Complete();
         }
         dispatcher.Dispatch(ctx.Committed);
+        activity?.SetTag("siyu.events", ctx.Committed.Count);
+        metrics.CommitTook(Stopwatch.GetElapsedTime(started));
+        foreach (var tenant in ctx.Committed.GroupBy(e => e.TenantId))
+        {
+            metrics.EventsAppended(tenant.Key, tenant.Count());
+        }
         LogCommitted(logger, batch.Count, ctx.Committed.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

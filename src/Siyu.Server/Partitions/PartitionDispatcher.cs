@@ -11,6 +11,10 @@ namespace Siyu.Server.Partitions;
 public sealed partial class PartitionDispatcher(IGrainFactory grains, ILogger<PartitionDispatcher> logger)
 {
     private readonly ConcurrentDictionary<(int Tenant, int Partition), Channel<LogEntry[]>> _lanes = new();
+    private long _pendingEntries;
+
+    /// <summary>Entries handed to lanes and not yet applied by their grain: the partitions' lag, summed.</summary>
+    public long PendingEntries => Interlocked.Read(ref _pendingEntries);
 
     public void Dispatch(List<LogEntry> committed)
     {
@@ -26,7 +30,9 @@ public sealed partial class PartitionDispatcher(IGrainFactory grains, ILogger<Pa
                 _ = Task.Run(() => PumpAsync(key, channel.Reader));
                 return channel;
             });
-            lane.Writer.TryWrite([.. group]);
+            LogEntry[] entries = [.. group];
+            Interlocked.Add(ref _pendingEntries, entries.Length);
+            lane.Writer.TryWrite(entries);
         }
     }
 
@@ -48,6 +54,7 @@ public sealed partial class PartitionDispatcher(IGrainFactory grains, ILogger<Pa
                 try
                 {
                     await grain.Apply([.. pending]);
+                    Interlocked.Add(ref _pendingEntries, -pending.Count);
                     break;
                 }
                 catch (Exception e)

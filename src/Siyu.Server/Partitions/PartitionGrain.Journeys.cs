@@ -135,6 +135,7 @@ public sealed partial class PartitionGrain
         _journeyTimers.PopDue(now.UtcTicks, due);
         foreach (var entry in due)
         {
+            metrics.TimerFired(TimeSpan.FromTicks(now.UtcTicks - entry.DueTicks));
             if (!_profiles.TryGetValue(entry.CustomerId, out var profile))
             {
                 continue;

@@ -13,7 +13,7 @@ namespace Siyu.Server.Partitions;
 /// Keeps the profiles of one partition in memory, applies committed events in log order, and rebuilds
 /// from its last snapshot plus the log tail when it activates. Thin: profile logic is in Siyu.Core.
 /// </summary>
-public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions options, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions options, Operations.SiyuMetrics metrics, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     private readonly Dictionary<long, CustomerProfile> _profiles = [];
     private int _tenantId;

@@ -600,8 +600,13 @@ public sealed class WeComApiClient
 
                 return Deserialize(body, responseType, path);
             }
-            catch (WeComApiException ex) when (attempt < _retry.MaxAttempts && ShouldBackOff(ex))
+            catch (WeComApiException ex)
             {
+                WeComMetrics.RecordError(path, ex.ErrCode);
+                if (attempt >= _retry.MaxAttempts || !ShouldBackOff(ex))
+                {
+                    throw;
+                }
                 await Task.Delay(_retry.DelayBefore(attempt, Random.Shared.NextDouble()), _time, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -34,6 +34,42 @@ public sealed class RetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_failed_attempt_is_counted_by_api_and_errcode()
+    {
+        var counted = new List<(string Api, int ErrCode)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == WeComMetrics.MeterName && instrument.Name == "siyu.wecom.errors")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var api = "";
+            var errcode = 0;
+            foreach (var tag in tags)
+            {
+                (api, errcode) = tag.Key switch { "api" => ((string)tag.Value!, errcode), "errcode" => (api, (int)tag.Value!), _ => (api, errcode) };
+            }
+            lock (counted)
+            {
+                counted.Add((api, errcode));
+            }
+        });
+        listener.Start();
+        _handler.Answer(Error(45033), Error(45033), Ok());
+
+        await Client().GetFollowUserListAsync();
+
+        lock (counted)
+        {
+            Assert.Equal(2, counted.Count(c => c == ("cgi-bin/externalcontact/get_follow_user_list", 45033)));
+        }
+    }
+
+    [Fact]
     public async Task Http_5xx_is_retried()
     {
         _handler.Answer(Status(HttpStatusCode.BadGateway), Status(HttpStatusCode.ServiceUnavailable), Ok());
