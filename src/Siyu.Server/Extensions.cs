@@ -70,6 +70,7 @@ public static class Extensions
         services.AddSingleton(new EventParser(new EventParserOptions()));
         services.AddSingleton(new IngestOptions { MaxPendingEvents = options.MaxPendingEvents });
         services.AddSingleton<PartitionDispatcher>();
+        services.AddSingleton<TenantQuota>();
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
         services.AddHostedService<PartitionWarmup>();

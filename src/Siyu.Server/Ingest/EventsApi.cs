@@ -32,7 +32,7 @@ public static class EventsApi
     public sealed record IngestResult(int Index, long Seq, long CustomerId, bool Duplicate);
     public sealed record RejectedEvent(int Index, IReadOnlyList<FieldError> Errors);
 
-    private static async Task<IResult> Ingest(HttpContext http, IngestWriter writer, EventParser parser, SiyuOptions options, TimeProvider time, string? mode)
+    private static async Task<IResult> Ingest(HttpContext http, IngestWriter writer, EventParser parser, SiyuOptions options, TenantQuota quota, TimeProvider time, string? mode)
     {
         var tenantId = http.User.TenantId();
         if (mode is not (null or "atomic" or "partial"))
@@ -118,6 +118,12 @@ public static class EventsApi
                 return Problems.Validation(errors, items.Count > 1 ? "No event of this batch was stored." : "The event was not stored.");
             }
 
+            if (!quota.TryTake(tenantId, accepted.Count, out var wait))
+            {
+                http.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: 429, title: "Tenant ingest quota reached",
+                    detail: $"This tenant may send {options.TenantEventsPerSecond} events per second. Nothing was stored. Retry after the given number of seconds.");
+            }
             IngestOutcome[] outcomes;
             try
             {

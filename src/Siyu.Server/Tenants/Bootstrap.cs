@@ -101,6 +101,8 @@ public sealed class SiyuOptions
     public int MaxBatch { get; set; } = 1000;
     public long MaxRequestBytes { get; set; } = 5 * 1024 * 1024;
     public long MaxPendingEvents { get; set; } = 200_000;
+    /// <summary>Events per second each tenant may ingest through the API (0 = no per-tenant quota).</summary>
+    public int TenantEventsPerSecond { get; set; }
     /// <summary>A partition snapshots after this many events (or 5 minutes after any change); bounds replay at activation.</summary>
     public int SnapshotEveryEvents { get; set; } = 100_000;
     /// <summary>Profiles serialised per 100 ms slice while a snapshot is written, so the partition never pauses long.</summary>
