@@ -16,6 +16,8 @@ public static class RootCommand
         Usage:
           siyu import orders FILE.csv --tenant SLUG [options]   Import orders from a CSV file
           siyu analytics markov|heuristic|rfm [options]         Attribution and RFM over files (offline)
+          siyu backup --data DIR --out DIR2                     Online backup of the SQLite storage and keys
+          siyu restore --from DIR2 --data DIR [--force]         Put a backup in place (server stopped)
           siyu version                                          Print the version
           siyu --help                                           Show this help
 
@@ -39,6 +41,10 @@ public static class RootCommand
                 return Success;
             case "import":
                 return await ImportCommand.RunAsync(args[1..], context, cancellationToken);
+            case "backup":
+                return await Backup.BackupCommand.BackupAsync(args[1..], context, cancellationToken);
+            case "restore":
+                return await Backup.BackupCommand.RestoreAsync(args[1..], context, cancellationToken);
             case "analytics":
                 return await Analytics.AnalyticsCommand.RunAsync(args[1..], context, cancellationToken);
             default:
