@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SkiaSharp;
+using Siyu.Server.Tests.Audiences;
+
+namespace Siyu.Server.Tests.Referrals;
+
+/// <summary>
+/// Referral campaigns (任务宝) end to end through the simulator over real HTTP both ways: the inviter joins and gets a
+/// personal contact way and poster, friends scan it in the simulated corp, its callbacks come back to Siyu, and the
+/// invites are counted, capped, refused, revoked and rewarded. The clock (Siyu's and the simulator's) is movable, so
+/// "the next day" is a real next day for the daily cap.
+/// </summary>
+public sealed class ReferralFlowTests : IAsyncLifetime
+{
+    // 10:00 on 1 Dec in Shanghai (the tenant's zone) is 02:00 UTC.
+    private readonly MovableTime _time = new(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
+    private readonly SiyuFactory _factory;
+    private HttpClient _admin = null!;
+    private HttpClient _sim = null!;
+
+    public ReferralFlowTests()
+    {
+        _factory = new SiyuFactory(demo: true, time: _time);
+        // Kestrel, not the test server: the simulator calls back over real HTTP.
+        _factory.UseKestrel(0);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _factory.StartServer();
+        _admin = await _factory.AdminClientAsync();
+        _sim = await ServerProcess.SimulatorClientAsync(_admin);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _sim.Dispose();
+        await _factory.DisposeAsync();
+        try
+        {
+            Directory.Delete(_factory.DataDirectory, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task<JsonNode> PostAsync(string url, object body, HttpStatusCode expected)
+    {
+        var response = await _admin.PostAsJsonAsync(url, body);
+        Assert.True(response.StatusCode == expected, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadAsync();
+    }
+
+    /// <summary>A friend scans <paramref name="state"/>'s code (adding zhangmin); answers their external_userid.</summary>
+    private async Task<string> ScanAsync(string name, string? state, string? externalUserId = null)
+    {
+        var scan = await _sim.PostAsJsonAsync("/sim/contacts/add", new { userid = "zhangmin", name, state, external_userid = externalUserId });
+        Assert.Equal(HttpStatusCode.OK, scan.StatusCode);
+        return (await scan.ReadAsync())["external_userid"]!.GetValue<string>();
+    }
+
+    private async Task<long> CustomerAsync(string externalUserId)
+    {
+        var found = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/customers?q={externalUserId}"), p => p["items"]!.AsArray().Count == 1);
+        return found["items"]![0]!["id"]!.GetValue<long>();
+    }
+
+    private Task<JsonNode> InvitesAsync(long campaign, int count) =>
+        Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaign}/invites?limit=500"), i => i["items"]!.AsArray().Count == count);
+
+    private static string ReasonOf(JsonNode invites, long invitee) =>
+        invites["items"]!.AsArray().Single(i => i!["invitee_id"]!.GetValue<long>() == invitee)!["reason"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Invites_count_new_friends_within_caps_refuse_fraud_revoke_on_delete_and_reward_each_tier_once()
+    {
+        var channel = await PostAsync("/api/v1/wecom/channels", new { name = "任务宝渠道", staff = new object[] { new { userid = "zhangmin", daily_cap = 0 } } }, HttpStatusCode.Created);
+        var campaign = await PostAsync("/api/v1/referrals/campaigns", new
+        {
+            name = "邀3位好友解锁课程折扣", channel_code_id = channel["id"]!.GetValue<long>(), poster_title = "好友助力 免费领课", poster_color = "#1565C0",
+            daily_cap = 5, revoke_within_days = 7,
+            tiers = new object[]
+            {
+                new { invites = 3, kind = "points", points = 100 },
+                new { invites = 6, kind = "message", text = "恭喜！你已邀请 6 位好友，课程折扣已解锁。" },
+            },
+        }, HttpStatusCode.Created);
+        var campaignId = campaign["id"]!.GetValue<long>();
+
+        // The inviter is a customer of zhangmin's, and has a phone on file.
+        var inviterExt = await ScanAsync("小明", null);
+        var inviter = await CustomerAsync(inviterExt);
+        var phone = await _factory.ApiClient().PostEventsAsync(new
+        {
+            id = "inviter-phone", type = "profile.updated", timestamp = _time.Now.ToString("O"),
+            identifiers = new { external_userid = inviterExt, phone = "13800138000" },
+        });
+        Assert.True(phone.IsSuccessStatusCode, await phone.Content.ReadAsStringAsync());
+
+        // Joining answers a personal code; joining again answers the same one.
+        var joined = await PostAsync($"/api/v1/referrals/campaigns/{campaignId}/join", new { customer_id = inviter }, HttpStatusCode.Created);
+        var state = joined["state"]!.GetValue<string>();
+        Assert.StartsWith("rf_", state, StringComparison.Ordinal);
+        Assert.True(state.Length <= 30);
+        var again = await PostAsync($"/api/v1/referrals/campaigns/{campaignId}/join", new { customer_id = inviter }, HttpStatusCode.OK);
+        Assert.Equal(joined["id"]!.GetValue<long>(), again["id"]!.GetValue<long>());
+
+        // The poster carries the inviter's own contact way: decode its QR code.
+        var poster = await _admin.GetAsync(joined["poster_url"]!.GetValue<string>());
+        Assert.Equal("image/png", poster.Content.Headers.ContentType?.MediaType);
+        var text = DecodeQr(await poster.Content.ReadAsByteArrayAsync());
+        Assert.Equal(Siyu.WeComSimulator.State.SimulatedCorp.ContactWayLink(joined["config_id"]!.GetValue<string>()), text);
+
+        // Day 1: five new friends count, the sixth is over the daily cap of 5.
+        var friends = new List<long>();
+        var friendExts = new List<string>();
+        for (var i = 1; i <= 6; i++)
+        {
+            friendExts.Add(await ScanAsync($"好友{i}", state));
+            friends.Add(await CustomerAsync(friendExts[^1]));
+            await InvitesAsync(campaignId, i);
+        }
+        var invites = await InvitesAsync(campaignId, 6);
+        Assert.Equal(5, invites["items"]!.AsArray().Count(i => i!["status"]!.GetValue<string>() == "counted"));
+        Assert.Equal("daily_cap", ReasonOf(invites, friends[5]));
+
+        // An existing customer of the corp scanning the code does not count.
+        var oldExt = await ScanAsync("老客户", null);
+        var old = await CustomerAsync(oldExt);
+        var oldAgain = await _sim.PostAsJsonAsync("/sim/contacts/add", new { userid = "wangfang", name = "老客户", state, external_userid = oldExt });
+        Assert.Equal(HttpStatusCode.OK, oldAgain.StatusCode);
+        invites = await InvitesAsync(campaignId, 7);
+        Assert.Equal("existing_customer", ReasonOf(invites, old));
+
+        // A second WeChat account with the inviter's phone (One ID keeps them apart as a conflict) does not count.
+        var fraudExt = "wmFraudAccount0000000000000001";
+        var fraudData = await _factory.ApiClient().PostEventsAsync(new
+        {
+            id = "fraud-page-view", type = "page.viewed", timestamp = _time.Now.ToString("O"),
+            identifiers = new { external_userid = fraudExt, phone = "13800138000" },
+        });
+        Assert.True(fraudData.IsSuccessStatusCode, await fraudData.Content.ReadAsStringAsync());
+        await ScanAsync("小号", state, fraudExt);
+        var fraud = await CustomerAsync(fraudExt);
+        Assert.NotEqual(inviter, fraud);
+        invites = await InvitesAsync(campaignId, 8);
+        Assert.Equal("same_identity_as_inviter", ReasonOf(invites, fraud));
+
+        // Tier 1 (3 invites → 100 points) was granted once; tier 2 (6) not yet.
+        var rewards = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards"),
+            r => r["items"]!.AsArray().Any(x => x!["status"]!.GetValue<string>() == "delivered"));
+        Assert.Equal([0], rewards["items"]!.AsArray().Select(r => r!["tier"]!.GetValue<int>()));
+        Assert.Equal(100, (await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/points"))!["balance"]!.GetValue<long>());
+
+        // Day 2: the cap starts again; a seventh friend counts and reaches tier 2 (a message through the delivery pipeline).
+        _time.Now = _time.Now.AddDays(1);
+        var seventh = await CustomerAsync(await ScanAsync("好友7", state));
+        invites = await InvitesAsync(campaignId, 9);
+        Assert.Equal("counted", ReasonOf(invites, seventh));
+        rewards = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards"),
+            r => r["items"]!.AsArray().Count == 2 && r["items"]!.AsArray().All(x => x!["status"]!.GetValue<string>() == "delivered"));
+        var message = rewards["items"]!.AsArray().Single(r => r!["tier"]!.GetValue<int>() == 1)!;
+        Assert.StartsWith("outbound:", message["ref"]!.GetValue<string>(), StringComparison.Ordinal);
+        var outbound = await _admin.GetJsonOrNull($"/api/v1/delivery/messages/{message["ref"]!.GetValue<string>()["outbound:".Length..]}");
+        Assert.Equal(inviter, outbound!["customer_id"]!.GetValue<long>());
+
+        // Friend 2 deletes zhangmin a day after the add (inside the 7-day window): revoked; 6 valid → 5.
+        var delete = await _sim.PostAsJsonAsync("/sim/contacts/delete", new { userid = "zhangmin", external_userid = friendExts[1], by = "customer" });
+        Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        invites = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/invites?status=revoked"), i => i["items"]!.AsArray().Count == 1);
+        Assert.Equal(friends[1], invites["items"]![0]!["invitee_id"]!.GetValue<long>());
+        Assert.Equal("deleted_within_window", invites["items"]![0]!["reason"]!.GetValue<string>());
+
+        // An eighth friend brings the inviter back to 6: tier 2 is not granted a second time.
+        await CustomerAsync(await ScanAsync("好友8", state));
+        await InvitesAsync(campaignId, 10);
+        var board = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/leaderboard");
+        Assert.Equal(6, board!["items"]![0]!["valid_invites"]!.GetValue<int>());
+        Assert.Equal(inviter, board["items"]![0]!["customer_id"]!.GetValue<long>());
+
+        // A retried add callback (same key) changes nothing.
+        var service = _factory.Services.GetRequiredService<Siyu.Server.Referrals.ReferralService>();
+        var dbs = _factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Siyu.Server.Data.SiyuDb>>();
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            var row = db.ReferralInvites.Single(i => i.InviteeId == seventh);
+            await service.OnAddedAsync(row.TenantId, state, row.EventKey, seventh, long.MaxValue, "zhangmin", new DateTimeOffset(row.AddedAtTicks, TimeSpan.Zero));
+        }
+        var view = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}");
+        Assert.Equal(6, view!["counted"]!.GetValue<int>());
+        Assert.Equal(1, view["revoked"]!.GetValue<int>());
+        Assert.Equal(3, view["not_counted"]!.GetValue<int>());
+        rewards = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards");
+        Assert.Equal(2, rewards!["items"]!.AsArray().Count);
+        Assert.Equal(100, (await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/points"))!["balance"]!.GetValue<long>());
+
+        // The inviter's history has the invites, the revoke and the two rewards.
+        var timeline = await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/events?limit=100");
+        var types = timeline!["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
+        Assert.Equal(10, types.Count(t => t == "referral.invited"));
+        Assert.Equal(1, types.Count(t => t == "referral.revoked"));
+        Assert.Equal(2, types.Count(t => t == "referral.reward_granted"));
+    }
+
+    /// <summary>The QR code's text in a PNG (ZXing over the decoded pixels).</summary>
+    internal static string? DecodeQr(byte[] png)
+    {
+        using var bitmap = SKBitmap.Decode(png);
+        var pixels = new byte[bitmap.Width * bitmap.Height * 4];
+        for (var y = 0; y < bitmap.Height; y++)
+        {
+            for (var x = 0; x < bitmap.Width; x++)
+            {
+                var c = bitmap.GetPixel(x, y);
+                var at = (y * bitmap.Width + x) * 4;
+                (pixels[at], pixels[at + 1], pixels[at + 2], pixels[at + 3]) = (c.Red, c.Green, c.Blue, c.Alpha);
+            }
+        }
+        var source = new ZXing.RGBLuminanceSource(pixels, bitmap.Width, bitmap.Height, ZXing.RGBLuminanceSource.BitmapFormat.RGBA32);
+        var reader = new ZXing.QrCode.QRCodeReader();
+        var result = reader.decode(new ZXing.BinaryBitmap(new ZXing.Common.HybridBinarizer(source)),
+            new Dictionary<ZXing.DecodeHintType, object> { [ZXing.DecodeHintType.TRY_HARDER] = true });
+        return result?.Text;
+    }
+}
