@@ -20,6 +20,8 @@ public sealed class ReferralFlowTests : IAsyncLifetime
     private readonly SiyuFactory _factory;
     private HttpClient _admin = null!;
     private HttpClient _sim = null!;
+    private HttpClient _api = null!;
+    private Uri _base = null!;
 
     public ReferralFlowTests()
     {
@@ -31,13 +33,26 @@ public sealed class ReferralFlowTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _factory.StartServer();
-        _admin = await _factory.AdminClientAsync();
+        var address = _factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        _base = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        _admin = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _base };
+        var login = await _admin.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["tenant"] = "demo", ["username"] = "admin", ["password"] = SiyuFactory.AdminPassword, ["returnUrl"] = "/",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        _api = new HttpClient { BaseAddress = _base };
+        _api.DefaultRequestHeaders.Add("X-Api-Key", SiyuFactory.ApiKey);
         _sim = await ServerProcess.SimulatorClientAsync(_admin);
     }
 
     public async Task DisposeAsync()
     {
         _sim.Dispose();
+        _api.Dispose();
+        _admin.Dispose();
         await _factory.DisposeAsync();
         try
         {
@@ -94,10 +109,10 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         // The inviter is a customer of zhangmin's, and has a phone on file.
         var inviterExt = await ScanAsync("小明", null);
         var inviter = await CustomerAsync(inviterExt);
-        var phone = await _factory.ApiClient().PostEventsAsync(new
+        var phone = await _api.PostEventsAsync(new
         {
             id = "inviter-phone", type = "profile.updated", timestamp = _time.Now.ToString("O"),
-            identifiers = new { external_userid = inviterExt, phone = "13800138000" },
+            identifiers = new { external_userid = inviterExt, phone = "13761234509" },
         });
         Assert.True(phone.IsSuccessStatusCode, await phone.Content.ReadAsStringAsync());
 
@@ -138,12 +153,12 @@ public sealed class ReferralFlowTests : IAsyncLifetime
 
         // A second WeChat account with the inviter's phone (One ID keeps them apart as a conflict) does not count.
         var fraudExt = "wmFraudAccount0000000000000001";
-        var fraudData = await _factory.ApiClient().PostEventsAsync(new
+        // The second account visits the H5 page, then submits the inviter's phone on its form.
+        foreach (var (id, identifiers) in new (string, object)[] { ("fraud-view", new { external_userid = fraudExt }), ("fraud-form", new { external_userid = fraudExt, phone = "13761234509" }) })
         {
-            id = "fraud-page-view", type = "page.viewed", timestamp = _time.Now.ToString("O"),
-            identifiers = new { external_userid = fraudExt, phone = "13800138000" },
-        });
-        Assert.True(fraudData.IsSuccessStatusCode, await fraudData.Content.ReadAsStringAsync());
+            var fraudData = await _api.PostEventsAsync(new { id, type = "page.viewed", timestamp = _time.Now.ToString("O"), identifiers });
+            Assert.True(fraudData.IsSuccessStatusCode, await fraudData.Content.ReadAsStringAsync());
+        }
         await ScanAsync("小号", state, fraudExt);
         var fraud = await CustomerAsync(fraudExt);
         Assert.NotEqual(inviter, fraud);
@@ -200,7 +215,7 @@ public sealed class ReferralFlowTests : IAsyncLifetime
 
         // The inviter's history has the invites, the revoke and the two rewards.
         var timeline = await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/events?limit=100");
-        var types = timeline!["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
+        var types = timeline!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
         Assert.Equal(10, types.Count(t => t == "referral.invited"));
         Assert.Equal(1, types.Count(t => t == "referral.revoked"));
         Assert.Equal(2, types.Count(t => t == "referral.reward_granted"));
