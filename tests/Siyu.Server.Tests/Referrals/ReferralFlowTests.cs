@@ -221,6 +221,78 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         Assert.Equal(2, types.Count(t => t == "referral.reward_granted"));
     }
 
+    [Fact]
+    public async Task Bursts_and_rapid_add_deletes_stop_counting_and_a_paused_campaign_counts_nothing()
+    {
+        var channel = await PostAsync("/api/v1/wecom/channels", new { name = "风控渠道", staff = new object[] { new { userid = "zhangmin", daily_cap = 0 } } }, HttpStatusCode.Created);
+        var channelId = channel["id"]!.GetValue<long>();
+
+        // Mistakes are named at their field.
+        var bad = await _admin.PostAsJsonAsync("/api/v1/referrals/campaigns", new { name = "x", channel_code_id = 999999, tiers = Array.Empty<object>(), poster_color = "red" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Content.ReadAsStringAsync();
+        Assert.Contains("\"tiers\"", problem, StringComparison.Ordinal);
+        Assert.Contains("\"poster_color\"", problem, StringComparison.Ordinal);
+        var unknown = await _admin.PostAsJsonAsync("/api/v1/referrals/campaigns", new { name = "x", channel_code_id = 999999, tiers = new object[] { new { invites = 1, kind = "points", points = 1 } } });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("channel_code_id", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var campaign = await PostAsync("/api/v1/referrals/campaigns", new
+        {
+            name = "风控测试", channel_code_id = channelId, daily_cap = 0, burst_limit = 3, burst_minutes = 10, rapid_delete_minutes = 30, block_after_rapid_deletes = 2,
+            tiers = new object[] { new { invites = 10, kind = "points", points = 10 } },
+        }, HttpStatusCode.Created);
+        var id = campaign["id"]!.GetValue<long>();
+        var inviter = await CustomerAsync(await ScanAsync("邀请人", null));
+        var state = (await PostAsync($"/api/v1/referrals/campaigns/{id}/join", new { customer_id = inviter }, HttpStatusCode.Created))["state"]!.GetValue<string>();
+        var start = _time.Now;
+
+        // Three adds within ten minutes count; the fourth is a burst. Twenty minutes later adds count again.
+        var exts = new List<string>();
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Now = start.AddMinutes(i < 4 ? i : 20);
+            exts.Add(await ScanAsync($"朋友{i}", state));
+            ids.Add(await CustomerAsync(exts[^1]));
+            await InvitesAsync(id, i + 1);
+        }
+        var invites = await InvitesAsync(id, 5);
+        Assert.Equal(["counted", "counted", "counted", "burst", "counted"], ids.Select(x => ReasonOf(invites, x)));
+
+        // Two friends delete within 30 minutes of their add: both revoked, and the inviter is blocked.
+        _time.Now = start.AddMinutes(25);
+        foreach (var ext in new[] { exts[2], exts[4] })
+        {
+            var delete = await _sim.PostAsJsonAsync("/sim/contacts/delete", new { userid = "zhangmin", external_userid = ext, by = "customer" });
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+        await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{id}/participants"),
+            p => p["items"]![0]!["blocked"]!.GetValue<bool>() && p["items"]![0]!["rapid_deletes"]!.GetValue<int>() == 2);
+        _time.Now = start.AddMinutes(40);
+        var late = await CustomerAsync(await ScanAsync("朋友5", state));
+        invites = await InvitesAsync(id, 6);
+        Assert.Equal("inviter_blocked", ReasonOf(invites, late));
+        var view = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{id}");
+        Assert.Equal(2, view!["counted"]!.GetValue<int>());
+        Assert.Equal(2, view["revoked"]!.GetValue<int>());
+
+        // Paused: adds through the code are recorded as not counted, and nobody new can join.
+        var pause = await _admin.PatchAsJsonAsync($"/api/v1/referrals/campaigns/{id}", new { status = "paused" });
+        Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
+        var paused = await CustomerAsync(await ScanAsync("朋友6", state));
+        invites = await InvitesAsync(id, 7);
+        Assert.Equal("campaign_inactive", ReasonOf(invites, paused));
+        var other = await CustomerAsync(await ScanAsync("另一位", null));
+        var refused = await _admin.PostAsJsonAsync($"/api/v1/referrals/campaigns/{id}/join", new { customer_id = other });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("not_active", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var end = await _admin.PatchAsJsonAsync($"/api/v1/referrals/campaigns/{id}", new { status = "ended" });
+        Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        var reopen = await _admin.PatchAsJsonAsync($"/api/v1/referrals/campaigns/{id}", new { status = "active" });
+        Assert.Equal(HttpStatusCode.Conflict, reopen.StatusCode);
+    }
+
     /// <summary>The QR code's text in a PNG (ZXing over the decoded pixels).</summary>
     internal static string? DecodeQr(byte[] png)
     {
