@@ -127,7 +127,10 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         // The poster carries the inviter's own contact way: decode its QR code.
         var poster = await _admin.GetAsync(joined["poster_url"]!.GetValue<string>());
         Assert.Equal("image/png", poster.Content.Headers.ContentType?.MediaType);
-        var text = DecodeQr(await poster.Content.ReadAsByteArrayAsync());
+        var png = await poster.Content.ReadAsByteArrayAsync();
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "siyu-screenshots"));
+        await File.WriteAllBytesAsync(Path.Combine(Path.GetTempPath(), "siyu-screenshots", "referral-poster.png"), png);
+        var text = DecodeQr(png);
         Assert.Equal(Siyu.WeComSimulator.State.SimulatedCorp.ContactWayLink(joined["config_id"]!.GetValue<string>()), text);
 
         // Day 1: five new friends count, the sixth is over the daily cap of 5.
