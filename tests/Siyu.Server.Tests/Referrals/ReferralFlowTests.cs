@@ -94,12 +94,17 @@ public sealed class ReferralFlowTests : IAsyncLifetime
     public async Task Invites_count_new_friends_within_caps_refuse_fraud_revoke_on_delete_and_reward_each_tier_once()
     {
         var channel = await PostAsync("/api/v1/wecom/channels", new { name = "任务宝渠道", staff = new object[] { new { userid = "zhangmin", daily_cap = 0 } } }, HttpStatusCode.Created);
+        var template = await PostAsync("/api/v1/coupon-templates", new
+        {
+            name = "课程8折券", kind = "amount_off", face_value = 20m, min_spend = 100m, valid_days = 7, total_stock = 10, per_customer_limit = 1,
+        }, HttpStatusCode.Created);
         var campaign = await PostAsync("/api/v1/referrals/campaigns", new
         {
             name = "邀3位好友解锁课程折扣", channel_code_id = channel["id"]!.GetValue<long>(), poster_title = "好友助力 免费领课", poster_color = "#1565C0",
             daily_cap = 5, revoke_within_days = 7,
             tiers = new object[]
             {
+                new { invites = 1, kind = "coupon", coupon_template_id = template["id"]!.GetValue<long>() },
                 new { invites = 3, kind = "points", points = 100 },
                 new { invites = 6, kind = "message", text = "恭喜！你已邀请 6 位好友，课程折扣已解锁。" },
             },
@@ -168,20 +173,23 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         invites = await InvitesAsync(campaignId, 8);
         Assert.Equal("same_identity_as_inviter", ReasonOf(invites, fraud));
 
-        // Tier 1 (3 invites → 100 points) was granted once; tier 2 (6) not yet.
+        // Tiers 1 (1 invite → coupon) and 2 (3 → 100 points) were granted once each; tier 3 (6) not yet.
         var rewards = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards"),
-            r => r["items"]!.AsArray().Any(x => x!["status"]!.GetValue<string>() == "delivered"));
-        Assert.Equal([0], rewards["items"]!.AsArray().Select(r => r!["tier"]!.GetValue<int>()));
+            r => r["items"]!.AsArray().Count(x => x!["status"]!.GetValue<string>() == "delivered") == 2);
+        Assert.Equal([0, 1], rewards["items"]!.AsArray().Select(r => r!["tier"]!.GetValue<int>()).Order());
+        var couponCode = rewards["items"]!.AsArray().Single(r => r!["tier"]!.GetValue<int>() == 0)!["ref"]!.GetValue<string>();
+        var coupons = (await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/coupons"))!.ToJsonString();
+        Assert.Contains(couponCode, coupons, StringComparison.Ordinal);
         Assert.Equal(100, (await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/points"))!["balance"]!.GetValue<long>());
 
-        // Day 2: the cap starts again; a seventh friend counts and reaches tier 2 (a message through the delivery pipeline).
+        // Day 2: the cap starts again; a seventh friend counts and reaches tier 3 (a message through the delivery pipeline).
         _time.Now = _time.Now.AddDays(1);
         var seventh = await CustomerAsync(await ScanAsync("好友7", state));
         invites = await InvitesAsync(campaignId, 9);
         Assert.Equal("counted", ReasonOf(invites, seventh));
         rewards = await Json.EventuallyAsync(() => _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards"),
-            r => r["items"]!.AsArray().Count == 2 && r["items"]!.AsArray().All(x => x!["status"]!.GetValue<string>() == "delivered"));
-        var message = rewards["items"]!.AsArray().Single(r => r!["tier"]!.GetValue<int>() == 1)!;
+            r => r["items"]!.AsArray().Count == 3 && r["items"]!.AsArray().All(x => x!["status"]!.GetValue<string>() == "delivered"));
+        var message = rewards["items"]!.AsArray().Single(r => r!["tier"]!.GetValue<int>() == 2)!;
         Assert.StartsWith("outbound:", message["ref"]!.GetValue<string>(), StringComparison.Ordinal);
         var outbound = await _admin.GetJsonOrNull($"/api/v1/delivery/messages/{message["ref"]!.GetValue<string>()["outbound:".Length..]}");
         Assert.Equal(inviter, outbound!["customer_id"]!.GetValue<long>());
@@ -193,7 +201,7 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         Assert.Equal(friends[1], invites["items"]![0]!["invitee_id"]!.GetValue<long>());
         Assert.Equal("deleted_within_window", invites["items"]![0]!["reason"]!.GetValue<string>());
 
-        // An eighth friend brings the inviter back to 6: tier 2 is not granted a second time.
+        // An eighth friend brings the inviter back to 6: tier 3 is not granted a second time.
         await CustomerAsync(await ScanAsync("好友8", state));
         await InvitesAsync(campaignId, 10);
         var board = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/leaderboard");
@@ -213,15 +221,15 @@ public sealed class ReferralFlowTests : IAsyncLifetime
         Assert.Equal(1, view["revoked"]!.GetValue<int>());
         Assert.Equal(3, view["not_counted"]!.GetValue<int>());
         rewards = await _admin.GetJsonOrNull($"/api/v1/referrals/campaigns/{campaignId}/rewards");
-        Assert.Equal(2, rewards!["items"]!.AsArray().Count);
+        Assert.Equal(3, rewards!["items"]!.AsArray().Count);
         Assert.Equal(100, (await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/points"))!["balance"]!.GetValue<long>());
 
-        // The inviter's history has the invites, the revoke and the two rewards.
+        // The inviter's history has the invites, the revoke and the three rewards.
         var timeline = await _admin.GetJsonOrNull($"/api/v1/customers/{inviter}/events?limit=100");
         var types = timeline!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
         Assert.Equal(10, types.Count(t => t == "referral.invited"));
         Assert.Equal(1, types.Count(t => t == "referral.revoked"));
-        Assert.Equal(2, types.Count(t => t == "referral.reward_granted"));
+        Assert.Equal(3, types.Count(t => t == "referral.reward_granted"));
     }
 
     [Fact]
