@@ -423,6 +423,11 @@ public sealed partial class ReferralService(
         }
         foreach (var reward in await db.ReferralRewards.AsNoTracking().Where(r => r.ParticipantId == participantId && r.Status == "pending").ToListAsync())
         {
+            if (reward.Tier >= rules.Tiers.Count)
+            {
+                // The rules were edited down after this tier was granted; it stays granted but has nothing left to deliver.
+                continue;
+            }
             await DeliverAsync(tenantId, campaign, rules.Tiers[reward.Tier], reward);
         }
     }
