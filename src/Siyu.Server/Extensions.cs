@@ -128,6 +128,8 @@ public static class Extensions
         services.AddSingleton<Coupons.CouponAbuseGuard>();
         services.AddSingleton<Lottery.LotteryService>();
         services.AddSingleton<Stores.StoreService>();
+        services.AddSingleton<Referrals.ReferralService>();
+        services.AddSingleton<Referrals.ReferralPosters>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Campaigns.CampaignOverview>();
@@ -288,6 +290,7 @@ public static class Extensions
         Coupons.CouponApi.MapCouponApi(api);
         Lottery.LotteryApi.MapLotteryApi(api);
         Stores.StoresApi.MapStoresApi(api);
+        Referrals.ReferralApi.MapReferralApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         Campaigns.CampaignOverview.MapCampaignsApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.

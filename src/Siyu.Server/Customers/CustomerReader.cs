@@ -231,6 +231,28 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return list;
     }
 
+    /// <summary>
+    /// Customers (canonical) this one shares a phone, unionid or device with that One ID kept apart (open merge
+    /// conflicts): two accounts of one person, as anti-fraud rules see them.
+    /// </summary>
+    public HashSet<long> SharesIdentityWith(int tenantId, long customerId)
+    {
+        var others = new HashSet<long>();
+        using (var c = store.OpenReader())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT CustomerA, CustomerB FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL AND (CustomerA = $c OR CustomerB = $c)";
+            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.Parameters.AddWithValue("$c", customerId);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                others.Add(r.GetInt64(0) == customerId ? r.GetInt64(1) : r.GetInt64(0));
+            }
+        }
+        return [.. others.Select(o => Canonical(tenantId, o) ?? o).Where(o => o != customerId)];
+    }
+
     /// <summary>Pairs an event linked but the guard rails kept apart (both strongly identified), newest first.</summary>
     public List<MergeConflictView> OpenConflicts(int tenantId, int limit = 500)
     {

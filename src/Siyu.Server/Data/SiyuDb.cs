@@ -63,6 +63,10 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Lottery.LotteryRow> Lotteries => Set<Lottery.LotteryRow>();
     public DbSet<Lottery.LotteryPrizeRow> LotteryPrizes => Set<Lottery.LotteryPrizeRow>();
     public DbSet<Lottery.LotteryDrawRow> LotteryDraws => Set<Lottery.LotteryDrawRow>();
+    public DbSet<Referrals.ReferralCampaignRow> ReferralCampaigns => Set<Referrals.ReferralCampaignRow>();
+    public DbSet<Referrals.ReferralParticipantRow> ReferralParticipants => Set<Referrals.ReferralParticipantRow>();
+    public DbSet<Referrals.ReferralInviteRow> ReferralInvites => Set<Referrals.ReferralInviteRow>();
+    public DbSet<Referrals.ReferralRewardRow> ReferralRewards => Set<Referrals.ReferralRewardRow>();
     public DbSet<Loyalty.PointsAccountRow> PointsAccounts => Set<Loyalty.PointsAccountRow>();
     public DbSet<Loyalty.PointsLotRow> PointsLots => Set<Loyalty.PointsLotRow>();
     public DbSet<Loyalty.PointsLedgerRow> PointsLedger => Set<Loyalty.PointsLedgerRow>();
@@ -334,6 +338,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Siyu.Server.Loyalty.LoyaltyRows.Configure(b);
         Siyu.Server.Lottery.LotteryRows.Configure(b);
         Siyu.Server.Stores.StoreRows.Configure(b);
+        Siyu.Server.Referrals.ReferralRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

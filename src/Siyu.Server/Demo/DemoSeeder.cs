@@ -40,8 +40,8 @@ public sealed partial class DemoSeeder(
             ["city"] = Cities[random.Next(Cities.Length)],
             ["birthday"] = $"{random.Next(1970, 2005)}-{random.Next(1, 13):D2}-{random.Next(1, 29):D2}",
         };
-        // The states of Siyu's own channel codes (ch_…) are named by the add callback; the seeder must not overwrite that name.
-        if (contact.State is { Length: > 0 } state && !state.StartsWith("ch_", StringComparison.Ordinal))
+        // The states of Siyu's own channel codes (ch_…, and referral codes rf_…) are named by the add callback; the seeder must not overwrite that name.
+        if (contact.State is { Length: > 0 } state && !state.StartsWith("ch_", StringComparison.Ordinal) && Core.Referrals.ReferralState.CodeOf(state) is null)
         {
             attributes["first_channel"] = state;
         }

@@ -14,7 +14,7 @@ public sealed partial class EmbeddedWeComSimulator(
     // Relations dated over the last 300 days (from midnight, so a day's restarts look alike): the analytics have recent adds to show.
     private readonly SimulatorOptions _options = new()
     {
-        Urls = settings.Urls, ExternalContactCount = settings.Contacts,
+        Urls = settings.Urls, ExternalContactCount = settings.Contacts, TimeProvider = time,
         DemoEpoch = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date.AddDays(-300), TimeSpan.Zero),
     };
 

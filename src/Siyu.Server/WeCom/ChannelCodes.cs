@@ -70,6 +70,15 @@ public sealed partial class ChannelCodes(
     public async Task<ChannelCodeRow?> FindByStateAsync(int tenantId, string state)
     {
         await using var db = await dbs.CreateDbContextAsync();
+        // An inviter's personal code of a referral campaign (state rf_…) acts as the campaign's channel code: same tags, welcome and counts.
+        if (Core.Referrals.ReferralState.CodeOf(state) is { } code)
+        {
+            return await (from p in db.ReferralParticipants
+                          join r in db.ReferralCampaigns on p.CampaignId equals r.Id
+                          join c in db.ChannelCodes on r.ChannelCodeId equals c.Id
+                          where p.TenantId == tenantId && p.Code == code
+                          select c).AsNoTracking().FirstOrDefaultAsync();
+        }
         return await db.ChannelCodes.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.State == state);
     }
 

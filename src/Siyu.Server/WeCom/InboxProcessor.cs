@@ -42,7 +42,7 @@ public sealed class WelcomeTimings
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
-    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, Tenants.TenantDirectory tenants, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, Tenants.TenantDirectory tenants, Referrals.ReferralService referrals, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
 {
     public const int MaxAttempts = 8;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -240,6 +240,10 @@ public sealed partial class InboxProcessor(
                         ["staff_userid"] = c.UserId, ["state"] = c.State, ["channel"] = channel?.Name, ["half"] = c.ChangeType == ExternalContactChangeType.AddHalfExternalContact,
                         ["source"] = "wecom_callback",
                     }, attributes, "wecom")]))[0];
+                if (outcome.Error is null)
+                {
+                    await referrals.OnAddedAsync(row.TenantId, c.State, key, outcome.CustomerId, outcome.Seq, c.UserId ?? "", at);
+                }
                 if (channel is null || outcome.Error is not null)
                 {
                     return;
@@ -284,6 +288,10 @@ public sealed partial class InboxProcessor(
                         ["staff_userid"] = c.UserId, ["by"] = c.ChangeType == ExternalContactChangeType.DelExternalContact ? "staff" : "customer",
                         ["reason"] = c.Source, ["state"] = relationState,
                     }, null, "wecom")]))[0];
+                if (deleted.Error is null)
+                {
+                    await referrals.OnDeletedAsync(row.TenantId, deleted.CustomerId, c.UserId ?? "", at);
+                }
                 if (!deleted.Duplicate && relationState is { Length: > 0 } && await channels.FindByStateAsync(row.TenantId, relationState) is { } from)
                 {
                     await channels.CountAsync(row.TenantId, from.Id, c.UserId ?? "", add: false, at);

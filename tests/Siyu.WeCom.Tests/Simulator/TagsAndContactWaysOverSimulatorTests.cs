@@ -145,4 +145,20 @@ public sealed class TagsAndContactWaysOverSimulatorTests
 
         return ids;
     }
+
+    [Fact]
+    public async Task A_contact_way_qr_code_is_a_png_served_by_the_simulator_and_gone_with_the_way()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var client = sim.Client();
+        var created = await client.AddContactWayAsync(new WeComContactWay { Type = 1, Scene = 2, State = "rf_abc", User = ["zhangmin"] });
+        using var http = new HttpClient();
+
+        var png = await http.GetByteArrayAsync(created.QrCode);
+        Assert.Equal(new Uri(sim.BaseAddress, $"/sim/qr/{created.ConfigId}.png"), new Uri(created.QrCode!));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+
+        await client.DeleteContactWayAsync(created.ConfigId);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(created.QrCode)).StatusCode);
+    }
 }

@@ -99,7 +99,8 @@ internal static class CgiBinApi
                 SimulatedCorp.StrList(body, "add_tag"), SimulatedCorp.StrList(body, "remove_tag"))));
 
         api.MapPost("/externalcontact/add_contact_way", (HttpRequest request, SimulatedCorp corp) =>
-            WithBody<WeComContactWay>(request, corp.AddContactWay));
+            // The QR image is served by the simulator itself (/sim/qr/{config_id}.png), like WeCom's wework.qpic.cn links.
+            WithBody<WeComContactWay>(request, way => corp.AddContactWay(way, $"{request.Scheme}://{request.Host}/sim/qr/")));
 
         api.MapPost("/externalcontact/get_contact_way", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, body => corp.GetContactWay(SimulatedCorp.Str(body, "config_id"))));

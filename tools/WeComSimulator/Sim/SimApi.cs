@@ -47,6 +47,18 @@ internal static class SimApi
             }
         });
 
+        // The image behind a contact way's qr_code: a real PNG QR code of the way's link (see SimulatedCorp.ContactWayLink).
+        sim.MapGet("/qr/{configId}.png", (string configId, SimulatedCorp corp) =>
+        {
+            if (!corp.HasContactWay(configId))
+            {
+                return Results.NotFound();
+            }
+            using var generator = new QRCoder.QRCodeGenerator();
+            using var data = generator.CreateQrCode(SimulatedCorp.ContactWayLink(configId), QRCoder.QRCodeGenerator.ECCLevel.M);
+            return Results.File(new QRCoder.PngByteQRCode(data).GetGraphic(8), "image/png");
+        });
+
         sim.MapGet("/messages", (string? kind, SimulatedCorp corp) =>
             Results.Json(new { messages = corp.Messages.Where(m => kind is null || m.Kind == kind).ToList() }, SimJson.Options));
 

@@ -518,7 +518,7 @@ public sealed partial class SimulatedCorp
 
     // ---- Channel codes ----
 
-    internal SimResult AddContactWay(WeComContactWay way)
+    internal SimResult AddContactWay(WeComContactWay way, string? qrBase = null)
     {
         if (way.Type is not (1 or 2) || way.Scene is not (1 or 2))
         {
@@ -544,11 +544,23 @@ public sealed partial class SimulatedCorp
             }
 
             var configId = NewHex(32);
-            var qrCode = way.Scene == 2 ? "https://wework.qpic.cn/wwpic/sim/" + configId + "/0" : null;
+            var qrCode = way.Scene != 2 ? null : qrBase is null ? "https://wework.qpic.cn/wwpic/sim/" + configId + "/0" : qrBase + configId + ".png";
             _contactWays.Add(new SimContactWay { Way = way with { ConfigId = configId, QrCode = qrCode }, CreatedAt = Now() });
             return qrCode is null ? SimResult.Ok(("config_id", configId)) : SimResult.Ok(("config_id", configId), ("qr_code", qrCode));
         }
     }
+
+    /// <summary>Whether a contact way exists (the QR image is served only for those).</summary>
+    internal bool HasContactWay(string configId)
+    {
+        lock (_lock)
+        {
+            return _contactWays.Any(c => c.Way.ConfigId == configId);
+        }
+    }
+
+    /// <summary>What a contact way's QR code encodes: a link naming its config_id, like WeCom's work.weixin.qq.com/ca/… links.</summary>
+    public static string ContactWayLink(string configId) => "https://work.weixin.qq.com/ca/sim_" + configId;
 
     internal SimResult GetContactWay(string? configId)
     {
