@@ -35,6 +35,17 @@ public sealed class CampaignOverview(IDbContextFactory<SiyuDb> dbs, TimeProvider
                 new("prizes_won", await draws.CountAsync(d => d.PrizeId != null)),
             ]);
 
+        var referralCampaigns = db.ReferralCampaigns.Where(c => c.TenantId == tenantId);
+        var invites = db.ReferralInvites.Where(i => i.TenantId == tenantId && i.AddedAtTicks >= since);
+        var referral = new CampaignTypeSummary("referrals", "/referrals",
+            await referralCampaigns.CountAsync(),
+            await referralCampaigns.CountAsync(c => c.Status == "active" && (c.EndsAtTicks == null || c.EndsAtTicks > now) && (c.StartsAtTicks == null || c.StartsAtTicks <= now)),
+            [
+                new("invites_counted", await invites.CountAsync(i => i.Status == "counted")),
+                new("invites_refused", await invites.CountAsync(i => i.Status == "not_counted")),
+                new("rewards", await db.ReferralRewards.CountAsync(r => r.TenantId == tenantId && r.AtTicks >= since)),
+            ]);
+
         var templates = db.CouponTemplates.Where(t => t.TenantId == tenantId);
         var coupons = db.Coupons.Where(c => c.TenantId == tenantId);
         var coupon = new CampaignTypeSummary("coupons", "/coupons",
@@ -61,7 +72,7 @@ public sealed class CampaignOverview(IDbContextFactory<SiyuDb> dbs, TimeProvider
             // Stores are not time-bound campaigns: their figures are current, not the last 7 days'.
             [new("cities", await stores.Select(s => s.City).Distinct().CountAsync()), new("with_channel_code", await stores.CountAsync(s => s.ChannelCodeId != null))]);
 
-        return [lottery, coupon, points, store];
+        return [referral, lottery, coupon, points, store];
     }
 
     public static RouteGroupBuilder MapCampaignsApi(RouteGroupBuilder api)
