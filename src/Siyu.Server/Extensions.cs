@@ -125,6 +125,9 @@ public static class Extensions
         services.AddSingleton<Coupons.CouponAbuseGuard>();
         services.AddSingleton<Lottery.LotteryService>();
         services.AddSingleton<Stores.StoreService>();
+        services.AddSingleton<Groups.GroupCodeService>();
+        services.AddSingleton<CheckIns.CheckInService>();
+        services.AddHostedService<CheckIns.CampaignTicker>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Loyalty.LoyaltyWorker>();
@@ -284,6 +287,8 @@ public static class Extensions
         Coupons.CouponApi.MapCouponApi(api);
         Lottery.LotteryApi.MapLotteryApi(api);
         Stores.StoresApi.MapStoresApi(api);
+        Groups.GroupCodesApi.MapGroupCodesApi(api);
+        CheckIns.CheckInsApi.MapCheckInsApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
