@@ -157,6 +157,7 @@ public sealed class GroupCodeService(
             db.GroupCodeTiers.Add(tier);
             await db.SaveChangesAsync(ct);
             tier.State = $"gc{code.Id}t{tier.Id}";
+            tier.RoomBaseId = t.ChatIds!.Count + 1; // auto-created rooms continue the numbering of the pooled groups
             var position = 0;
             foreach (var chat in t.ChatIds!)
             {
@@ -375,7 +376,12 @@ public sealed class GroupCodeService(
             var known = await db.CustomerGroups.AsNoTracking().Where(g => g.TenantId == tenantId && ids.Contains(g.ChatId)).ToDictionaryAsync(g => g.ChatId, StringComparer.Ordinal, ct);
             foreach (var missing in ids.Where(i => !known.ContainsKey(i)).ToList())
             {
-                await groups.RefreshAsync(tenantId, client, missing, ct);
+                var (joined, left) = await groups.RefreshAsync(tenantId, client, missing, ct);
+                if (pool.Any(p => p.ChatId == missing && p.AutoCreated))
+                {
+                    // A room WeCom just created for this join way: its first members joined through the code.
+                    await CountAsync(tenantId, missing, joined, left, ct);
+                }
                 if (await db.CustomerGroups.AsNoTracking().FirstOrDefaultAsync(g => g.TenantId == tenantId && g.ChatId == missing, ct) is { } fresh)
                 {
                     known[missing] = fresh;
@@ -425,27 +431,7 @@ public sealed class GroupCodeService(
     public async Task AfterGroupChangeAsync(int tenantId, string chatId, bool created, int joined, int left, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (joined > 0 || left > 0)
-        {
-            var day = Core.CheckIns.CheckInCalendar.Day(time.GetUtcNow(), tenants.Zone(tenantId));
-            var updated = await db.GroupDailyStats.Where(s => s.TenantId == tenantId && s.ChatId == chatId && s.Day == day)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Joins, x => x.Joins + joined).SetProperty(x => x.Leaves, x => x.Leaves + left), ct);
-            if (updated == 0)
-            {
-                db.GroupDailyStats.Add(new GroupDailyStatRow { TenantId = tenantId, ChatId = chatId, Day = day, Joins = joined, Leaves = left });
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException)
-                {
-                    // Another pass inserted the day first: add to it.
-                    db.ChangeTracker.Clear();
-                    await db.GroupDailyStats.Where(s => s.TenantId == tenantId && s.ChatId == chatId && s.Day == day)
-                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.Joins, x => x.Joins + joined).SetProperty(x => x.Leaves, x => x.Leaves + left), ct);
-                }
-            }
-        }
+        await CountAsync(tenantId, chatId, joined, left, ct);
         var tierIds = await db.GroupCodeChats.AsNoTracking().Where(c => c.TenantId == tenantId && c.ChatId == chatId).Select(c => c.TierId).ToListAsync(ct);
         if (created && tierIds.Count == 0)
         {
@@ -457,6 +443,34 @@ public sealed class GroupCodeService(
         foreach (var tierId in tierIds.Distinct())
         {
             await RotateTierAsync(tenantId, tierId, ct);
+        }
+    }
+
+    /// <summary>Adds joins and leaves to the group's day (own context: a conflict retry must not drop the caller's tracked changes).</summary>
+    private async Task CountAsync(int tenantId, string chatId, int joined, int left, CancellationToken ct)
+    {
+        if (joined == 0 && left == 0)
+        {
+            return;
+        }
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var day = Core.CheckIns.CheckInCalendar.Day(time.GetUtcNow(), tenants.Zone(tenantId));
+        var updated = await db.GroupDailyStats.Where(s => s.TenantId == tenantId && s.ChatId == chatId && s.Day == day)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Joins, x => x.Joins + joined).SetProperty(x => x.Leaves, x => x.Leaves + left), ct);
+        if (updated == 0)
+        {
+            db.GroupDailyStats.Add(new GroupDailyStatRow { TenantId = tenantId, ChatId = chatId, Day = day, Joins = joined, Leaves = left });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another pass inserted the day first: add to it.
+                db.ChangeTracker.Clear();
+                await db.GroupDailyStats.Where(s => s.TenantId == tenantId && s.ChatId == chatId && s.Day == day)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Joins, x => x.Joins + joined).SetProperty(x => x.Leaves, x => x.Leaves + left), ct);
+            }
         }
     }
 
