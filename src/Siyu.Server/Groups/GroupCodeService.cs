@@ -46,7 +46,7 @@ public sealed record SopView(long Id, long GroupCodeId, string Name, string Text
 /// </summary>
 public sealed class GroupCodeService(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, CustomerGroups groups, Audiences.AudienceService audiences, DeliveryService delivery,
-    Tenants.TenantDirectory tenants, TimeProvider time, ILogger<GroupCodeService> logger)
+    Tenants.TenantDirectory tenants, Customers.CustomerReader reader, TimeProvider time, ILogger<GroupCodeService> logger)
 {
     public const int MaxTiers = 5;
     public const int MaxChatsPerTier = 50;
@@ -483,6 +483,10 @@ public sealed class GroupCodeService(
         if (code is null)
         {
             return (null, "group_code");
+        }
+        if (reader.Canonical(tenantId, customerId) is null)
+        {
+            return (null, "customer_id");
         }
         var tiers = await db.GroupCodeTiers.AsNoTracking().Where(t => t.TenantId == tenantId && t.GroupCodeId == id).ToListAsync(ct);
         if (code.Status != "active")
