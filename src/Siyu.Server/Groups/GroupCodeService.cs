@@ -295,6 +295,15 @@ public sealed class GroupCodeService(
         return (await GetAsync(tenantId, id, ct), []);
     }
 
+    /// <summary>Live customer groups to pick from (largest first).</summary>
+    public async Task<IReadOnlyList<(string ChatId, string? Name, int Members)>> GroupChoicesAsync(int tenantId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var rows = await db.CustomerGroups.AsNoTracking().Where(g => g.TenantId == tenantId && g.DismissedAtTicks == null)
+            .OrderByDescending(g => g.Members).Take(500).Select(g => new { g.ChatId, g.Name, g.Members }).ToListAsync(ct);
+        return [.. rows.Select(r => (r.ChatId, r.Name, r.Members))];
+    }
+
     // ---- WeCom: join ways and the welcome template ----
 
     private WeComApiClient? Client(int tenantId) => connections.Get(tenantId) is { CanCallApi: true } c ? connections.Client(c) : null;
