@@ -64,5 +64,20 @@ public sealed class CheckInBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=checkin-participants]")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("[data-testid=checkin-count]")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("[data-testid=checkin-detail-state]")).ToHaveTextAsync("进行中");
+
+        // The 群活码 page renders a code created through the API with its groups and fill levels.
+        var groups = (await admin.GetFromJsonAsync<JsonArray>("/api/v1/wecom/groups"))!;
+        var chatId = groups[0]!["chat_id"]!.GetValue<string>();
+        var code = await admin.PostAsJsonAsync("/api/v1/group-codes", new { name = "新人群活码", tiers = new[] { new { name = "新人群", rank = 0, chat_ids = new[] { chatId } } } });
+        Assert.True(code.IsSuccessStatusCode, await code.Content.ReadAsStringAsync());
+        var codeId = (await code.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+        await page.ClickAsync("[data-testid=nav-group-codes]");
+        await page.WaitForURLAsync("**/group-codes");
+        await Assertions.Expect(page.Locator("[data-testid=groupcode-form]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=groupcode-link]")).ToHaveTextAsync("新人群活码");
+        await page.ClickAsync("[data-testid=groupcode-link]");
+        await page.WaitForURLAsync($"**/group-codes/{codeId}");
+        await Assertions.Expect(page.Locator("[data-testid=groupcode-chat]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=groupcode-chat]")).ToContainTextAsync("✓");
     }
 }
