@@ -130,6 +130,9 @@ public static class Extensions
         services.AddSingleton<Stores.StoreService>();
         services.AddSingleton<Referrals.ReferralService>();
         services.AddSingleton<Referrals.ReferralPosters>();
+        services.AddSingleton<Groups.GroupCodeService>();
+        services.AddSingleton<CheckIns.CheckInService>();
+        services.AddHostedService<CheckIns.CampaignTicker>();
         services.AddHostedService<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Campaigns.CampaignOverview>();
@@ -291,6 +294,8 @@ public static class Extensions
         Lottery.LotteryApi.MapLotteryApi(api);
         Stores.StoresApi.MapStoresApi(api);
         Referrals.ReferralApi.MapReferralApi(api);
+        Groups.GroupCodesApi.MapGroupCodesApi(api);
+        CheckIns.CheckInsApi.MapCheckInsApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         Campaigns.CampaignOverview.MapCampaignsApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.

@@ -67,6 +67,14 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
     public DbSet<Referrals.ReferralParticipantRow> ReferralParticipants => Set<Referrals.ReferralParticipantRow>();
     public DbSet<Referrals.ReferralInviteRow> ReferralInvites => Set<Referrals.ReferralInviteRow>();
     public DbSet<Referrals.ReferralRewardRow> ReferralRewards => Set<Referrals.ReferralRewardRow>();
+    public DbSet<Groups.GroupCodeRow> GroupCodes => Set<Groups.GroupCodeRow>();
+    public DbSet<Groups.GroupCodeTierRow> GroupCodeTiers => Set<Groups.GroupCodeTierRow>();
+    public DbSet<Groups.GroupCodeChatRow> GroupCodeChats => Set<Groups.GroupCodeChatRow>();
+    public DbSet<Groups.GroupDailyStatRow> GroupDailyStats => Set<Groups.GroupDailyStatRow>();
+    public DbSet<Groups.GroupSopRow> GroupSops => Set<Groups.GroupSopRow>();
+    public DbSet<CheckIns.CheckInCampaignRow> CheckInCampaigns => Set<CheckIns.CheckInCampaignRow>();
+    public DbSet<CheckIns.CheckInRow> CheckIns => Set<CheckIns.CheckInRow>();
+    public DbSet<CheckIns.CheckInRewardRow> CheckInRewards => Set<CheckIns.CheckInRewardRow>();
     public DbSet<Loyalty.PointsAccountRow> PointsAccounts => Set<Loyalty.PointsAccountRow>();
     public DbSet<Loyalty.PointsLotRow> PointsLots => Set<Loyalty.PointsLotRow>();
     public DbSet<Loyalty.PointsLedgerRow> PointsLedger => Set<Loyalty.PointsLedgerRow>();
@@ -339,6 +347,8 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Siyu.Server.Lottery.LotteryRows.Configure(b);
         Siyu.Server.Stores.StoreRows.Configure(b);
         Siyu.Server.Referrals.ReferralRows.Configure(b);
+        Siyu.Server.Groups.GroupCodeRows.Configure(b);
+        Siyu.Server.CheckIns.CheckInRows.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

@@ -33,8 +33,8 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
         return chatIds.Count;
     }
 
-    /// <summary>Re-reads one group and applies the difference in members.</summary>
-    public async Task RefreshAsync(int tenantId, WeComApiClient api, string chatId, CancellationToken cancellationToken)
+    /// <summary>Re-reads one group and applies the difference in members; returns how many customers joined and left.</summary>
+    public async Task<(int Joined, int Left)> RefreshAsync(int tenantId, WeComApiClient api, string chatId, CancellationToken cancellationToken)
     {
         WeComGroupChat chat;
         try
@@ -44,7 +44,7 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
         catch (WeComApiException e) when (e.ErrCode is 40050 or 90500 or 701008)
         {
             await DismissAsync(tenantId, chatId, cancellationToken); // gone: dismissed, or no longer visible to the app
-            return;
+            return (0, 0);
         }
         var now = time.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
@@ -62,12 +62,14 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
         var existing = await db.CustomerGroupMembers.Where(m => m.TenantId == tenantId && m.ChatId == chatId).ToDictionaryAsync(m => m.MemberId, StringComparer.Ordinal, cancellationToken);
         var current = chat.MemberList.ToDictionary(m => m.UserId, StringComparer.Ordinal);
         var events = new List<IncomingEvent>();
+        var (joinedCount, leftCount) = (0, 0);
         foreach (var m in chat.MemberList)
         {
             var joined = m.JoinTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(m.JoinTime) : now;
             if (!existing.TryGetValue(m.UserId, out var row))
             {
                 db.CustomerGroupMembers.Add(row = new CustomerGroupMemberRow { TenantId = tenantId, ChatId = chatId, MemberId = m.UserId });
+                joinedCount += m.Type == WeComGroupChatMemberType.External ? 1 : 0;
             }
             (row.Type, row.JoinTimeTicks, row.JoinScene, row.Name) = ((int)m.Type, joined.UtcTicks, m.JoinScene, m.GroupNickname ?? m.Name);
             if (m.Type == WeComGroupChatMemberType.External)
@@ -84,6 +86,7 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
             db.CustomerGroupMembers.Remove(gone);
             if (gone.Type == (int)WeComGroupChatMemberType.External)
             {
+                leftCount++;
                 events.Add(new IncomingEvent($"wecom:groupleft:{chatId}:{gone.MemberId}:{gone.JoinTimeTicks}", EventTypes.GroupLeft, now,
                     Identifiers(gone.MemberId, null), null, new JsonObject { ["chat_id"] = chatId, ["group_name"] = chat.Name }, null, "wecom"));
             }
@@ -93,6 +96,7 @@ public sealed class CustomerGroups(IDbContextFactory<SiyuDb> dbs, IngestWriter w
         {
             await writer.AppendAsync(tenantId, events); // idempotent keys: a repeated pass stores nothing new
         }
+        return (joinedCount, leftCount);
     }
 
     public async Task DismissAsync(int tenantId, string chatId, CancellationToken cancellationToken)

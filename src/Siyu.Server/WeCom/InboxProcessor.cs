@@ -42,7 +42,8 @@ public sealed class WelcomeTimings
 /// </summary>
 public sealed partial class InboxProcessor(
     IDbContextFactory<SiyuDb> dbs, WeComConnections connections, ChannelCodes channels, IngestWriter writer, Tags.TagWriter tagWriter,
-    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Customers.CustomerReader reader, WelcomeTimings timings, Tenants.TenantDirectory tenants, Referrals.ReferralService referrals, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
+    Tags.TagCatalog tagCatalog, WeComSync sync, CustomerGroups groups, Groups.GroupCodeService groupCodes, Customers.CustomerReader reader, WelcomeTimings timings, Tenants.TenantDirectory tenants,
+    Referrals.ReferralService referrals, TimeProvider time, ILogger<InboxProcessor> logger) : BackgroundService
 {
     public const int MaxAttempts = 8;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -192,7 +193,9 @@ public sealed partial class InboxProcessor(
                 }
                 else if (connection.CanCallApi)
                 {
-                    await groups.RefreshAsync(row.TenantId, connections.Client(connection), chatId, cancellationToken);
+                    var (joined, left) = await groups.RefreshAsync(row.TenantId, connections.Client(connection), chatId, cancellationToken);
+                    // Group codes: day counts, and full groups rotate off their join ways.
+                    await groupCodes.AfterGroupChangeAsync(row.TenantId, chatId, chat.ChangeType == ExternalChatChangeType.Create, joined, left, cancellationToken);
                 }
                 break;
             case ExternalTagChanged when connection.CanCallApi:

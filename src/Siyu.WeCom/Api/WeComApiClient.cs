@@ -342,6 +342,116 @@ public sealed class WeComApiClient
         return response.GroupChat;
     }
 
+    // ---- Group join ways (群活码) ----
+
+    /// <summary><c>externalcontact/groupchat/add_join_way</c>. Keep the config id; read the QR code with <see cref="GetJoinWayAsync"/>.</summary>
+    public Task<WeComJoinWayCreated> AddJoinWayAsync(WeComJoinWay joinWay, CancellationToken cancellationToken = default)
+    {
+        ValidateJoinWay(joinWay);
+        return PostAsync("cgi-bin/externalcontact/groupchat/add_join_way", joinWay with { ConfigId = null, QrCode = null },
+            Json.WeComJoinWay, Json.WeComJoinWayCreated, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/groupchat/get_join_way</c>: the join way with its QR code and current chat list.</summary>
+    public async Task<WeComJoinWay> GetJoinWayAsync(string configId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configId);
+        var response = await PostAsync("cgi-bin/externalcontact/groupchat/get_join_way", new ConfigIdRequest { ConfigId = configId },
+            Json.ConfigIdRequest, Json.GetJoinWayResponse, cancellationToken).ConfigureAwait(false);
+        return response.JoinWay;
+    }
+
+    /// <summary><c>externalcontact/groupchat/update_join_way</c>: replaces the join way's settings and chat list (scene and chat_id_list are required).</summary>
+    public Task UpdateJoinWayAsync(WeComJoinWay joinWay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(joinWay);
+        ArgumentException.ThrowIfNullOrEmpty(joinWay.ConfigId, nameof(joinWay));
+        ValidateJoinWay(joinWay);
+        return PostAsync("cgi-bin/externalcontact/groupchat/update_join_way", joinWay with { QrCode = null },
+            Json.WeComJoinWay, Json.WeComStatus, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/groupchat/del_join_way</c>.</summary>
+    public Task DeleteJoinWayAsync(string configId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configId);
+        return PostAsync("cgi-bin/externalcontact/groupchat/del_join_way", new ConfigIdRequest { ConfigId = configId },
+            Json.ConfigIdRequest, Json.WeComStatus, cancellationToken);
+    }
+
+    private static void ValidateJoinWay(WeComJoinWay joinWay)
+    {
+        ArgumentNullException.ThrowIfNull(joinWay);
+        if (joinWay.Scene is not (1 or 2))
+        {
+            throw new ArgumentException("scene is 1 (mini-program) or 2 (QR code).", nameof(joinWay));
+        }
+
+        if (joinWay.ChatIdList.Count is < 1 or > WeComJoinWay.MaxChats)
+        {
+            throw new ArgumentException($"chat_id_list holds 1 to {WeComJoinWay.MaxChats} groups.", nameof(joinWay));
+        }
+
+        if (joinWay.State is { Length: > 30 } || joinWay.Remark is { Length: > 30 })
+        {
+            throw new ArgumentException("state and remark are at most 30 characters.", nameof(joinWay));
+        }
+
+        if (joinWay.RoomBaseName is { Length: > 40 })
+        {
+            throw new ArgumentException("room_base_name is at most 40 characters.", nameof(joinWay));
+        }
+    }
+
+    // ---- Group welcome templates (入群欢迎语素材) ----
+
+    /// <summary><c>externalcontact/group_welcome_template/add</c>.</summary>
+    public Task<WeComGroupWelcomeTemplateCreated> AddGroupWelcomeTemplateAsync(WeComGroupWelcomeTemplate template, CancellationToken cancellationToken = default)
+    {
+        ValidateWelcomeTemplate(template);
+        return PostAsync("cgi-bin/externalcontact/group_welcome_template/add", template with { TemplateId = null },
+            Json.WeComGroupWelcomeTemplate, Json.WeComGroupWelcomeTemplateCreated, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/group_welcome_template/edit</c>: replaces the template's content.</summary>
+    public Task EditGroupWelcomeTemplateAsync(WeComGroupWelcomeTemplate template, CancellationToken cancellationToken = default)
+    {
+        ValidateWelcomeTemplate(template);
+        ArgumentException.ThrowIfNullOrEmpty(template.TemplateId, nameof(template));
+        return PostAsync("cgi-bin/externalcontact/group_welcome_template/edit", template with { Notify = null },
+            Json.WeComGroupWelcomeTemplate, Json.WeComStatus, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/group_welcome_template/get</c>.</summary>
+    public Task<WeComGroupWelcomeTemplate> GetGroupWelcomeTemplateAsync(string templateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(templateId);
+        return PostAsync("cgi-bin/externalcontact/group_welcome_template/get", new TemplateIdRequest { TemplateId = templateId },
+            Json.TemplateIdRequest, Json.WeComGroupWelcomeTemplate, cancellationToken);
+    }
+
+    /// <summary><c>externalcontact/group_welcome_template/del</c>.</summary>
+    public Task DeleteGroupWelcomeTemplateAsync(string templateId, long? agentId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(templateId);
+        return PostAsync("cgi-bin/externalcontact/group_welcome_template/del", new TemplateIdRequest { TemplateId = templateId, AgentId = agentId },
+            Json.TemplateIdRequest, Json.WeComStatus, cancellationToken);
+    }
+
+    private static void ValidateWelcomeTemplate(WeComGroupWelcomeTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        if (template.Text is null && template.Image is null && template.Link is null && template.MiniProgram is null && template.File is null && template.Video is null)
+        {
+            throw new ArgumentException("A group welcome template needs text or an attachment.", nameof(template));
+        }
+
+        if (template.Text is { } text && System.Text.Encoding.UTF8.GetByteCount(text.Content) > 4000)
+        {
+            throw new ArgumentException("text.content is at most 4000 bytes.", nameof(template));
+        }
+    }
+
     // ---- Messages ----
 
     /// <summary>

@@ -136,6 +136,30 @@ internal static class CgiBinApi
         api.MapPost("/externalcontact/groupchat/get", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, corp.GetGroupChat));
 
+        api.MapPost("/externalcontact/groupchat/add_join_way", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody<WeComJoinWay>(request, corp.AddJoinWay));
+
+        api.MapPost("/externalcontact/groupchat/get_join_way", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.GetJoinWay(SimulatedCorp.Str(body, "config_id"))));
+
+        api.MapPost("/externalcontact/groupchat/update_join_way", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody<WeComJoinWay>(request, corp.UpdateJoinWay));
+
+        api.MapPost("/externalcontact/groupchat/del_join_way", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, body => corp.DeleteJoinWay(SimulatedCorp.Str(body, "config_id"))));
+
+        api.MapPost("/externalcontact/group_welcome_template/add", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody<WeComGroupWelcomeTemplate>(request, corp.AddGroupWelcomeTemplate));
+
+        api.MapPost("/externalcontact/group_welcome_template/edit", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody<WeComGroupWelcomeTemplate>(request, corp.EditGroupWelcomeTemplate));
+
+        api.MapPost("/externalcontact/group_welcome_template/get", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.GetGroupWelcomeTemplate));
+
+        api.MapPost("/externalcontact/group_welcome_template/del", (HttpRequest request, SimulatedCorp corp) =>
+            WithBody(request, corp.DeleteGroupWelcomeTemplate));
+
         api.MapPost("/externalcontact/transfer_customer", (HttpRequest request, SimulatedCorp corp) =>
             WithBody(request, body => corp.TransferCustomer(body, resigned: false)));
 

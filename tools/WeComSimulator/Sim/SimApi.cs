@@ -128,6 +128,10 @@ internal static class SimApi
             await control.JoinGroupAsync(Required(request.ChatId, "chat_id"), request.ExternalUserId ?? request.UserId, request.Name,
                 request.JoinScene ?? 3, request.Invitor, ct)));
 
+        // A WeChat user scans a group join way (群活码): config_id, and external_userid for one of the corp's customers or name for a new WeChat user.
+        sim.MapPost("/groups/scan", (GroupScanRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
+            await control.ScanJoinWayAsync(Required(request.ConfigId, "config_id"), request.ExternalUserId, request.Name, ct)));
+
         sim.MapPost("/groups/leave", (GroupRequest request, SimulatorControl control, CancellationToken ct) => Guard(async () =>
             await control.LeaveGroupAsync(Required(request.ChatId, "chat_id"), Required(request.ExternalUserId ?? request.UserId, "userid or external_userid"),
                 request.QuitScene ?? 0, ct)));
@@ -225,6 +229,11 @@ internal static class SimApi
         [property: JsonPropertyName("mobile")] string? Mobile,
         [property: JsonPropertyName("gender")] string? Gender,
         [property: JsonPropertyName("email")] string? Email);
+
+    internal sealed record GroupScanRequest(
+        [property: JsonPropertyName("config_id")] string? ConfigId,
+        [property: JsonPropertyName("external_userid")] string? ExternalUserId,
+        [property: JsonPropertyName("name")] string? Name);
 
     internal sealed record GroupRequest(
         [property: JsonPropertyName("chat_id")] string? ChatId,

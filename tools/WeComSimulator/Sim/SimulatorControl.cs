@@ -25,6 +25,13 @@ public sealed record SimActionResult(
     [property: System.Text.Json.Serialization.JsonPropertyName("id")] string? Id,
     [property: System.Text.Json.Serialization.JsonPropertyName("callbacks")] IReadOnlyList<SimCallbackDelivery> Callbacks);
 
+/// <summary>The group a scan of a group join way landed in, the member's id, and whether the room was created for it.</summary>
+public sealed record SimScanResult(
+    [property: System.Text.Json.Serialization.JsonPropertyName("chat_id")] string ChatId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("member_id")] string MemberId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("created_room")] bool CreatedRoom,
+    [property: System.Text.Json.Serialization.JsonPropertyName("callbacks")] IReadOnlyList<SimCallbackDelivery> Callbacks);
+
 /// <summary>
 /// Things that happen on the WeChat side (a customer adds or removes a staff member), which real WeCom
 /// reports to Siyu through callbacks, plus what happens in the WeCom client and admin console (staff confirming
@@ -211,6 +218,28 @@ public sealed class SimulatorControl
         var xml = CallbackXml.ChangeExternalChat(_corp.CorpId, Now(), chatId, "update", "add_member",
             joinScene: joinScene, memChangeList: [id], lastMemVer: last, curMemVer: current);
         return new SimActionResult(id, await SendAsync("change_external_chat", "update", xml, cancellationToken));
+    }
+
+    /// <summary>
+    /// A WeChat user scans group join way <paramref name="configId"/> (群活码): joins the first listed group with room
+    /// (scene 3, the join way's state); when all are full and auto_create_room is 1 a new room is created first
+    /// (change_external_chat create, then update add_member).
+    /// </summary>
+    public async Task<SimScanResult> ScanJoinWayAsync(
+        string configId, string? memberId = null, string? name = null, CancellationToken cancellationToken = default)
+    {
+        var (chatId, created, state) = _corp.ScanJoinWay(configId);
+        var callbacks = new List<SimCallbackDelivery>();
+        if (created)
+        {
+            callbacks.AddRange(await SendAsync("change_external_chat", "create", CallbackXml.ChangeExternalChat(_corp.CorpId, Now(), chatId, "create"), cancellationToken));
+        }
+
+        var (id, last, current) = _corp.JoinGroup(chatId, memberId, name, 3, null, state);
+        var xml = CallbackXml.ChangeExternalChat(_corp.CorpId, Now(), chatId, "update", "add_member",
+            joinScene: 3, memChangeList: [id], lastMemVer: last, curMemVer: current);
+        callbacks.AddRange(await SendAsync("change_external_chat", "update", xml, cancellationToken));
+        return new SimScanResult(chatId, id, created, callbacks);
     }
 
     /// <summary>A member leaves (quit scene 0) or is removed (1): change_external_chat update del_member.</summary>

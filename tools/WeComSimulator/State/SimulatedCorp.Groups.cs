@@ -142,7 +142,7 @@ public sealed partial class SimulatedCorp
     /// Returns the member id and the member versions before and after.
     /// </summary>
     internal (string MemberId, string LastMemVer, string CurMemVer) JoinGroup(
-        string chatId, string? memberId, string? name, int joinScene, string? invitor)
+        string chatId, string? memberId, string? name, int joinScene, string? invitor, string? state = null)
     {
         lock (_lock)
         {
@@ -172,6 +172,7 @@ public sealed partial class SimulatedCorp
                 JoinScene = joinScene,
                 Invitor = joinScene == 3 ? null : invitor ?? group.Owner,
                 Name = memberId is null ? name ?? "微信用户" : null,
+                State = state,
             });
             return (id, group.MemberVersion, group.MemberVersion = NewHex(32));
         }
