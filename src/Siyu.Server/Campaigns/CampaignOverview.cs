@@ -16,13 +16,38 @@ public sealed record CampaignMetric(string Key, long Value);
 public sealed record CampaignTypeSummary(string Kind, string Page, int Total, int Active, IReadOnlyList<CampaignMetric> Figures);
 
 /// <summary>The growth campaigns overview (增长活动总览): counts only, so it needs no data scope.</summary>
-public sealed class CampaignOverview(IDbContextFactory<SiyuDb> dbs, TimeProvider time)
+public sealed class CampaignOverview(IDbContextFactory<SiyuDb> dbs, Tenants.TenantDirectory tenants, TimeProvider time)
 {
     public async Task<IReadOnlyList<CampaignTypeSummary>> SummariesAsync(int tenantId)
     {
         var now = time.GetUtcNow().UtcTicks;
         var since = now - TimeSpan.FromDays(7).Ticks;
         await using var db = await dbs.CreateDbContextAsync();
+
+        // Check-ins and group statistics are kept by local day: the last 7 local days, today included.
+        var fromDay = Core.CheckIns.CheckInCalendar.Day(time.GetUtcNow(), tenants.Zone(tenantId)) - 6;
+        var groupCodes = db.GroupCodes.Where(c => c.TenantId == tenantId);
+        var pooled = db.GroupCodeChats.Where(c => c.TenantId == tenantId).Select(c => c.ChatId);
+        var dayStats = db.GroupDailyStats.Where(s => s.TenantId == tenantId && s.Day >= fromDay && pooled.Contains(s.ChatId));
+        var groupCode = new CampaignTypeSummary("group_codes", "/group-codes",
+            await groupCodes.CountAsync(),
+            await groupCodes.CountAsync(c => c.Status == "active"),
+            [
+                new("group_joins", await dayStats.SumAsync(s => (long?)s.Joins) ?? 0),
+                new("group_leaves", await dayStats.SumAsync(s => (long?)s.Leaves) ?? 0),
+                new("groups", await pooled.Distinct().CountAsync()),
+            ]);
+
+        var checkInCampaigns = db.CheckInCampaigns.Where(c => c.TenantId == tenantId);
+        var checkIns = db.CheckIns.Where(c => c.TenantId == tenantId && c.Day >= fromDay);
+        var checkIn = new CampaignTypeSummary("check_ins", "/check-ins",
+            await checkInCampaigns.CountAsync(),
+            await checkInCampaigns.CountAsync(c => c.Status == "active" && (c.EndsAtTicks == null || c.EndsAtTicks > now) && (c.StartsAtTicks == null || c.StartsAtTicks <= now)),
+            [
+                new("check_ins", await checkIns.CountAsync()),
+                new("checkers", await checkIns.Select(c => c.CustomerId).Distinct().CountAsync()),
+                new("rewards", await db.CheckInRewards.CountAsync(r => r.TenantId == tenantId && r.AtTicks >= since)),
+            ]);
 
         var lotteries = db.Lotteries.Where(l => l.TenantId == tenantId);
         var draws = db.LotteryDraws.Where(d => d.TenantId == tenantId && d.AtTicks >= since);
@@ -72,7 +97,7 @@ public sealed class CampaignOverview(IDbContextFactory<SiyuDb> dbs, TimeProvider
             // Stores are not time-bound campaigns: their figures are current, not the last 7 days'.
             [new("cities", await stores.Select(s => s.City).Distinct().CountAsync()), new("with_channel_code", await stores.CountAsync(s => s.ChannelCodeId != null))]);
 
-        return [referral, lottery, coupon, points, store];
+        return [referral, groupCode, checkIn, lottery, coupon, points, store];
     }
 
     public static RouteGroupBuilder MapCampaignsApi(RouteGroupBuilder api)

@@ -54,11 +54,25 @@ public sealed class CampaignOverviewTests : IAsyncLifetime
         Assert.True(adjust.IsSuccessStatusCode, await adjust.Content.ReadAsStringAsync());
         (await _admin.PostAsJsonAsync($"/api/v1/customers/{customers[0]}/points/spend", new { amount = 20, reason = "兑换", idempotency_key = "s1" })).EnsureSuccessStatusCode();
 
+        var checkIn = await _admin.PostAsJsonAsync("/api/v1/check-ins", new
+        {
+            name = "每日打卡", missed_day_rule = "reset", rewards = new object[] { new { name = "首日积分", kind = "points", at_day = 1, points = 5 } },
+        });
+        Assert.True(checkIn.StatusCode == HttpStatusCode.Created, await checkIn.Content.ReadAsStringAsync());
+        var campaign = (await checkIn.ReadAsync())["id"]!.GetValue<long>();
+        foreach (var customer in customers.Take(2).Append(customers[0]))
+        {
+            Assert.True((await _admin.PostAsJsonAsync($"/api/v1/check-ins/{campaign}/check-in", new { customer_id = customer })).IsSuccessStatusCode);
+        }
+        var checkIns = await KindAsync("check_ins");
+        Assert.Equal((1, 1), (checkIns["total"]!.GetValue<int>(), checkIns["active"]!.GetValue<int>()));
+        Assert.Equal((2L, 2L, 2L), (Figure(checkIns, "check_ins"), Figure(checkIns, "checkers"), Figure(checkIns, "rewards")));
+
         var coupons = await KindAsync("coupons");
         Assert.Equal((1, 1, 2L, 0L), (coupons["total"]!.GetValue<int>(), coupons["active"]!.GetValue<int>(), Figure(coupons, "issued"), Figure(coupons, "redeemed")));
         var points = await KindAsync("points");
-        Assert.Equal((120L, 20L), (Figure(points, "points_earned"), Figure(points, "points_spent")));
-        Assert.Equal(1, points["active"]!.GetValue<int>());
+        Assert.Equal((130L, 20L), (Figure(points, "points_earned"), Figure(points, "points_spent")));
+        Assert.Equal(2, points["active"]!.GetValue<int>());
 
         // Eight days on, the earlier issues are out of the window; a new one is in.
         _time.Now = _time.Now.AddDays(8);
@@ -67,5 +81,6 @@ public sealed class CampaignOverviewTests : IAsyncLifetime
         Assert.Equal(1L, Figure(coupons, "issued"));
         Assert.Equal(0L, Figure(await KindAsync("points"), "points_earned"));
         Assert.Equal(0, (await KindAsync("lotteries"))["total"]!.GetValue<int>());
+        Assert.Equal(0L, Figure(await KindAsync("check_ins"), "check_ins"));
     }
 }
