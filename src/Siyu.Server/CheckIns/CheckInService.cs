@@ -287,17 +287,10 @@ public sealed class CheckInService(
         await using var db = await dbs.CreateDbContextAsync();
         if (reward.Kind == CheckInRewardKinds.Coupon)
         {
-            // A coupon already issued for this reward is the reward (a retry after a crash between issue and record).
-            var existing = await db.Coupons.AsNoTracking().Where(c => c.TenantId == tenantId && c.IssuedBy == issuer).Select(c => c.Code).FirstOrDefaultAsync();
-            if (existing is not null)
-            {
-                (status, reference) = ("delivered", existing);
-            }
-            else
-            {
-                var result = (await coupons.IssueAsync(tenantId, spec.CouponTemplateId!.Value, [reward.CustomerId], issuer))?.FirstOrDefault();
-                (status, reference) = result is { Outcome: IssueOutcomes.Issued, Code: { } code } ? ("delivered", code) : ("failed", "coupon " + (result?.Outcome ?? "template missing"));
-            }
+            // Keyed by the reward: a retry after a crash between issue and record gets the coupon issued the first time.
+            var result = await coupons.IssueOnceAsync(tenantId, spec.CouponTemplateId!.Value, reward.CustomerId, issuer, issuer);
+            (status, reference) = result is { Outcome: IssueOutcomes.Issued or IssueOutcomes.AlreadyIssued, Code: { } code }
+                ? ("delivered", code) : ("failed", "coupon " + (result?.Outcome ?? "template missing"));
         }
         else
         {

@@ -442,14 +442,10 @@ public sealed partial class ReferralService(
         switch (tier.Kind)
         {
             case RewardKinds.Coupon:
-                var existing = await db.Coupons.AsNoTracking().Where(c => c.TenantId == tenantId && c.IssuedBy == key).Select(c => c.Code).FirstOrDefaultAsync();
-                if (existing is not null)
-                {
-                    (status, reference) = ("delivered", existing);
-                    break;
-                }
-                var issued = (await coupons.IssueAsync(tenantId, tier.CouponTemplateId!.Value, [reward.CustomerId], key))?.FirstOrDefault();
-                (status, reference) = issued is { Outcome: IssueOutcomes.Issued, Code: { } code } ? ("delivered", code) : ("failed", "coupon " + (issued?.Outcome ?? "template missing"));
+                // Keyed by the reward: a retry after a crash gets the coupon issued the first time.
+                var issued = await coupons.IssueOnceAsync(tenantId, tier.CouponTemplateId!.Value, reward.CustomerId, key, key);
+                (status, reference) = issued is { Outcome: IssueOutcomes.Issued or IssueOutcomes.AlreadyIssued, Code: { } code }
+                    ? ("delivered", code) : ("failed", "coupon " + (issued?.Outcome ?? "template missing"));
                 break;
             case RewardKinds.Points:
                 var credit = await loyalty.CreditAsync(tenantId, reward.CustomerId, tier.Points, label, key, key, PointsKind.Referral, sourceRef: $"referral:{campaign.Id}");
