@@ -25,6 +25,15 @@ public static class Erasure
         "restored_id", "tag_id", "url", "page",
     };
 
+    /// <summary>
+    /// Numeric properties that place the person (a shared location): numbers are kept for statistics, but a precise
+    /// position is sensitive personal information (PIPL art. 28) and goes with the person.
+    /// </summary>
+    public static readonly IReadOnlySet<string> LocationProperties = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "lat", "lng", "lon", "latitude", "longitude", "accuracy", "altitude",
+    };
+
     /// <summary>Order ids are replaced by a digest: refunds still net against their order, the shop's id no longer leads back.</summary>
     public const string OrderIdProperty = "order_id";
 
@@ -42,7 +51,7 @@ public static class Erasure
         var kept = new JsonObject();
         foreach (var (name, value) in properties)
         {
-            if (value is not JsonValue v || PiiMask.KindOf(name) != PiiMask.Kind.None)
+            if (value is not JsonValue v || PiiMask.KindOf(name) != PiiMask.Kind.None || LocationProperties.Contains(name))
             {
                 continue;
             }

@@ -41,6 +41,13 @@ public sealed class DataSubjectErasureTests
     }
 
     [Fact]
+    public void A_shared_location_goes_with_the_person_while_other_numbers_stay()
+    {
+        var kept = Erasure.AnonymiseProperties(new JsonObject { ["lat"] = 31.2304, ["lng"] = 121.4737, ["Accuracy"] = 30, ["distance_km"] = 2.5, ["source"] = "h5" }, Personal)!;
+        Assert.Equal(["distance_km", "source"], kept.Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void The_workflow_allows_forward_moves_only_and_flags_overdue_until_finished()
     {
         Assert.Null(DsrWorkflow.CheckMove(DsrStatuses.Received, DsrStatuses.InProgress));
