@@ -79,7 +79,7 @@ public sealed class CallbackEndpointTests : IAsyncLifetime
     public async Task Forged_foreign_stale_and_malformed_callbacks_are_refused()
     {
         var xml = AddContactXml("wmRejected01", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(xml, Now(), tamper: s => "f" + s[1..])).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(xml, Now(), tamper: s => (s[0] == 'f' ? "0" : "f") + s[1..])).StatusCode);
 
         var stale = DateTimeOffset.UtcNow.AddMinutes(-30).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(xml, stale)).StatusCode);
