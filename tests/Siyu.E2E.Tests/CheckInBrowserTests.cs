@@ -61,6 +61,7 @@ public sealed class CheckInBrowserTests : IAsyncLifetime
         }
 
         await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("[data-testid=main]")).ToHaveAttributeAsync("data-interactive", "true");
         await Assertions.Expect(page.Locator("[data-testid=checkin-participants]")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("[data-testid=checkin-count]")).ToHaveTextAsync("3");
         await Assertions.Expect(page.Locator("[data-testid=checkin-detail-state]")).ToHaveTextAsync("进行中");

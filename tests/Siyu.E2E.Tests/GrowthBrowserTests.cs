@@ -81,6 +81,8 @@ public sealed class GrowthBrowserTests : IAsyncLifetime
         }
 
         await page.ReloadAsync();
+        // The reload prerenders first: clicks before the circuit connects are lost.
+        await Assertions.Expect(page.Locator("[data-testid=main]")).ToHaveAttributeAsync("data-interactive", "true");
         await Assertions.Expect(page.Locator("[data-testid=lottery-detail-draws]")).ToHaveTextAsync("4");
         await Assertions.Expect(page.Locator("[data-testid=lottery-prize-won]")).ToHaveTextAsync(won.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("[data-testid=lottery-draw-outcome]")).ToHaveCountAsync(4);
