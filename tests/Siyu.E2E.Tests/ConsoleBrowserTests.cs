@@ -432,7 +432,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var page = await LoginAsync();
         await page.GotoAsync(_server.BaseUrl + "/journeys");
         await WaitInteractiveAsync(page);
-        await Assertions.Expect(page.Locator("[data-testid=journey-template]")).ToHaveCountAsync(5);
+        await Assertions.Expect(page.Locator("[data-testid=journey-template]")).ToHaveCountAsync(6);
         await page.Locator("[data-testid=journey-template]").Filter(new LocatorFilterOptions { HasText = "生日" }).GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync("**/journeys/new?template=*");
         await WaitInteractiveAsync(page);
