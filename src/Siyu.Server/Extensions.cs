@@ -12,6 +12,7 @@ using Orleans.Configuration;
 using Scalar.AspNetCore;
 using Siyu.Core.Events;
 using Siyu.Server.Auth;
+using Siyu.Server.Cluster;
 using Siyu.Server.Components;
 using Siyu.Server.Customers;
 using Siyu.Server.Data;
@@ -38,8 +39,14 @@ public static class Extensions
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddSingleton(options);
+        var cluster = options.Cluster;
+        services.AddSingleton(cluster);
+        if (cluster.Enabled && Cluster.ClusterSettings.MissingForCluster(builder.Configuration, options) is { Count: > 0 } missing)
+        {
+            throw new InvalidOperationException("Cluster mode (Siyu:Cluster:Enabled) needs settings every node shares: " + string.Join("; ", missing) + ".");
+        }
         // Keys are read (or, for the demo start, generated) before anything else, so a wrong setting stops the start with its name.
-        var pii = Compliance.PiiKeys.Load(builder.Configuration, options.DataDirectory, DeclaredProduction(builder.Environment));
+        var pii = Compliance.PiiKeys.Load(builder.Configuration, options.DataDirectory, DeclaredProduction(builder.Environment) || cluster.Enabled);
         services.AddSingleton(pii);
         services.AddSingleton(pii.Protector);
         services.AddSingleton<Compliance.PiiRotation>();
@@ -49,19 +56,28 @@ public static class Extensions
         // The silo starts after the database is migrated and before ingest begins.
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-            // One silo: nobody to probe, no other generations to retire, no defunct silos to clean up. All of these go by the
-            // clock, and a clock that jumps (an injected TimeProvider, a suspended VM) must not make the only silo declare
-            // itself dead and stop the process (seen in tests that move time by a day). Cluster mode will need liveness back.
-            silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+            if (cluster.Enabled)
             {
-                o.LivenessEnabled = false;
-                o.SiloGenerationRetirementAge = null;
-                o.DefunctSiloCleanupPeriod = null;
-                o.MaxDefunctSiloEntries = null;
-            });
+                UseCluster(silo, options);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+                // One silo: nobody to probe, no other generations to retire, no defunct silos to clean up. All of these go by the
+                // clock, and a clock that jumps (an injected TimeProvider, a suspended VM) must not make the only silo declare
+                // itself dead and stop the process (seen in tests that move time by a day).
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.LivenessEnabled = false;
+                    o.SiloGenerationRetirementAge = null;
+                    o.DefunctSiloCleanupPeriod = null;
+                    o.MaxDefunctSiloEntries = null;
+                });
+            }
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
+            silo.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         });
+        services.AddSingleton<Cluster.EventLogRoute>();
         services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
         services.AddDbContext<SiyuDb>(o => o.UseSqlite(options.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
         services.AddSingleton(new DatabaseOptions(options.ConnectionString));
@@ -74,13 +90,17 @@ public static class Extensions
         services.AddSingleton<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
         services.AddHostedService<PartitionWarmup>();
+        if (cluster.Enabled)
+        {
+            services.AddClusterSingleton<Cluster.PartitionKeeper>();
+        }
         var simulator = builder.Configuration.GetSection("Siyu:Simulator").Get<SimulatorSettings>() ?? new SimulatorSettings();
         simulator.Enabled &= options.Demo;
         services.AddSingleton(simulator);
         services.AddSingleton<EmbeddedWeComSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedWeComSimulator>());
         services.AddWeComApi();
-        services.AddHostedService<DemoSeeder>();
+        services.AddClusterSingleton<DemoSeeder>();
         services.AddSingleton<CustomerReader>();
         services.AddSingleton<AttributeEditor>();
         services.AddSingleton<ConsentEditor>();
@@ -89,8 +109,11 @@ public static class Extensions
         services.AddSingleton<Tags.TagDefinitions>();
         services.AddSingleton<Audiences.ConditionCatalogs>();
         services.AddSingleton<Audiences.AudienceService>();
-        // Protects stored WeCom secrets; keys live with the data (issue 10 moves them to shared storage for clusters).
-        var keyRing = services.AddDataProtection().SetApplicationName("Siyu").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
+        // Protects cookies and stored WeCom secrets. One node keeps its key ring with its data; a cluster shares it in the database.
+        var keyRing = services.AddDataProtection().SetApplicationName("Siyu");
+        keyRing = cluster.Enabled
+            ? keyRing.PersistKeysToDbContext<SiyuDb>()
+            : keyRing.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         var keyRingCipher = Security.KeyRingEncryptor.FromConfiguration(options.DataProtectionKey);
         services.AddSingleton(new Security.KeyRingCipher(keyRingCipher));
         if (keyRingCipher is not null)
@@ -103,10 +126,9 @@ public static class Extensions
         services.AddSingleton<WeCom.WeComTagPush>();
         services.AddSingleton<WeCom.CustomerGroups>();
         services.AddSingleton<WeCom.CustomerTransfers>();
-        services.AddHostedService<WeCom.WeComScheduler>();
+        services.AddClusterSingleton<WeCom.WeComScheduler>();
         services.AddSingleton<WeCom.WelcomeTimings>();
-        services.AddSingleton<WeCom.InboxProcessor>();
-        services.AddHostedService(sp => sp.GetRequiredService<WeCom.InboxProcessor>());
+        services.AddClusterSingleton<WeCom.InboxProcessor>();
         services.AddSingleton<Messaging.LinkTracker>();
         services.AddSingleton<Journeys.JourneyCatalog>();
         services.AddSingleton<Journeys.JourneyService>();
@@ -119,7 +141,7 @@ public static class Extensions
         services.AddSingleton<Analytics.KpiService>();
         services.AddSingleton<Analytics.AttributionService>();
         services.AddSingleton<Analytics.CohortService>();
-        services.AddHostedService<Analytics.RfmScheduler>();
+        services.AddClusterSingleton<Analytics.RfmScheduler>();
         services.AddHttpClient("journey-webhooks");
         services.AddSingleton<Delivery.DeliverySettingsStore>();
         services.AddSingleton<Delivery.ReviewPacks>();
@@ -132,31 +154,26 @@ public static class Extensions
         services.AddSingleton<Referrals.ReferralPosters>();
         services.AddSingleton<Groups.GroupCodeService>();
         services.AddSingleton<CheckIns.CheckInService>();
-        services.AddHostedService<CheckIns.CampaignTicker>();
-        services.AddHostedService<Coupons.CouponExpiry>();
+        services.AddClusterSingleton<CheckIns.CampaignTicker>();
+        services.AddClusterSingleton<Coupons.CouponExpiry>();
         services.AddSingleton<Loyalty.LoyaltyService>();
         services.AddSingleton<Campaigns.CampaignOverview>();
-        services.AddSingleton<Loyalty.LoyaltyWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<Loyalty.LoyaltyWorker>());
+        services.AddClusterSingleton<Loyalty.LoyaltyWorker>();
         services.Configure<Delivery.SmsOptions>(builder.Configuration.GetSection("Siyu:Sms"));
         services.AddHttpClient(Delivery.SmsWebhook.HttpClientName);
         services.AddSingleton<Delivery.SmsWebhook>();
         services.AddSingleton<Delivery.DeliveryService>();
-        services.AddSingleton<Delivery.DeliveryWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryWorker>());
+        services.AddClusterSingleton<Delivery.DeliveryWorker>();
         services.AddSingleton<MassSends.MassSends>();
-        services.AddSingleton<MassSends.MassSendRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<MassSends.MassSendRunner>());
+        services.AddClusterSingleton<MassSends.MassSendRunner>();
         services.AddSingleton<Analytics.AlertService>();
-        services.AddHostedService<Analytics.AlertScheduler>();
+        services.AddClusterSingleton<Analytics.AlertScheduler>();
         services.AddSingleton<Conversations.ArchiveIngestor>();
         services.AddSingleton<Conversations.ConversationSearch>();
-        services.AddSingleton<Conversations.ArchiveRetention>();
-        services.AddHostedService(sp => sp.GetRequiredService<Conversations.ArchiveRetention>());
+        services.AddClusterSingleton<Conversations.ArchiveRetention>();
         services.AddHttpClient(Conversations.DemoArchivePuller.HttpClientName);
-        services.AddHostedService<Conversations.DemoArchivePuller>();
-        services.AddSingleton<Quality.QualityService>();
-        services.AddHostedService(sp => sp.GetRequiredService<Quality.QualityService>());
+        services.AddClusterSingleton<Conversations.DemoArchivePuller>();
+        services.AddClusterSingleton<Quality.QualityService>();
         services.AddSingleton<Compliance.CustomerExport>();
         services.AddSingleton<Compliance.DataSubjectRequestService>();
         services.AddSingleton<Passwords>();
@@ -217,6 +234,31 @@ public static class Extensions
         services.AddMudServices();
         services.AddScoped<UiText>();
         return options;
+    }
+
+    /// <summary>
+    /// N processes, one Orleans cluster: membership in the shared database (<see cref="MembershipTable"/>), each silo
+    /// reachable at its advertised IP, and liveness on so a dead silo is voted out and its grains come back elsewhere.
+    /// </summary>
+    private static void UseCluster(ISiloBuilder silo, SiyuOptions options)
+    {
+        var cluster = options.Cluster;
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = "siyu";
+        });
+        silo.ConfigureEndpoints(cluster.ResolveAdvertisedIp(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+        silo.Services.AddSingleton<IMembershipTable, MembershipTable>();
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            // Detection time ≈ probe timeout × missed probes: seconds, not the default tens of seconds, because
+            // partitions of a dead silo are unavailable until it is declared dead.
+            o.ProbeTimeout = TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds);
+            o.NumMissedProbesLimit = 3;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+        });
     }
 
     /// <summary>
@@ -298,6 +340,7 @@ public static class Extensions
         CheckIns.CheckInsApi.MapCheckInsApi(api);
         Loyalty.LoyaltyApi.MapLoyaltyApi(api);
         Campaigns.CampaignOverview.MapCampaignsApi(api);
+        ClusterApi.MapClusterApi(api);
         // A new endpoint without a declared permission would be open to every signed-in role: refuse to start.
         if (AccessGuard.EndpointsWithoutPermission(((IEndpointRouteBuilder)app).DataSources) is { Count: > 0 } open)
         {

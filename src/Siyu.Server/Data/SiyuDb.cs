@@ -3,8 +3,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Siyu.Server.Data;
 
 /// <summary>Configuration, identity index, event log and snapshots. Times are UTC ticks so SQLite can order them.</summary>
-public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options)
+public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
+    public DbSet<Cluster.ClusterVersionRow> ClusterVersions => Set<Cluster.ClusterVersionRow>();
+    public DbSet<Cluster.ClusterMemberRow> ClusterMembers => Set<Cluster.ClusterMemberRow>();
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<ConsoleUser> Users => Set<ConsoleUser>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -349,6 +352,7 @@ public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options
         Siyu.Server.Referrals.ReferralRows.Configure(b);
         Siyu.Server.Groups.GroupCodeRows.Configure(b);
         Siyu.Server.CheckIns.CheckInRows.Configure(b);
+        Cluster.ClusterRowsModel.Configure(b);
     }
 
     /// <summary>Audit entries added in this unit of work are chained (sequence and hashes) in the same transaction.</summary>

@@ -7,7 +7,8 @@ using Siyu.Core.Events;
 namespace Siyu.Server.Ingest;
 
 /// <summary>What an erasure did: the anonymous id that stays, the ids that were this person, and the closing event.</summary>
-public sealed record ErasureResult(long CustomerId, IReadOnlyList<long> Members, int IdentifiersRemoved, int EventsRewritten, long Seq);
+[GenerateSerializer, Immutable]
+public sealed record ErasureResult([property: Id(0)] long CustomerId, [property: Id(1)] IReadOnlyList<long> Members, [property: Id(2)] int IdentifiersRemoved, [property: Id(3)] int EventsRewritten, [property: Id(4)] long Seq);
 
 /// <summary>
 /// Erasure (PIPL deletion) runs in the single writer, because the identity graph lives there: identifiers leave the
@@ -18,7 +19,7 @@ public sealed partial class IngestWriter
 {
     private readonly Dictionary<int, HashSet<long>> _erased = [];
 
-    public Task<ErasureResult> EraseAsync(int tenantId, long customerId, string actor)
+    internal Task<ErasureResult> EraseLocalAsync(int tenantId, long customerId, string actor)
     {
         var item = new EraseItem(tenantId, customerId, actor);
         _queue.Writer.TryWrite(item);

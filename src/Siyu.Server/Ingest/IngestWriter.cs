@@ -12,7 +12,8 @@ using Siyu.Server.Tenants;
 namespace Siyu.Server.Ingest;
 
 /// <summary>Result of appending one event: its log sequence and customer, or why it was not stored.</summary>
-public readonly record struct IngestOutcome(long Seq, long CustomerId, bool Duplicate, string? Error);
+[GenerateSerializer, Immutable]
+public readonly record struct IngestOutcome([property: Id(0)] long Seq, [property: Id(1)] long CustomerId, [property: Id(2)] bool Duplicate, [property: Id(3)] string? Error);
 
 /// <summary>Thrown when ingest is saturated; the API answers 429 with Retry-After.</summary>
 public sealed class IngestOverloadedException(int retryAfterSeconds) : Exception("Ingest is saturated.")
@@ -34,6 +35,7 @@ public sealed partial class IngestWriter(
     PiiProtector pii,
     Intents.IntentService intents,
     Operations.SiyuMetrics metrics,
+    Cluster.EventLogRoute route,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
@@ -49,7 +51,39 @@ public sealed partial class IngestWriter(
 
     public GroupCommitStats Stats => _stats.Snapshot();
 
-    public Task<IngestOutcome[]> AppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
+    /// <summary>Appends to the event log: here on a single node, through the cluster's one writer in cluster mode.</summary>
+    public async Task<IngestOutcome[]> AppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
+    {
+        if (!route.ToCluster)
+        {
+            return await AppendLocalAsync(tenantId, events);
+        }
+        var reply = await route.Writer.Append(tenantId, [.. events]);
+        return reply.Outcomes ?? throw new IngestOverloadedException(reply.RetryAfterSeconds);
+    }
+
+    public Task<MergeRecord> MergeAsync(int tenantId, long a, long b, string actor, string reason) =>
+        route.ToCluster ? route.Writer.Merge(tenantId, a, b, actor, reason) : MergeLocalAsync(tenantId, a, b, actor, reason);
+
+    public Task<UnmergeResult> UnmergeAsync(int tenantId, long mergeId, string actor) =>
+        route.ToCluster ? route.Writer.Unmerge(tenantId, mergeId, actor) : UnmergeLocalAsync(tenantId, mergeId, actor);
+
+    /// <summary>Whether a customer id exists (canonical or merged) — answered by the writer so it sees its own writes.</summary>
+    public Task<long?> CanonicalAsync(int tenantId, long customerId) =>
+        route.ToCluster ? route.Writer.Canonical(tenantId, customerId) : CanonicalLocalAsync(tenantId, customerId);
+
+    public Task<ErasureResult> EraseAsync(int tenantId, long customerId, string actor) =>
+        route.ToCluster ? route.Writer.Erase(tenantId, customerId, actor) : EraseLocalAsync(tenantId, customerId, actor);
+
+    /// <summary>Drops what the writer remembers of the log (identity graphs, erased ids, the sequence counter): re-read from storage next.</summary>
+    internal Task ForgetAsync()
+    {
+        var item = new ForgetItem();
+        _queue.Writer.TryWrite(item);
+        return item.Done.Task;
+    }
+
+    internal Task<IngestOutcome[]> AppendLocalAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
     {
         if (Interlocked.Add(ref _pendingEvents, events.Count) > options.MaxPendingEvents)
         {
@@ -82,22 +116,21 @@ public sealed partial class IngestWriter(
         return item.Done.Task;
     }
 
-    public Task<MergeRecord> MergeAsync(int tenantId, long a, long b, string actor, string reason)
+    internal Task<MergeRecord> MergeLocalAsync(int tenantId, long a, long b, string actor, string reason)
     {
         var item = new ManualMergeItem(tenantId, a, b, actor, reason);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;
     }
 
-    public Task<UnmergeResult> UnmergeAsync(int tenantId, long mergeId, string actor)
+    internal Task<UnmergeResult> UnmergeLocalAsync(int tenantId, long mergeId, string actor)
     {
         var item = new UnmergeItem(tenantId, mergeId, actor);
         _queue.Writer.TryWrite(item);
         return item.Done.Task;
     }
 
-    /// <summary>Whether a customer id exists (canonical or merged) — answered by the writer so it sees its own writes.</summary>
-    public Task<long?> CanonicalAsync(int tenantId, long customerId)
+    internal Task<long?> CanonicalLocalAsync(int tenantId, long customerId)
     {
         var item = new CanonicalItem(tenantId, customerId);
         _queue.Writer.TryWrite(item);
@@ -443,6 +476,21 @@ public sealed partial class IngestWriter(
         }
 
         protected override void Succeed() => Done.TrySetResult(_result!);
+        public override void Fail(Exception e) => Done.TrySetException(e);
+    }
+
+    private sealed class ForgetItem : WorkItem
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriterContext ctx)
+        {
+            ctx.Writer._graphs.Clear();
+            ctx.Writer._erased.Clear();
+            ctx.Sql.Reset();
+        }
+
+        protected override void Succeed() => Done.TrySetResult();
         public override void Fail(Exception e) => Done.TrySetException(e);
     }
 

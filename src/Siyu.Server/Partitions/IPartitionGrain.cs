@@ -10,6 +10,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null);
     Task<CustomerView?> Get(long customerId);
     Task<PartitionStats> Stats();
+    /// <summary>Moves to the silo placement prefers now (cluster rebalancing).</summary>
+    Task Relocate();
     /// <summary>Of the requested tag changes, those that would change something (adding a tag already there is a no-op).</summary>
     Task<TagChange[]> EffectiveTagChanges(TagChange[] changes);
     /// <summary>How many customers of this partition carry each tag.</summary>
@@ -207,4 +209,5 @@ public sealed record ConsentView(
 public sealed record PartitionStats(
     [property: Id(0)] int Customers,
     [property: Id(1)] long LastSeq,
-    [property: Id(2)] long SnapshotSeq);
+    [property: Id(2)] long SnapshotSeq,
+    [property: Id(3)] string Silo = "");

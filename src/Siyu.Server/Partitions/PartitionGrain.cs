@@ -13,6 +13,7 @@ namespace Siyu.Server.Partitions;
 /// Keeps the profiles of one partition in memory, applies committed events in log order, and rebuilds
 /// from its last snapshot plus the log tail when it activates. Thin: profile logic is in Siyu.Core.
 /// </summary>
+[Cluster.PartitionPlacement]
 public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions options, Operations.SiyuMetrics metrics, TimeProvider time, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     private readonly Dictionary<long, CustomerProfile> _profiles = [];
@@ -237,7 +238,14 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         return Task.FromResult(counts);
     }
 
-    public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq));
+    /// <summary>Deactivates (snapshot first) so the next call activates the partition where placement now puts it.</summary>
+    public Task Relocate()
+    {
+        this.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task<PartitionStats> Stats() => Task.FromResult(new PartitionStats(_profiles.Count, _lastSeq, _snapshotSeq, RuntimeIdentity));
 
     private static CustomerSummary Summarize(CustomerProfile p) =>
         new(p.CustomerId, p.DisplayName, p.Orders, p.NetSpend, p.FirstSeenTicks, p.LastSeenTicks, [.. p.Staff.Keys],

@@ -118,6 +118,9 @@ public sealed class SiyuOptions
     /// <summary>Data-subject requests (PIPL): <c>Siyu:Compliance:RequestDueDays</c>.</summary>
     public ComplianceOptions Compliance { get; set; } = new();
 
+    /// <summary>Cluster mode: <c>Siyu:Cluster:Enabled</c> and its settings.</summary>
+    public Cluster.ClusterSettings Cluster { get; set; } = new();
+
     public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
 }
 

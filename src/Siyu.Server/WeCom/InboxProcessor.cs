@@ -53,11 +53,30 @@ public sealed partial class InboxProcessor(
     /// <summary>A callback was stored: start its welcome fast lane (adds only), then let the processor pick it up.</summary>
     public void Accepted(WeComInboxRow row)
     {
-        StartPreparing(row);
+        // In a cluster the processor may run on another node; this one's prepared welcomes would never be taken.
+        if (_running)
+        {
+            StartPreparing(row);
+        }
         Wake();
     }
 
+    private volatile bool _running;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _running = true;
+        try
+        {
+            await ProcessAsync(stoppingToken);
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    private async Task ProcessAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

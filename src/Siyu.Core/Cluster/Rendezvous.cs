@@ -1,0 +1,48 @@
+namespace Siyu.Core.Cluster;
+
+/// <summary>
+/// Rendezvous (highest-random-weight) hashing: each key goes to the node with the highest hash of (node, key). Every
+/// node computes the same owner from the same member list, keys spread evenly, and when a node joins or leaves only the
+/// keys it gains or held move (about 1/N of them), which is what partition placement in a cluster wants.
+/// </summary>
+public static class Rendezvous
+{
+    /// <summary>The owner of <paramref name="key"/> among <paramref name="nodes"/> (order does not matter); null when there are none.</summary>
+    public static string? Owner(string key, IEnumerable<string> nodes)
+    {
+        string? best = null;
+        ulong bestWeight = 0;
+        foreach (var node in nodes)
+        {
+            var weight = Weight(node, key);
+            // Ties (practically never) go to the ordinal-smaller name so the answer does not depend on the list's order.
+            if (best is null || weight > bestWeight || (weight == bestWeight && string.CompareOrdinal(node, best) < 0))
+            {
+                (best, bestWeight) = (node, weight);
+            }
+        }
+        return best;
+    }
+
+    /// <summary>FNV-1a over node, a separator and key, then a 64-bit finaliser (FNV alone mixes the last characters poorly).</summary>
+    internal static ulong Weight(string node, string key)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in node)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+        h = (h ^ 0xFFFF) * 1099511628211UL;
+        foreach (var c in key)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+        // splitmix64 finaliser
+        h ^= h >> 30;
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 27;
+        h *= 0x94D049BB133111EBUL;
+        h ^= h >> 31;
+        return h;
+    }
+}
