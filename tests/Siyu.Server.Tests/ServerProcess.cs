@@ -9,13 +9,16 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, string baseUrl)
+    private ServerProcess(Process process, string baseUrl, int siloPort)
     {
         _process = process;
         BaseUrl = baseUrl;
+        SiloPort = siloPort;
     }
 
     public string BaseUrl { get; }
+    /// <summary>The Orleans silo port (how cluster views name this node).</summary>
+    public int SiloPort { get; }
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     public const string ApiKey = "sk_test_key_0123456789";
@@ -31,6 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false, params string[] extraArgs)
     {
         var port = FreePort();
+        var siloPort = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
@@ -47,7 +51,7 @@ public sealed class ServerProcess : IAsyncDisposable
             $"--Siyu:AdminPassword={AdminPassword}",
             $"--Siyu:DemoApiKey={ApiKey}",
             $"--Siyu:Demo={(demo ? "true" : "false")}",
-            $"--Siyu:SiloPort={FreePort()}",
+            $"--Siyu:SiloPort={siloPort}",
             $"--Siyu:GatewayPort={FreePort()}",
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs,
@@ -58,7 +62,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         Directory.CreateDirectory(dataDirectory);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
-        var server = new ServerProcess(process, baseUrl);
+        var server = new ServerProcess(process, baseUrl, siloPort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -137,6 +141,8 @@ public sealed class ServerProcess : IAsyncDisposable
         var settings = await Json.EventuallyAsync(() => admin.GetJsonOrNull("/api/v1/wecom/settings"), s => s["api_base_address"] is not null);
         return new HttpClient { BaseAddress = new Uri(settings["api_base_address"]!.GetValue<string>()) };
     }
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>SIGKILL: no graceful shutdown, no final snapshot.</summary>
     public void Kill()

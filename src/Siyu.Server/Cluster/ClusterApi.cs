@@ -18,6 +18,20 @@ public static class ClusterApi
 
     public sealed record ClusterView(bool Enabled, string ThisNode, string? EventLogWriter, IReadOnlyList<Member> Members, IReadOnlyList<PartitionPlace> Partitions, IReadOnlyList<Job> Singletons);
 
+    private const string Unavailable = "unavailable";
+
+    private static async Task<T?> OrNull<T>(Task<T> call) where T : class?
+    {
+        try
+        {
+            return await call.WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return null;
+        }
+    }
+
     public static void MapClusterApi(RouteGroupBuilder api) =>
         api.MapGet("/cluster", GetAsync).WithName("Cluster").WithTags("Operations").Requires(Permission.SettingsWrite)
             .WithSummary("Cluster members, partition placement and singleton holders");
@@ -33,15 +47,16 @@ public static class ClusterApi
             .Select(r => new Member(SiloAddress.New(System.Net.IPAddress.Parse(r.Address), r.Port, r.Generation).ToString(), ((SiloStatus)r.Status).ToString(), r.SiloName, r.HostName,
                 new DateTimeOffset(r.StartTimeTicks, TimeSpan.Zero), new DateTimeOffset(r.IAmAliveTicks, TimeSpan.Zero)))
             .ToList();
+        // While a dead silo is not yet voted out, calls to what it hosted hang: the view says "unavailable" instead of waiting.
         var stats = await Task.WhenAll(Enumerable.Range(0, tenants.Partitions(tenantId))
-            .Select(p => grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, p)).Stats()));
-        var partitions = stats.Select((s, p) => new PartitionPlace(p, s.Silo, s.Customers, s.LastSeq)).ToList();
+            .Select(p => OrNull(grains.GetGrain<IPartitionGrain>(PartitionDispatcher.GrainKey(tenantId, p)).Stats())));
+        var partitions = stats.Select((s, p) => new PartitionPlace(p, s?.Silo ?? Unavailable, s?.Customers ?? 0, s?.LastSeq ?? 0)).ToList();
         var jobs = new List<Job>();
         foreach (var name in singletons.Select(j => j.Name))
         {
-            jobs.Add(new Job(name, settings.Enabled ? await grains.GetGrain<ILeaseGrain>(name).Holder() : silo.SiloAddress.ToString()));
+            jobs.Add(new Job(name, settings.Enabled ? await OrNull(grains.GetGrain<ILeaseGrain>(name).Holder()) : silo.SiloAddress.ToString()));
         }
-        var writer = settings.Enabled ? await grains.GetGrain<IEventLogGrain>(0).Where() : silo.SiloAddress.ToString();
+        var writer = settings.Enabled ? await OrNull(grains.GetGrain<IEventLogGrain>(0).Where()) ?? Unavailable : silo.SiloAddress.ToString();
         return TypedResults.Ok(new ClusterView(settings.Enabled, silo.SiloAddress.ToString(), writer, members, partitions, jobs));
     }
 }

@@ -103,8 +103,17 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
                 if (!running)
                 {
                     LogTookOver(logger, Job);
-                    await inner.StartAsync(stoppingToken);
-                    running = true;
+                    try
+                    {
+                        await inner.StartAsync(stoppingToken);
+                        running = true;
+                    }
+                    catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // e.g. the event-log writer is moving right now: give the lease back and try again next round.
+                        LogStartFailed(logger, e, Job);
+                        await ReleaseAsync(lease, owner);
+                    }
                 }
             }
             // Stop before the lease could have been granted to someone else (a margin of a third of the period).
@@ -125,16 +134,24 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
         if (running)
         {
             await inner.StopAsync(CancellationToken.None);
-            try
-            {
-                await lease.Release(owner).WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception e)
-            {
-                LogLeaseUnreachable(logger, e, Job);
-            }
+            await ReleaseAsync(lease, owner);
         }
     }
+
+    private async Task ReleaseAsync(ILeaseGrain lease, string owner)
+    {
+        try
+        {
+            await lease.Release(owner).WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e)
+        {
+            LogLeaseUnreachable(logger, e, Job);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster singleton {Job} could not start on this node; retrying")]
+    private static partial void LogStartFailed(ILogger logger, Exception e, string job);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster singleton {Job} runs on this node")]
     private static partial void LogTookOver(ILogger logger, string job);

@@ -29,13 +29,31 @@ public interface IEventLogGrain : IGrainWithIntegerKey
 public sealed record AppendReply([property: Id(0)] IngestOutcome[]? Outcomes, [property: Id(1)] int RetryAfterSeconds);
 
 [Reentrant]
-public sealed partial class EventLogGrain(IngestWriter writer, ILogger<EventLogGrain> logger) : Grain, IEventLogGrain
+public sealed partial class EventLogGrain(IngestWriter writer, Tenants.TenantDirectory tenants, ILogger<EventLogGrain> logger) : Grain, IEventLogGrain
 {
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // This node may have been the writer before (and the writer elsewhere since): what it remembers of the log and
         // the identity index may be stale, so it reads them again before taking the first request.
         await writer.ForgetAsync();
+        // What the previous writer committed but had not delivered reaches the partitions before anything newer does. A
+        // partition that does not answer (its silo died and is not voted out yet) reads the whole tail when it activates
+        // elsewhere, so it needs no catching up.
+        foreach (var tenant in tenants.All())
+        {
+            await Task.WhenAll(Enumerable.Range(0, tenant.Partitions).Select(async p =>
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<Partitions.IPartitionGrain>(Partitions.PartitionDispatcher.GrainKey(tenant.Id, p)).CatchUp()
+                        .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    LogCatchUpSkipped(logger, tenant.Id, p, e.Message);
+                }
+            }));
+        }
         LogActivated(logger, this.GetPrimaryKeyLong());
     }
 
@@ -60,6 +78,9 @@ public sealed partial class EventLogGrain(IngestWriter writer, ILogger<EventLogG
     public Task<ErasureResult> Erase(int tenantId, long customerId, string actor) => writer.EraseLocalAsync(tenantId, customerId, actor);
 
     public Task<string> Where() => Task.FromResult(RuntimeIdentity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Tenant}/{Partition} not caught up by the new writer ({Reason}); it reads the log when it activates")]
+    private static partial void LogCatchUpSkipped(ILogger logger, int tenant, int partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event log writer {Key} active on this node")]
     private static partial void LogActivated(ILogger logger, long key);

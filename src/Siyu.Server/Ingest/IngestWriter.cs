@@ -83,6 +83,8 @@ public sealed partial class IngestWriter(
         return item.Done.Task;
     }
 
+    private void NewDispatchEpoch() => dispatcher.NewEpoch();
+
     internal Task<IngestOutcome[]> AppendLocalAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
     {
         if (Interlocked.Add(ref _pendingEvents, events.Count) > options.MaxPendingEvents)
@@ -485,6 +487,7 @@ public sealed partial class IngestWriter(
 
         public override void Execute(WriterContext ctx)
         {
+            ctx.Writer.NewDispatchEpoch();
             ctx.Writer._graphs.Clear();
             ctx.Writer._erased.Clear();
             ctx.Sql.Reset();

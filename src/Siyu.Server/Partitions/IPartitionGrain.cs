@@ -5,13 +5,20 @@ namespace Siyu.Server.Partitions;
 /// <summary>Owner of one partition of one tenant's customers (key "tenantId/partition").</summary>
 public interface IPartitionGrain : IGrainWithStringKey
 {
-    Task Apply(LogEntry[] entries);
+    /// <summary>
+    /// Applies committed entries in log order. <paramref name="writerEpoch"/> names the writer's tenure: when it differs from
+    /// the last one seen, entries the previous writer committed but never delivered may exist, so the partition reads
+    /// the log from its last applied entry first.
+    /// </summary>
+    Task Apply(LogEntry[] entries, string writerEpoch);
     Task<CustomerSummary[]> Search(CustomerQuery query);
     Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null);
     Task<CustomerView?> Get(long customerId);
     Task<PartitionStats> Stats();
     /// <summary>Moves to the silo placement prefers now (cluster rebalancing).</summary>
     Task Relocate();
+    /// <summary>Applies whatever the log holds past this partition's last applied entry (a new writer took over).</summary>
+    Task CatchUp();
     /// <summary>Of the requested tag changes, those that would change something (adding a tag already there is a no-op).</summary>
     Task<TagChange[]> EffectiveTagChanges(TagChange[] changes);
     /// <summary>How many customers of this partition carry each tag.</summary>

@@ -16,6 +16,11 @@ public sealed partial class PartitionDispatcher(IGrainFactory grains, ILogger<Pa
     /// <summary>Entries handed to lanes and not yet applied by their grain: the partitions' lag, summed.</summary>
     public long PendingEntries => Interlocked.Read(ref _pendingEntries);
 
+    /// <summary>Names this node's current tenure as the log writer; a partition that sees it change first reads the log (see <see cref="IPartitionGrain.Apply"/>).</summary>
+    public string Epoch { get; private set; } = Guid.NewGuid().ToString("N");
+
+    public void NewEpoch() => Epoch = Guid.NewGuid().ToString("N");
+
     public void Dispatch(List<LogEntry> committed)
     {
         if (committed.Count == 0)
@@ -53,7 +58,7 @@ public sealed partial class PartitionDispatcher(IGrainFactory grains, ILogger<Pa
             {
                 try
                 {
-                    await grain.Apply([.. pending]);
+                    await grain.Apply([.. pending], Epoch);
                     Interlocked.Add(ref _pendingEntries, -pending.Count);
                     break;
                 }

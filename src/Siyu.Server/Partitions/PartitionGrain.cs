@@ -52,18 +52,38 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSnapshot();
 
-    public async Task Apply(LogEntry[] entries)
+    private string? _writerEpoch;
+
+    public Task Apply(LogEntry[] entries, string writerEpoch)
     {
-        foreach (var entry in entries)
+        if (writerEpoch != _writerEpoch)
         {
-            if (entry.Seq <= _lastSeq)
-            {
-                continue; // already applied (replayed at activation or a retried delivery)
-            }
-            ApplyOne(new ProfileEvent(entry.Seq, entry.CustomerId, entry.Type, entry.TimestampTicks,
-                entry.Properties is null ? null : JsonNode.Parse(entry.Properties) as JsonObject,
-                entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject));
+            _writerEpoch = writerEpoch;
+            // Everything up to these entries is committed: the log holds them and whatever a previous writer left undelivered.
+            return ApplyAndReactAsync(store.ReadPartitionTail(_tenantId, _partition, _lastSeq).ToList());
         }
+        return ApplyAndReactAsync(entries
+        .Where(entry => entry.Seq > _lastSeq) // already applied (replayed at activation or a retried delivery)
+        .Select(entry => new ProfileEvent(entry.Seq, entry.CustomerId, entry.Type, entry.TimestampTicks,
+            entry.Properties is null ? null : JsonNode.Parse(entry.Properties) as JsonObject,
+            entry.Attributes is null ? null : JsonNode.Parse(entry.Attributes) as JsonObject)));
+    }
+
+    private async Task ApplyAndReactAsync(IEnumerable<ProfileEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Seq > _lastSeq)
+            {
+                ApplyOne(e);
+            }
+        }
+        await ReactAsync();
+    }
+
+    /// <summary>What applied events set off: rule and keyword tags, handoffs, journey steps.</summary>
+    private async Task ReactAsync()
+    {
         await EvaluateRulesForTouchedAsync();
         await WriteKeywordTagsAsync();
         await RaiseHandoffsAsync();
@@ -237,6 +257,32 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         }
         return Task.FromResult(counts);
     }
+
+    /// <summary>
+    /// Reads and applies what the log holds beyond what this partition has seen. A new event-log writer calls this on
+    /// every partition before its first commit: entries the previous writer committed but had not delivered yet (it
+    /// died, or moved) would otherwise be skipped once later entries with higher sequence numbers arrive.
+    /// </summary>
+    public Task CatchUp()
+    {
+        var tail = store.ReadPartitionTail(_tenantId, _partition, _lastSeq).ToList();
+        if (tail.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        LogCaughtUp(logger, _tenantId, _partition, tail.Count);
+        foreach (var e in tail)
+        {
+            ApplyOne(e);
+        }
+        // The reactions (rule tags, journeys) append to the log, and the new writer is waiting for this call to return
+        // before it takes appends: they run in the next turn of this grain, not in this one.
+        this.RegisterGrainTimer(_ => ReactAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Tenant}/{Partition} caught up {Count} undelivered log entries")]
+    private static partial void LogCaughtUp(ILogger logger, int tenant, int partition, int count);
 
     /// <summary>Deactivates (snapshot first) so the next call activates the partition where placement now puts it.</summary>
     public Task Relocate()

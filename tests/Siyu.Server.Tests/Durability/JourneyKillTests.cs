@@ -3,9 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace Siyu.Server.Tests.Durability;
 
@@ -20,34 +17,9 @@ public sealed class JourneyKillTests : IAsyncLifetime
 {
     private const int Customers = 60;
     private const int Kills = 4;
-    private readonly ConcurrentQueue<(string Key, string Phone, string Text)> _received = new();
-    private WebApplication _provider = null!;
-    private string _providerUrl = "";
-    private int _badSignatures;
+    private RecordingSmsProvider _provider = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        var port = ServerProcess.FreePort();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        _provider = builder.Build();
-        _provider.MapPost("/sms", async (HttpRequest request) =>
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer);
-            var signature = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData("短信-secret"u8.ToArray(), buffer.ToArray()));
-            if (request.Headers["X-Siyu-Signature"] != signature)
-            {
-                Interlocked.Increment(ref _badSignatures);
-                return Results.Unauthorized();
-            }
-            var body = JsonSerializer.Deserialize<JsonObject>(buffer.ToArray());
-            _received.Enqueue((request.Headers["Idempotency-Key"].ToString(), body!["phone"]!.GetValue<string>(), body["text"]!.GetValue<string>()));
-            return Results.Json(new { id = Guid.NewGuid().ToString("N") });
-        });
-        await _provider.StartAsync();
-        _providerUrl = $"http://127.0.0.1:{port}/sms";
-    }
+    public async Task InitializeAsync() => _provider = await RecordingSmsProvider.StartAsync();
 
     public async Task DisposeAsync() => await _provider.DisposeAsync();
 
@@ -71,7 +43,7 @@ public sealed class JourneyKillTests : IAsyncLifetime
     public async Task Killing_the_process_at_random_points_neither_loses_nor_repeats_a_journey_message()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "siyu-tests", "journey-kill-" + Guid.NewGuid().ToString("N"));
-        var args = new[] { $"--Siyu:Sms:WebhookUrl={_providerUrl}", "--Siyu:Sms:Secret=短信-secret" };
+        var args = _provider.ServerArgs;
         var acknowledged = new ConcurrentDictionary<int, bool>();
         var random = new Random();
         var seed = random.Next();
@@ -93,7 +65,7 @@ public sealed class JourneyKillTests : IAsyncLifetime
                 // Last start: no kill; everyone acknowledged so far must be fully served.
                 await IngestAsync(server, acknowledged, Enumerable.Range(0, Customers), CancellationToken.None);
                 var expected = Customers * 3;
-                for (var i = 0; i < 600 && _received.Select(r => r.Key).Distinct().Count() < expected; i++)
+                for (var i = 0; i < 600 && _provider.Received.Select(r => r.Key).Distinct().Count() < expected; i++)
                 {
                     await Task.Delay(100);
                 }
@@ -109,11 +81,11 @@ public sealed class JourneyKillTests : IAsyncLifetime
             await ingest;
         }
 
-        var received = _received.ToList();
+        var received = _provider.Received.ToList();
         var distinct = received.GroupBy(r => r.Key).Select(g => g.First()).ToList();
         var report = $"seed {seed}: {received.Count} requests, {distinct.Count} keys";
         Assert.Equal(Customers, acknowledged.Count);
-        Assert.Equal(0, _badSignatures);
+        Assert.Equal(0, _provider.BadSignatures);
         foreach (var i in Enumerable.Range(0, Customers))
         {
             var mine = distinct.Where(r => r.Phone == Phone(i)).ToList();
