@@ -78,6 +78,11 @@ public static class Extensions
             silo.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         });
         services.AddSingleton<Cluster.EventLogRoute>();
+        services.AddSingleton<ClusterCaches>();
+        if (cluster.Enabled)
+        {
+            services.AddHostedService<ClusterCacheSync>();
+        }
         services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
         services.AddDbContext<SiyuDb>(o => o.UseSqlite(options.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
         services.AddSingleton(new DatabaseOptions(options.ConnectionString));

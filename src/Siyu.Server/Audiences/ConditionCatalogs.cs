@@ -14,17 +14,27 @@ public sealed record TenantCatalog(ConditionCatalog Catalog, long Version, IRead
 /// Builds the condition catalog of a tenant from its tags and saved audiences, cached until either changes.
 /// Partition grains key their parsed-condition caches on <see cref="TenantCatalog.Version"/>.
 /// </summary>
-public sealed class ConditionCatalogs(IDbContextFactory<SiyuDb> dbs, TagCatalog tags)
+public sealed class ConditionCatalogs(IDbContextFactory<SiyuDb> dbs, TagCatalog tags, Cluster.ClusterCaches cluster)
 {
     private readonly ConcurrentDictionary<int, TenantCatalog> _cache = new();
     private long _version;
 
     public TenantCatalog Get(int tenantId) => _cache.GetOrAdd(tenantId, Build);
 
-    public void Invalidate(int tenantId)
+    public void Invalidate(int tenantId) => cluster.Changed(Cluster.ClusterCaches.Conditions, tenantId);
+
+    /// <summary>Drops this node's copy (null: every tenant's); <see cref="Invalidate"/> does it on every node.</summary>
+    internal void DropLocal(int? tenantId)
     {
         Interlocked.Increment(ref _version);
-        _cache.TryRemove(tenantId, out _);
+        if (tenantId is { } t)
+        {
+            _cache.TryRemove(t, out _);
+        }
+        else
+        {
+            _cache.Clear();
+        }
     }
 
     private TenantCatalog Build(int tenantId)

@@ -13,7 +13,7 @@ namespace Siyu.Server.Delivery;
 /// JSON and compiled once per version; tenants that never saved any get the defaults (Asia/Shanghai, 21:00–08:00
 /// quiet hours, general advertising-law pack).
 /// </summary>
-public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimeProvider time)
+public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimeProvider time, Cluster.ClusterCaches cluster)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<int, (TenantDeliverySettings Settings, CompiledDeliverySettings Compiled)> _cache = new();
@@ -44,10 +44,16 @@ public sealed class DeliverySettingsStore(IDbContextFactory<SiyuDb> dbs, TimePro
     }
 
     /// <summary>A rule pack was created, changed, deleted or switched: the next message is reviewed with the new set.</summary>
-    public void Invalidate(int tenantId)
+    public void Invalidate(int tenantId) => cluster.Changed(Cluster.ClusterCaches.Delivery, tenantId);
+
+    /// <summary>Drops this node's copy (null: every tenant's); <see cref="Invalidate"/> does it on every node.</summary>
+    internal void DropLocal(int? tenantId)
     {
-        _generation.AddOrUpdate(tenantId, 1, (_, g) => g + 1);
-        _cache.TryRemove(tenantId, out _);
+        foreach (var t in tenantId is { } one ? [one] : _cache.Keys.ToList())
+        {
+            _generation.AddOrUpdate(t, 1, (_, g) => g + 1);
+            _cache.TryRemove(t, out _);
+        }
     }
 
     /// <summary>The settings compiled with exactly the tenant's enabled rule packs (built-in and custom).</summary>

@@ -9,7 +9,7 @@ namespace Siyu.Server.Journeys;
 /// Parsed journey definitions for the partitions: the active journeys of each tenant (current version) and any
 /// version a running customer is still on. Read synchronously from grain code, so loads are synchronous and cached.
 /// </summary>
-public sealed class JourneyCatalog(IDbContextFactory<SiyuDb> dbs, Audiences.ConditionCatalogs conditions)
+public sealed class JourneyCatalog(IDbContextFactory<SiyuDb> dbs, Audiences.ConditionCatalogs conditions, Cluster.ClusterCaches cluster)
 {
     private readonly ConcurrentDictionary<int, IReadOnlyList<(JourneyDefinition Definition, long SinceTicks)>> _active = new();
     private readonly ConcurrentDictionary<(int Tenant, long Journey, int Version), JourneyDefinition?> _versions = new();
@@ -23,9 +23,19 @@ public sealed class JourneyCatalog(IDbContextFactory<SiyuDb> dbs, Audiences.Cond
 
     public JourneyDefinition? Get(int tenantId, long journeyId, int version) => _versions.GetOrAdd((tenantId, journeyId, version), Load);
 
-    public void Invalidate(int tenantId)
+    public void Invalidate(int tenantId) => cluster.Changed(Cluster.ClusterCaches.Journeys, tenantId);
+
+    /// <summary>Drops this node's copy (null: every tenant's); <see cref="Invalidate"/> does it on every node.</summary>
+    internal void DropLocal(int? tenantId)
     {
-        _active.TryRemove(tenantId, out _);
+        if (tenantId is { } t)
+        {
+            _active.TryRemove(t, out _);
+        }
+        else
+        {
+            _active.Clear();
+        }
         Interlocked.Increment(ref _changes);
     }
 

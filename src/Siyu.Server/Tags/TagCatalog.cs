@@ -11,7 +11,7 @@ public sealed record TagGroupInfo(long Id, string Name, int SortOrder, IReadOnly
 /// Tag definitions per tenant, cached in memory: every customer view and every tag change needs them, and
 /// they change rarely. Writers call <see cref="Invalidate"/> after saving.
 /// </summary>
-public sealed class TagCatalog(IDbContextFactory<SiyuDb> dbs)
+public sealed class TagCatalog(IDbContextFactory<SiyuDb> dbs, Cluster.ClusterCaches cluster)
 {
     private readonly Dictionary<int, Snapshot> _cache = [];
     private readonly Lock _lock = new();
@@ -23,11 +23,21 @@ public sealed class TagCatalog(IDbContextFactory<SiyuDb> dbs)
     /// <summary>A tag by id, deleted ones included (history still names them); null when it never existed in this tenant.</summary>
     public TagInfo? Find(int tenantId, long tagId) => Get(tenantId).ById.GetValueOrDefault(tagId);
 
-    public void Invalidate(int tenantId)
+    public void Invalidate(int tenantId) => cluster.Changed(Cluster.ClusterCaches.Tags, tenantId);
+
+    /// <summary>Drops this node's copy (null: every tenant's); <see cref="Invalidate"/> does it on every node.</summary>
+    internal void DropLocal(int? tenantId)
     {
         lock (_lock)
         {
-            _cache.Remove(tenantId);
+            if (tenantId is { } t)
+            {
+                _cache.Remove(t);
+            }
+            else
+            {
+                _cache.Clear();
+            }
         }
     }
 

@@ -44,19 +44,22 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             nodes.Add(await ServerProcess.StartAsync(Dir("a"), demo: false, [.. shared, .. _sms.ServerArgs]));
-            using (var admin = await nodes[0].AdminClientAsync())
-            {
-                var created = await admin.PostAsJsonAsync("/api/v1/journeys", new { definition = Journey() });
-                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-                var id = (await created.ReadAsync())["id"]!.GetValue<long>();
-                (await admin.PostAsJsonAsync($"/api/v1/journeys/{id}/status", new { status = "active" })).EnsureSuccessStatusCode();
-            }
             nodes.Add(await ServerProcess.StartAsync(Dir("b"), demo: false, [.. shared, .. _sms.ServerArgs]));
             nodes.Add(await ServerProcess.StartAsync(Dir("c"), demo: false, [.. shared, .. _sms.ServerArgs]));
             using var observer = await nodes[1].AdminClientAsync();
             var before = await Json.EventuallyAsync(() => ViewAsync(observer),
                 c => c["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Active") == 3
                     && c["partitions"]!.AsArray().Select(p => p!["silo"]!.GetValue<string>()).Distinct().Count() >= 2, attempts: 300);
+            // Published on the last node while every partition is already running: partitions on the other nodes learn of
+            // it through the cluster's cache invalidation, or they would never send.
+            using (var admin = await nodes[2].AdminClientAsync())
+            {
+                var created = await admin.PostAsJsonAsync("/api/v1/journeys", new { definition = Journey() });
+                Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+                var id = (await created.ReadAsync())["id"]!.GetValue<long>();
+                (await admin.PostAsJsonAsync($"/api/v1/journeys/{id}/status", new { status = "active" })).EnsureSuccessStatusCode();
+            }
+            await Task.Delay(3000); // the cache bus is polled every second
             var writerSilo = before["event_log_writer"]!.GetValue<string>();
             var victim = nodes.Single(n => writerSilo.Contains($":{n.SiloPort}:", StringComparison.Ordinal));
             var survivors = nodes.Where(n => n != victim).ToList();
