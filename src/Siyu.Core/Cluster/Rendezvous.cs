@@ -24,25 +24,5 @@ public static class Rendezvous
         return best;
     }
 
-    /// <summary>FNV-1a over node, a separator and key, then a 64-bit finaliser (FNV alone mixes the last characters poorly).</summary>
-    internal static ulong Weight(string node, string key)
-    {
-        var h = 14695981039346656037UL;
-        foreach (var c in node)
-        {
-            h = (h ^ c) * 1099511628211UL;
-        }
-        h = (h ^ 0xFFFF) * 1099511628211UL;
-        foreach (var c in key)
-        {
-            h = (h ^ c) * 1099511628211UL;
-        }
-        // splitmix64 finaliser
-        h ^= h >> 30;
-        h *= 0xBF58476D1CE4E5B9UL;
-        h ^= h >> 27;
-        h *= 0x94D049BB133111EBUL;
-        h ^= h >> 31;
-        return h;
-    }
+    internal static ulong Weight(string node, string key) => Journeys.StableHash.Of(node, key);
 }

@@ -15,15 +15,24 @@ public static class StableHash
     {
         var h = Offset;
         h = Add(h, (ulong)journeyId);
+        h = Add(h, stepId);
+        h = Add(h, (ulong)customerId);
+        return Finalise(h);
+    }
+
+    /// <summary>The hash of two strings, e.g. (node, key) for rendezvous placement.</summary>
+    public static ulong Of(string first, string second) => Finalise(Add(Add(Offset, first), second));
+
+    private static ulong Add(ulong h, string text)
+    {
         // The length keeps ("ab", 1) and ("a", …) apart whatever follows.
-        h = Add(h, (ulong)stepId.Length);
-        foreach (var c in stepId)
+        h = Add(h, (ulong)text.Length);
+        foreach (var c in text)
         {
             h = (h ^ (byte)c) * Prime;
             h = (h ^ (byte)(c >> 8)) * Prime;
         }
-        h = Add(h, (ulong)customerId);
-        return Finalise(h);
+        return h;
     }
 
     private static ulong Add(ulong h, ulong value)
