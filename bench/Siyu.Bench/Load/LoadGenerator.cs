@@ -356,11 +356,11 @@ public sealed class LoadGenerator : IDisposable
     private async Task DiscoverAsync(CancellationToken cancel)
     {
         // Demo mode seeds its tags and customers just after the server answers ready: give it up to 30 s.
-        for (var i = 0; i < 30 && _tagIds.Count == 0; i++)
+        for (var i = 0; i < 30 && _tagIds.Count < 5; i++)
         {
             var groups = await _api.GetFromJsonAsync<JsonArray>("/api/v1/tag-groups", cancel) ?? [];
             _tagIds = [.. groups.SelectMany(g => g!["tags"]!.AsArray()).Where(t => (string?)t!["kind"] == "manual").Select(t => (long)t!["id"]!)];
-            if (_tagIds.Count == 0)
+            if (_tagIds.Count < 5)
             {
                 await Task.Delay(1000, cancel);
             }

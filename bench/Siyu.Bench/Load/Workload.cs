@@ -206,7 +206,7 @@ public sealed class Workload
                 return new JsonObject
                 {
                     ["type"] = "attribute", ["name"] = "city", ["op"] = "in",
-                    ["value"] = new JsonArray(Cities[random.Next(Cities.Length)], Cities[random.Next(Cities.Length)]),
+                    ["values"] = new JsonArray(Cities[random.Next(Cities.Length)], Cities[random.Next(Cities.Length)]),
                 };
             case 1:
                 return new JsonObject
