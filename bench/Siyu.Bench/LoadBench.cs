@@ -47,11 +47,17 @@ public static class LoadBench
             (server is null ? $"server {url}" : $"server started by the bench: pid {server.Pid}, {server.BaseUrl}, data in {server.DataDirectory}"));
 
         LoadReport report;
+        using var serverGone = new CancellationTokenSource();
+        _ = server?.WatchAsync(serverGone);
         using (var generator = new LoadGenerator(options))
         {
             try
             {
-                report = await generator.RunAsync();
+                report = await generator.RunAsync(serverGone.Token);
+                if (server?.ExitCode is { } code)
+                {
+                    report = report with { Failures = [.. report.Failures, $"the server process exited with code {code} during the run; its last output:\n{server.Output}"] };
+                }
             }
             catch when (server is not null)
             {
@@ -104,6 +110,22 @@ public static class LoadBench
         public int Pid => _process.Id;
         public bool Keep { get; set; }
         public string Output { get { lock (_tail) { return string.Join('\n', _tail); } } }
+        public int? ExitCode { get; private set; }
+
+        /// <summary>When the server dies mid-run, say so at once and end the run (instead of minutes of refused connections).</summary>
+        public async Task WatchAsync(CancellationTokenSource gone)
+        {
+            await _process.WaitForExitAsync();
+            if (_disposing)
+            {
+                return;
+            }
+            ExitCode = _process.ExitCode;
+            Console.Error.WriteLine($"The server process {_process.Id} exited with code {ExitCode}. Last output:\n{Output}");
+            await gone.CancelAsync();
+        }
+
+        private volatile bool _disposing;
 
         public static async Task<ServerChild> StartAsync()
         {
@@ -177,6 +199,7 @@ public static class LoadBench
 
         public async ValueTask DisposeAsync()
         {
+            _disposing = true;
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);

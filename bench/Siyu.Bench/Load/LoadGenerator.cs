@@ -31,9 +31,11 @@ public sealed class LoadGenerator : IDisposable
     private readonly long[] _customers = new long[4096];
     private readonly List<ServerSample> _samples = [];
     private List<long> _tagIds = [];
-    private TimeSpan _end;
+    private long _endTicks = long.MaxValue;
     private long _nextEvent, _eventsSent, _eventsAcked, _rejected, _customersSeen;
     private long _lastLogin;
+
+    private TimeSpan End => TimeSpan.FromTicks(Interlocked.Read(ref _endTicks));
 
     public LoadGenerator(LoadOptions options)
     {
@@ -73,7 +75,9 @@ public sealed class LoadGenerator : IDisposable
             $"console {(_console is null ? "off (no admin password)" : _o.PagesPerSecond + "/s")}; {_tagIds.Count} tags, run {_o.RunId}");
 
         var runStart = _clock.Elapsed;
-        _end = runStart + _o.Duration;
+        _endTicks = (runStart + _o.Duration).Ticks;
+        // Cancelling ends the run early (e.g. the server process died); what was measured is still reported.
+        using var stop = cancel.Register(() => Interlocked.Exchange(ref _endTicks, _clock.Elapsed.Ticks));
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var sampler = SampleLoopAsync(runStart, baseline, sampling.Token);
         var loops = new List<Task>
@@ -93,17 +97,36 @@ public sealed class LoadGenerator : IDisposable
         var elapsed = _clock.Elapsed - runStart;
         await sampling.CancelAsync();
         await sampler;
-        var final = await SampleAsync(runStart, cancel);
+        // From here on the run's token is ignored: a run cut short still samples, verifies and reports.
+        var final = await SampleAsync(runStart, CancellationToken.None);
         _samples.Add(final);
 
         var lanes = new[] { _ingest, _audience, _profile, _search, _page }.Where(l => l != _page || _console is not null);
         var operations = lanes.Select(l => l.Stats.Summary(elapsed)).ToList();
-        var (verified, duplicates, lost, how) = _o.Verify ? await VerifyAsync(cancel) : (0L, 0L, 0L, "skipped (--no-verify)");
+        (long Verified, long Duplicates, long Lost, string How) check = (0L, 0L, 0L, "skipped (--no-verify)");
+        var verifyFailure = (string?)null;
+        if (_o.Verify)
+        {
+            try
+            {
+                check = await VerifyAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                verifyFailure = $"verification could not run: {e.GetType().Name}: {e.Message}";
+                check = (0, 0, 0, verifyFailure);
+            }
+        }
+        var (verified, duplicates, lost, how) = check;
         var ingest = new IngestFigures(Interlocked.Read(ref _eventsSent), Interlocked.Read(ref _eventsAcked), _ackedBatches.Count,
             Interlocked.Read(ref _eventsAcked) / elapsed.TotalSeconds, final.EventsCommitted - baseline.EventsCommitted,
             verified, duplicates, lost, Interlocked.Read(ref _rejected), how);
         var failures = LoadReport.FailuresOf(operations, ingest);
-        var scrape = await ScrapeAsync(cancel);
+        if (verifyFailure is not null)
+        {
+            failures.Add(verifyFailure);
+        }
+        var scrape = await ScrapeAsync(CancellationToken.None);
         var cpu = (final.CpuSeconds - baseline.CpuSeconds) / elapsed.TotalSeconds;
         var commitMs = (scrape.CommitCount - baseline.CommitCount) is > 0 and var commits ? (scrape.CommitSeconds - baseline.CommitSeconds) * 1000 / commits : 0;
         return new LoadReport(_o.RunId, startedAt, mode, elapsed.TotalSeconds, _o.BaseUrl, _o.ServerPid is not null, _o.EventsPerSecond, _o.Batch,
@@ -137,7 +160,7 @@ public sealed class LoadGenerator : IDisposable
             {
                 await Task.Delay(wait);
             }
-            if (_clock.Elapsed >= _end)
+            if (_clock.Elapsed >= End)
             {
                 break;
             }
@@ -170,7 +193,7 @@ public sealed class LoadGenerator : IDisposable
     private Task ClosedLoopAsync(Lane lane, int clients, Func<TimeSpan, Task> operation) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
-            while (_clock.Elapsed < _end)
+            while (_clock.Elapsed < End)
             {
                 await HonourRetryAfterAsync(lane);
                 await operation(_clock.Elapsed);
@@ -237,7 +260,7 @@ public sealed class LoadGenerator : IDisposable
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     var after = Shed(_ingest, response);
-                    if (_clock.Elapsed + after > _end + Grace)
+                    if (_clock.Elapsed + after > End + Grace)
                     {
                         return; // never acknowledged: not part of the durability check
                     }
@@ -558,9 +581,9 @@ public sealed class LoadGenerator : IDisposable
         {
             text = await _api.GetStringAsync("/metrics", cancel);
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            text = "";
+            text = ""; // the server is gone or too busy to answer: the sample has no server figures
         }
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var raw in text.AsSpan().EnumerateLines())
