@@ -44,7 +44,7 @@ public static class LoadBench
             Verify = !args.Contains("--no-verify"),
         };
         Console.WriteLine($"Siyu load test — {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
-            (server is null ? $"server {url}" : $"server started by the bench: pid {server.Pid}, {server.BaseUrl}, data in {server.DataDirectory}"));
+            (server is null ? $"server {url}" : $"server started by the bench: pid {server.Pid}, {server.BaseUrl}, data in {server.DataDirectory}, its output in {server.LogFile}"));
 
         LoadReport report;
         using var serverGone = new CancellationTokenSource();
@@ -174,6 +174,9 @@ public static class LoadBench
             throw new TimeoutException("The server did not become ready:\n" + child.Output);
         }
 
+        /// <summary>The server's whole output (warnings and errors: the log level is Warning), kept after the data directory is deleted.</summary>
+        public string LogFile => DataDirectory + ".server.log";
+
         private void Append(string? line)
         {
             if (line is null)
@@ -182,6 +185,7 @@ public static class LoadBench
             }
             lock (_tail)
             {
+                File.AppendAllText(LogFile, line + "\n");
                 _tail.Enqueue(line);
                 if (_tail.Count > 200)
                 {
