@@ -31,8 +31,7 @@ COPY --from=build /app ./
 # Env vars override appsettings.json, whose Urls is loopback-only for the one-command local start.
 ENV Urls=http://0.0.0.0:8080 \
     Siyu__DataDirectory=/data \
-    ASPNETCORE_ENVIRONMENT=Production \
-    DOTNET_gcServer=1
+    ASPNETCORE_ENVIRONMENT=Production
 VOLUME /data
 # 8080 HTTP (API, console, /metrics, /health); 11111 Orleans silo-to-silo, 30000 Orleans gateway (cluster mode).
 EXPOSE 8080 11111 30000
