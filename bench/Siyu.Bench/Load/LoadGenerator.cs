@@ -34,6 +34,7 @@ public sealed class LoadGenerator : IDisposable
     private long _endTicks = long.MaxValue;
     private long _nextEvent, _eventsSent, _eventsAcked, _rejected, _customersSeen;
     private long _lastLogin;
+    private ServerMetrics? _lastMetrics;
 
     private TimeSpan End => TimeSpan.FromTicks(Interlocked.Read(ref _endTicks));
 
@@ -583,7 +584,8 @@ public sealed class LoadGenerator : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            text = ""; // the server is gone or too busy to answer: the sample has no server figures
+            // The server is gone or too busy to answer: keep the last figures rather than report counters falling to 0.
+            return _lastMetrics ?? new ServerMetrics(0, 0, 0, 0, 0, null, null, 0, 0);
         }
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var raw in text.AsSpan().EnumerateLines())
@@ -603,7 +605,7 @@ public sealed class LoadGenerator : IDisposable
         }
         double Get(string name) => sums.GetValueOrDefault(name);
         long? Bytes(string name) => sums.TryGetValue(name, out var v) ? (long)v : null;
-        return new ServerMetrics(Get("siyu_ingest_events_total"), Get("siyu_ingest_shed_total"), Get("siyu_ingest_pending"), Get("siyu_partitions_lag"),
+        return _lastMetrics = new ServerMetrics(Get("siyu_ingest_events_total"), Get("siyu_ingest_shed_total"), Get("siyu_ingest_pending"), Get("siyu_partitions_lag"),
             Get("dotnet_process_cpu_time_seconds_total"), Bytes("dotnet_process_memory_working_set_bytes"), Bytes("dotnet_gc_last_collection_heap_size_bytes"),
             Get("siyu_ingest_commit_duration_seconds_sum"), Get("siyu_ingest_commit_duration_seconds_count"));
     }
