@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "analytics" => AnalyticsBench.Run(args[1..]),
     "archive" => await ArchiveBench.RunAsync(args[1..]),
     "text" => await RunTextAsync(args[1..]),
+    "load" => await LoadBench.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -76,6 +77,12 @@ static int Usage()
           dotnet run -c Release --project bench/Siyu.Bench -- archive [--messages N] [--batch B] [--customers C]
             session archive ingestion over HTTP as a sidecar drives it (messages/s, durable before each 202), then
             tenant-wide Chinese search latency over the stored messages.
+          dotnet run -c Release --project bench/Siyu.Bench -- load [--minutes 10 | --quick] [--events-per-second 2000] [--batch 100] [--max [--concurrency 4]]
+                [--url http://127.0.0.1:5080 --api-key K [--admin-password P --tenant demo]] [--prefill N] [--out bench/results/load.md]
+            mixed load and soak: batched event ingest (open loop at the rate, or --max closed loop), audience previews,
+            profile reads, customer search and console pages; a report every 10 s, server RSS over time, then every
+            acknowledged event re-posted (all must be duplicates). Exit 1 on any 5xx or lost event. Without --url it starts
+            the server as its own process in demo mode on a temporary data directory. --prefill N: N customers first (sizing).
           dotnet run -c Release --project bench/Siyu.Bench -- core [--filter '*Review*'] [--job short]
             BenchmarkDotNet: event validation and identity resolution per event; content review of a
             500-character message against every built-in rule pack; a whole delivery decision.

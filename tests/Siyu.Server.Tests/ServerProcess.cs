@@ -19,6 +19,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public string BaseUrl { get; }
     /// <summary>The Orleans silo port (how cluster views name this node).</summary>
     public int SiloPort { get; }
+    public int ProcessId => _process.Id;
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     public const string ApiKey = "sk_test_key_0123456789";
