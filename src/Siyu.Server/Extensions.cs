@@ -195,6 +195,7 @@ public static class Extensions
             sp.GetServices<ILoggerProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>(),
             sp.GetService<Microsoft.Extensions.Options.IOptions<LoggerFactoryOptions>>()))));
         services.AddExceptionHandler<BadRequests>();
+        services.AddExceptionHandler<ClusterUnavailable>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
