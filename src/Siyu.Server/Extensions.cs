@@ -62,9 +62,7 @@ public static class Extensions
             });
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2));
         });
-        services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
-        services.AddDbContext<SiyuDb>(o => o.UseSqlite(options.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
-        services.AddSingleton(new DatabaseOptions(options.ConnectionString));
+        new DatabaseOptions(options.ConnectionString, options.Provider).AddDbContexts(services);
         services.AddSingleton<EventStore>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(new EventParser(new EventParserOptions()));
