@@ -196,7 +196,7 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
         t.DbType = System.Data.DbType.Int32;
         var term = cmd.CreateParameter();
         term.ParameterName = "@term";
-        term.DbType = System.Data.DbType.String;
+        term.DbType = System.Data.DbType.Int64;
         var message = cmd.CreateParameter();
         message.ParameterName = "@m";
         message.DbType = System.Data.DbType.Int64;
