@@ -104,4 +104,17 @@ public static class DbErrors
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
         _ => false,
     };
+
+    /// <summary>PostgreSQL could not store a text value (U+0000, which its text type cannot hold); anywhere in the chain.</summary>
+    public static bool IsUnstorableText(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

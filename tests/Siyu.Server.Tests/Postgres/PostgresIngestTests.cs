@@ -120,4 +120,20 @@ public sealed class PostgresIngestTests : IAsyncLifetime
         var seqs = _pg.Rows("SELECT seq FROM events ORDER BY seq", r => r.GetInt64(0));
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
     }
+
+    [SkippableFact]
+    public async Task Text_postgres_cannot_hold_is_a_400_naming_it_and_never_fails_other_requests()
+    {
+        _pg.Require();
+        var evil = await _api.PostEventsAsync(new { events = new[] { new { id = "nul\u0000id", type = "page.viewed", identifiers = new { phone = "13900000009" } } } });
+        Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
+        Assert.Contains("U+0000", await evil.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // In JSON properties it is escaped, so it stores fine.
+        var escaped = await PostAsync(new { events = new[] { new { id = "nul-prop", type = "page.viewed", identifiers = new { phone = "13900000009" }, properties = new { note = "a\u0000b" } } } });
+        Assert.False(escaped["results"]![0]!["duplicate"]!.GetValue<bool>());
+        var admin = await _factory!.AdminClientAsync();
+        var group = await admin.PostAsync("/api/v1/tag-groups", Json.Body("{\"name\":\"坏\\u0000组\"}"));
+        Assert.Equal(HttpStatusCode.BadRequest, group.StatusCode);
+        Assert.Equal(1, _pg.Scalar("SELECT COUNT(*) FROM events WHERE idempotencykey = 'id:nul-prop'"));
+    }
 }
