@@ -155,11 +155,19 @@ internal abstract class WriterSql(DbConnection connection, PiiProtector pii) : I
     }
 
     /// <summary>
-    /// Appends an audit entry chained to the tenant's head. The writer's transaction is <c>BEGIN IMMEDIATE</c>, so no
-    /// other writer can append between reading the head and inserting (same rule as <see cref="Compliance.AuditLog"/>).
+    /// Appends an audit entry chained to the tenant's head. On SQLite the writer's transaction is <c>BEGIN IMMEDIATE</c>, so
+    /// no other writer can append between reading the head and inserting (same rule as <see cref="Compliance.AuditLog"/>);
+    /// on PostgreSQL a per-tenant advisory lock does that.
     /// </summary>
     public void InsertAudit(int tenantId, long nowTicks, string actor, string action, string detail, string target = "")
     {
+        if (Database.IsPostgres)
+        {
+            // PostgreSQL: no BEGIN IMMEDIATE; the same per-tenant lock the EF path takes (see AuditLog.PostgresLockClass).
+            var lockCmd = Cmd($"SELECT pg_advisory_xact_lock({Compliance.AuditLog.PostgresLockClass}, @t)", "@t");
+            lockCmd.Parameters[0].Value = tenantId;
+            lockCmd.ExecuteNonQuery();
+        }
         var head = Cmd("SELECT Seq, Hash FROM audit_log WHERE TenantId = @t ORDER BY Seq DESC LIMIT 1", "@t");
         head.Parameters[0].Value = tenantId;
         long seq = 0;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Siyu.Server.Data;
 
 namespace Siyu.Server.Tests.Postgres;
@@ -135,5 +136,32 @@ public sealed class PostgresIngestTests : IAsyncLifetime
         var group = await admin.PostAsync("/api/v1/tag-groups", Json.Body("{\"name\":\"坏\\u0000组\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, group.StatusCode);
         Assert.Equal(1, _pg.Scalar("SELECT COUNT(*) FROM events WHERE idempotencykey = 'id:nul-prop'"));
+    }
+
+    [SkippableFact]
+    public async Task Audit_entries_from_the_writer_and_from_ef_interleave_into_one_unbroken_chain()
+    {
+        _pg.Require();
+        var ids = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add((await PostAsync(new { events = new[] { new { id = $"aud-{i}", type = "page.viewed", identifiers = new { phone = $"1360000{i:D4}" } } } }))["results"]![0]!["customer_id"]!.GetValue<long>());
+        }
+        var admin = await _factory!.AdminClientAsync();
+        var dbs = _factory.Services.GetRequiredService<IDbContextFactory<SiyuDb>>();
+        // Manual merges append their audit entry inside the ingest writer's transaction; RecordAsync through EF. On
+        // PostgreSQL nothing serialises the two but the per-tenant advisory lock.
+        var merges = Enumerable.Range(0, 6).Select(i => admin.PostAsync("/api/v1/customers/merge", Json.Body(new { customer_a = ids[2 * i], customer_b = ids[2 * i + 1], reason = "同一人" })));
+        var records = Enumerable.Range(0, 30).Select(i => Server.Compliance.AuditLog.RecordAsync(dbs, 1, DateTimeOffset.UtcNow.UtcTicks, "test", "test.concurrent", $"t{i}"));
+        var responses = await Task.WhenAll(merges);
+        await Task.WhenAll(records);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(6, _pg.Scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.merge'"));
+        Assert.Equal(30, _pg.Scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'test.concurrent'"));
+        var seqs = _pg.Rows("SELECT seq FROM audit_log WHERE tenantid = 1 ORDER BY seq", r => r.GetInt64(0));
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+        var verify = await (await admin.GetAsync("/api/v1/audit/verify")).ReadAsync();
+        Assert.True(verify["ok"]!.GetValue<bool>(), verify.ToJsonString());
+        Assert.Equal(seqs.Count, verify["count"]!.GetValue<long>());
     }
 }
