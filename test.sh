@@ -17,6 +17,26 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# PostgreSQL for tests/Siyu.Server.Tests/Postgres: install (root, if missing), start the cluster, make sure the siyu
+# role exists. Without root, a PostgreSQL already running (or SIYU_TEST_POSTGRES) is used; the tests skip when there is
+# none, and fail under CI=true.
+if [ "$(id -u)" = "0" ]; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "Installing postgresql ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    read -r pg_version pg_cluster pg_status < <(pg_lsclusters --no-header | awk 'NR == 1 { print $1, $2, $4 }') || true
+    if [ -n "${pg_version:-}" ]; then
+      [ "${pg_status:-}" = "online" ] || pg_ctlcluster "$pg_version" "$pg_cluster" start
+      su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'siyu'\"" | grep -q 1 \
+        || su postgres -c "psql -qc \"CREATE ROLE siyu LOGIN SUPERUSER PASSWORD 'siyu'\"" >/dev/null
+    fi
+  fi
+fi
+export SIYU_TEST_POSTGRES="${SIYU_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=siyu;Password=siyu}"
+
 log=$(mktemp)
 set +e
 dotnet test Siyu.slnx --nologo "$@" 2>&1 | tee "$log"

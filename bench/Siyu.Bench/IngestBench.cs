@@ -12,8 +12,9 @@ using Siyu.Server.Partitions;
 namespace Siyu.Bench;
 
 /// <summary>
-/// Runs the real server (SQLite file, FULL synchronous commits, in-process silo) on loopback and measures
-/// durable ingest: every counted event was acknowledged only after its group commit.
+/// Runs the real server (SQLite file, FULL synchronous commits, in-process silo — or, with <c>--postgres</c>, a fresh
+/// PostgreSQL database with synchronous_commit on) on loopback and measures durable ingest: every counted event was
+/// acknowledged only after its group commit.
 /// </summary>
 public static class IngestBench
 {
@@ -26,10 +27,18 @@ public static class IngestBench
         // Snapshots normally come every 100,000 events per partition; a smaller figure puts some inside the run.
         var snapshotEvery = Arg(args, "--snapshot-every", 100_000);
         var data = Path.Combine(Path.GetTempPath(), "siyu-bench", Guid.NewGuid().ToString("N"));
+        // --postgres <server connection string>: the same run against a fresh database created on that server (dropped after).
+        var postgresServer = Option(args, "--postgres");
+        string? postgres = null;
+        if (postgresServer is not null)
+        {
+            postgres = CreatePostgresDatabase(postgresServer);
+        }
         var builder = WebApplication.CreateBuilder([
             "--urls=http://127.0.0.1:0", $"--Siyu:DataDirectory={data}", "--Siyu:Demo=false", $"--Siyu:DemoApiKey={Key}",
             "--Siyu:AdminPassword=bench", "--Logging:LogLevel:Default=Warning", "--Siyu:MaxPendingEvents=2000000",
             $"--Siyu:SnapshotEveryEvents={snapshotEvery}",
+            .. postgres is null ? Array.Empty<string>() : ["--Siyu:DatabaseProvider=postgres", $"--Siyu:Database={postgres}"],
         ]);
         builder.AddSiyu();
         await using var app = builder.Build();
@@ -38,7 +47,8 @@ public static class IngestBench
         var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var writer = app.Services.GetRequiredService<IngestWriter>();
         var grains = app.Services.GetRequiredService<IGrainFactory>();
-        Console.WriteLine($"Siyu ingest benchmark — {Environment.ProcessorCount} cores, {RuntimeInfo()}, data in {data}");
+        Console.WriteLine($"Siyu ingest benchmark — {Environment.ProcessorCount} cores, {RuntimeInfo()}, " +
+            (postgres is null ? $"SQLite in {data}" : $"PostgreSQL database {new Npgsql.NpgsqlConnectionStringBuilder(postgres).Database} (binary COPY)"));
 
         var before = writer.Stats;
         var inProcess = await InProcessAsync(writer, events);
@@ -61,7 +71,38 @@ public static class IngestBench
         catch (IOException)
         {
         }
+        if (postgres is not null)
+        {
+            DropPostgresDatabase(postgresServer!, postgres);
+        }
         return 0;
+    }
+
+    private static string CreatePostgresDatabase(string server)
+    {
+        var name = "siyu_bench_" + Guid.NewGuid().ToString("N")[..12];
+        using var c = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"CREATE DATABASE {name}";
+        cmd.ExecuteNonQuery();
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    private static void DropPostgresDatabase(string server, string database)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        using var c = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"DROP DATABASE IF EXISTS {new Npgsql.NpgsqlConnectionStringBuilder(database).Database} WITH (FORCE)";
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static void PrintGroupCommit(GroupCommitStats before, GroupCommitStats after)

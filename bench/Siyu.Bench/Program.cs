@@ -59,9 +59,10 @@ static int Usage()
 {
     Console.WriteLine("""
         Siyu benchmarks
-          dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S] [--snapshot-every N]
+          dotnet run -c Release --project bench/Siyu.Bench -- ingest [--events N] [--seconds S] [--snapshot-every N] [--postgres CONN]
             sustained durable ingest through the in-process path and the HTTP API, and the
-            POST-to-visible-on-profile latency at 5,000 events/s offered load.
+            POST-to-visible-on-profile latency at 5,000 events/s offered load. --postgres "Host=...;Username=...;Password=..."
+            runs it on a fresh database created on that PostgreSQL server (dropped afterwards) instead of SQLite.
           dotnet run -c Release --project bench/Siyu.Bench -- audiences [--customers N] [--events N] [--partitions P] [--runs R] [--skip-sqlite] [--siyu-only]
             the three audience questions in Siyu's engine, DuckDB (raw events) and SQLite (join tables, as SQL SCRMs do).
           dotnet run -c Release --project bench/Siyu.Bench -- ruletags [--samples N] [--background EVENTS_PER_S]

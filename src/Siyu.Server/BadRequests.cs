@@ -19,6 +19,12 @@ public sealed partial class BadRequests : IExceptionHandler
         {
             return false;
         }
+        if (Data.DbErrors.IsUnstorableText(exception))
+        {
+            // PostgreSQL refuses U+0000 in text, wherever it came from (a tag name, a note): the caller's input, not our fault.
+            await Problems.Validation([new FieldError("body", "Text must not contain the NUL character (U+0000).")]).ExecuteAsync(http);
+            return true;
+        }
         if (exception is not BadHttpRequestException bad)
         {
             return false;

@@ -83,9 +83,7 @@ public static class Extensions
         {
             services.AddHostedService<ClusterCacheSync>();
         }
-        services.AddDbContextFactory<SiyuDb>(o => o.UseSqlite(options.ConnectionString));
-        services.AddDbContext<SiyuDb>(o => o.UseSqlite(options.ConnectionString), optionsLifetime: ServiceLifetime.Singleton);
-        services.AddSingleton(new DatabaseOptions(options.ConnectionString));
+        new DatabaseOptions(options.ConnectionString, options.Provider).AddDbContexts(services);
         services.AddSingleton<EventStore>();
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(new EventParser(new EventParserOptions()));

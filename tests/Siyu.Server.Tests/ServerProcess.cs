@@ -32,6 +32,10 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The server process on a PostgreSQL database (connection string) instead of its SQLite file.</summary>
+    public static Task<ServerProcess> StartOnPostgresAsync(string dataDirectory, string postgres, bool demo = false, params string[] extraArgs) =>
+        StartAsync(dataDirectory, demo, ["--Siyu:DatabaseProvider=postgres", $"--Siyu:Database={postgres}", .. extraArgs]);
+
     public static async Task<ServerProcess> StartAsync(string dataDirectory, bool demo = false, params string[] extraArgs)
     {
         var port = FreePort();

@@ -7,8 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Siyu.Server.Tests;
 
-/// <summary>The real server (SQLite file, in-process Orleans silo) on its own data directory and ports.</summary>
-public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false, TimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
+/// <summary>
+/// The real server (SQLite file, in-process Orleans silo) on its own data directory and ports; with
+/// <paramref name="postgres"/> (a connection string) it stores everything in that PostgreSQL database instead.
+/// </summary>
+public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false, TimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null,
+    string? postgres = null)
     : WebApplicationFactory<Program>
 {
     public const string ApiKey = "sk_test_key_0123456789";
@@ -25,6 +29,11 @@ public sealed class SiyuFactory(string? dataDirectory = null, bool demo = false,
         builder.UseSetting("Siyu:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Siyu:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Siyu:MaxBatch", "1000");
+        if (postgres is not null)
+        {
+            builder.UseSetting("Siyu:DatabaseProvider", "postgres");
+            builder.UseSetting("Siyu:Database", postgres);
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

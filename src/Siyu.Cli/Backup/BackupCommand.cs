@@ -21,11 +21,35 @@ public static class BackupCommand
                                               an existing database)
 
         The backup holds the encryption keys: keep it as secret as the keys themselves.
-        PostgreSQL: use pg_dump / pg_restore (see the README).
+        PostgreSQL (Siyu__DatabaseProvider=postgres, or --postgres): use pg_dump / pg_restore, see the README
+        section "Backup on PostgreSQL".
         """;
+
+    /// <summary>
+    /// Said instead of backing up when the server stores in PostgreSQL: the database is PostgreSQL's to copy (pg_dump
+    /// is consistent and online), and guessing at a server's credentials from here would be worse than pointing there.
+    /// </summary>
+    public const string PostgresMessage = """
+        This server stores its data in PostgreSQL; siyu backup/restore handle the embedded SQLite file only.
+        Back up with PostgreSQL's own tools (README, "Backup on PostgreSQL"):
+          pg_dump -Fc -d "$DATABASE" -f siyu.dump            (online, one consistent snapshot)
+          pg_restore --clean --if-exists -d "$DATABASE" siyu.dump
+        and keep a copy of the data directory's keys/ (or the configured Siyu:Pii and Siyu:DataProtectionKey
+        settings): without them the personal data in the dump cannot be read.
+        """;
+
+    private static bool UsesPostgres(string[] args) =>
+        args.Contains("--postgres")
+        || Environment.GetEnvironmentVariable("Siyu__DatabaseProvider") is { } provider
+            && provider.Trim().ToLowerInvariant() is "postgres" or "postgresql" or "npgsql";
 
     public static async Task<int> BackupAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
+        if (UsesPostgres(args))
+        {
+            await context.Err.WriteLineAsync(PostgresMessage);
+            return RootCommand.UsageError;
+        }
         if (Option(args, "--data") is not { } data || Option(args, "--out") is not { } output)
         {
             await context.Err.WriteLineAsync("error: backup needs --data DIR and --out DIR.\n" + Help);
@@ -71,6 +95,11 @@ public static class BackupCommand
 
     public static async Task<int> RestoreAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
+        if (UsesPostgres(args))
+        {
+            await context.Err.WriteLineAsync(PostgresMessage);
+            return RootCommand.UsageError;
+        }
         if (Option(args, "--from") is not { } from || Option(args, "--data") is not { } data)
         {
             await context.Err.WriteLineAsync("error: restore needs --from DIR2 and --data DIR.\n" + Help);

@@ -153,6 +153,12 @@ public sealed class EventParser(EventParserOptions options)
             errors.Add(new FieldError(path, $"Must be {min}–{max} characters."));
             return null;
         }
+        if (s.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL text cannot hold U+0000; refused here so it never fails a whole group commit there.
+            errors.Add(new FieldError(path, "Must not contain the NUL character (U+0000)."));
+            return null;
+        }
         return s;
     }
 
@@ -230,6 +236,11 @@ public sealed class EventParser(EventParserOptions options)
         if (value.Length is 0 or > 256)
         {
             errors.Add(new FieldError(path, "Must be 1–256 characters."));
+            return;
+        }
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError(path, "Must not contain the NUL character (U+0000)."));
             return;
         }
         if (!Normalizer.TryNormalize(type, value, out _, out var reason) && reason == IgnoredReason.Invalid)

@@ -82,13 +82,14 @@ public static class AnalyticsApi
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT CustomerId, TimestampTicks, json_extract(Properties, '$.category') FROM events
-            WHERE TenantId = $t AND Type = $y AND TimestampTicks >= $since AND json_extract(Properties, '$.category') IS NOT NULL
+        var category = store.Database.JsonField("Properties", "category");
+        cmd.CommandText = $"""
+            SELECT CustomerId, TimestampTicks, {category} FROM events
+            WHERE TenantId = @t AND Type = @y AND TimestampTicks >= @since AND {category} IS NOT NULL
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$y", Core.Events.EventTypes.OrderPaid);
-        cmd.Parameters.AddWithValue("$since", since.UtcTicks);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@y", Core.Events.EventTypes.OrderPaid);
+        cmd.Param("@since", since.UtcTicks);
         using var r = cmd.ExecuteReader();
         var orders = new List<(long, long, string)>();
         while (r.Read())

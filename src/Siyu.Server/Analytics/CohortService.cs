@@ -97,9 +97,9 @@ public sealed class CohortService(EventStore store, Tenants.TenantDirectory tena
         {
             using var c = store.OpenReader();
             using var first = c.CreateCommand();
-            first.CommandText = "SELECT CustomerId, MIN(TimestampTicks) FROM events WHERE TenantId = $t GROUP BY CustomerId HAVING MIN(TimestampTicks) < $until";
-            first.Parameters.AddWithValue("$t", tenantId);
-            first.Parameters.AddWithValue("$until", end);
+            first.CommandText = "SELECT CustomerId, MIN(TimestampTicks) FROM events WHERE TenantId = @t GROUP BY CustomerId HAVING MIN(TimestampTicks) < @until";
+            first.Param("@t", tenantId);
+            first.Param("@until", end);
             using var r = first.ExecuteReader();
             while (r.Read())
             {

@@ -92,18 +92,18 @@ public sealed class KpiService(EventStore store, Tenants.TenantDirectory tenants
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        var names = NotSeen.Select((_, i) => $"$n{i}").ToList();
+        var names = NotSeen.Select((_, i) => $"@n{i}").ToList();
         cmd.CommandText = $"""
             SELECT e.CustomerId, MIN(e.TimestampTicks) FROM events e
-            WHERE e.TenantId = $t AND e.TimestampTicks < $until AND e.Type NOT IN ({string.Join(", ", names)})
+            WHERE e.TenantId = @t AND e.TimestampTicks < @until AND e.Type NOT IN ({string.Join(", ", names)})
               AND NOT EXISTS (SELECT 1 FROM customers m WHERE m.TenantId = e.TenantId AND m.Id = e.CustomerId AND m.MergedInto IS NOT NULL)
             GROUP BY e.CustomerId
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$until", untilTicks);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@until", untilTicks);
         for (var i = 0; i < NotSeen.Length; i++)
         {
-            cmd.Parameters.AddWithValue(names[i], NotSeen[i]);
+            cmd.Param(names[i], NotSeen[i]);
         }
         using var r = cmd.ExecuteReader();
         var list = new List<KpiCustomer>();

@@ -78,8 +78,19 @@ public static class AuditLog
         }
     }
 
+    /// <summary>
+    /// PostgreSQL has no database-wide write lock (SQLite's BEGIN IMMEDIATE), and the ingest writer appends entries outside
+    /// <see cref="Gate"/>: both take this transaction-scoped advisory lock per tenant before reading the head, so they
+    /// queue instead of one of them failing on the unique (tenant, seq) index.
+    /// </summary>
+    public const int PostgresLockClass = 7411;
+
     private static async Task<(long Seq, string Hash)> HeadAsync(SiyuDb db, int tenantId, CancellationToken ct)
     {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockClass}, {{0}})", [tenantId], ct);
+        }
         var head = await db.Audit.AsNoTracking().Where(a => a.TenantId == tenantId).OrderByDescending(a => a.Seq)
             .Select(a => new { a.Seq, a.Hash }).FirstOrDefaultAsync(ct);
         return head is null ? (0, AuditChain.Genesis) : (head.Seq, head.Hash);

@@ -106,10 +106,10 @@ public sealed class CustomerExport(CustomerReader reader, EventStore store, IDbC
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT Seq, Type, TimestampTicks, Properties, Attributes, Source, OriginalCustomerId FROM events
-            WHERE TenantId = $t AND CustomerId = $c ORDER BY Seq
+            WHERE TenantId = @t AND CustomerId = @c ORDER BY Seq
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", id);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@c", id);
         using var r = cmd.ExecuteReader();
         var list = new List<TimelineEvent>();
         while (r.Read())

@@ -1,4 +1,5 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
 using Siyu.Core.Compliance;
 using Siyu.Server.Data;
 
@@ -39,11 +40,11 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
         var identifiers = new Dictionary<string, long>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = """
-                SELECT substr(Encrypted, 8, instr(substr(Encrypted, 8), ':') - 1) AS kid, COUNT(*) FROM identifiers
-                WHERE TenantId = $t AND Encrypted IS NOT NULL GROUP BY kid
+            cmd.CommandText = $"""
+                SELECT substr(Encrypted, 8, {store.Database.Instr("substr(Encrypted, 8)", "':'")} - 1) AS kid, COUNT(*) FROM identifiers
+                WHERE TenantId = @t AND Encrypted IS NOT NULL GROUP BY kid
                 """;
-            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.Param("@t", tenantId);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -53,9 +54,9 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
         var events = new Dictionary<string, long>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT Properties, Attributes FROM events WHERE TenantId = $t AND (instr(Properties, $m) > 0 OR instr(Attributes, $m) > 0)";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$m", EventMarker);
+            cmd.CommandText = $"SELECT Properties, Attributes FROM events WHERE TenantId = @t AND ({store.Database.Instr("Properties", "@m")} > 0 OR {store.Database.Instr("Attributes", "@m")} > 0)";
+            cmd.Param("@t", tenantId);
+            cmd.Param("@m", EventMarker);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -67,8 +68,8 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
         using (var cmd = c.CreateCommand())
         {
             // The header is at most 7 + 32 + 1 bytes: no need to read whole blobs.
-            cmd.CommandText = "SELECT substr(Data, 1, 40) FROM partition_snapshots WHERE TenantId = $t";
-            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.CommandText = "SELECT substr(Data, 1, 40) FROM partition_snapshots WHERE TenantId = @t";
+            cmd.Param("@t", tenantId);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -83,30 +84,70 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
             identifiers.GetValueOrDefault(kid), events.GetValueOrDefault(kid), snapshots.GetValueOrDefault(kid)))];
     }
 
-    private int RotateIdentifiers(SqliteConnection c, int tenantId, ref int failed)
+    /// <summary>
+    /// Walks the tenant's identifiers by their key (type, value), a batch per transaction, so one the cipher cannot read
+    /// is passed over rather than read again. Keyed rather than by SQLite's rowid: the same SQL runs on PostgreSQL.
+    /// </summary>
+    private int RotateIdentifiers(DbConnection c, int tenantId, ref int failed)
     {
-        var unreadable = 0;
         var active = PiiCipher.Prefix + Cipher.ActiveKeyId + ":";
-        var done = PiiBackfill.RewriteText(c, "identifiers", "Encrypted", "TenantId = $t AND substr(Encrypted, 1, length($k)) <> $k",
-            old =>
+        var done = 0;
+        (int Type, string Value) after = (int.MinValue, "");
+        while (true)
+        {
+            var batch = new List<(int Type, string Value, string Encrypted)>();
+            using (var select = c.CreateCommand())
             {
+                select.CommandText = """
+                    SELECT Type, Value, Encrypted FROM identifiers
+                    WHERE TenantId = @t AND Encrypted IS NOT NULL AND substr(Encrypted, 1, length(@k)) <> @k
+                      AND (Type > @y OR (Type = @y AND Value > @v))
+                    ORDER BY Type, Value LIMIT @n
+                    """;
+                select.Param("@t", tenantId);
+                select.Param("@k", active);
+                select.Param("@y", after.Type);
+                select.Param("@v", after.Value);
+                select.Param("@n", BatchSize);
+                using var r = select.ExecuteReader();
+                while (r.Read())
+                {
+                    batch.Add((r.GetInt32(0), r.GetString(1), r.GetString(2)));
+                }
+            }
+            if (batch.Count == 0)
+            {
+                return done;
+            }
+            using var tx = c.BeginTransaction();
+            using var update = c.CreateCommand();
+            update.Transaction = tx;
+            // Compare and swap: the ingest writer may have re-pointed or rewritten the row since it was read.
+            update.CommandText = "UPDATE identifiers SET Encrypted = @e WHERE TenantId = @t AND Type = @y AND Value = @v AND Encrypted = @old";
+            var (e, t, y, v, old) = (update.Param("@e", null, DbType.String), update.Param("@t", tenantId), update.Param("@y", 0),
+                update.Param("@v", null, DbType.String), update.Param("@old", null, DbType.String));
+            foreach (var row in batch)
+            {
+                string fresh;
                 try
                 {
-                    return Cipher.Reencrypt(old);
+                    fresh = Cipher.Reencrypt(row.Encrypted);
                 }
-                catch (PiiDecryptionException e)
+                catch (PiiDecryptionException error)
                 {
-                    unreadable++;
-                    LogUnreadable(logger, e, "identifier", 0);
-                    return null;
+                    failed++;
+                    LogUnreadable(logger, error, "identifier", 0);
+                    continue;
                 }
-            },
-            ("$t", tenantId), ("$k", active));
-        failed += unreadable;
-        return done;
+                (e.Value, y.Value, v.Value, old.Value) = (fresh, row.Type, row.Value, row.Encrypted);
+                done += update.ExecuteNonQuery();
+            }
+            tx.Commit();
+            after = (batch[^1].Type, batch[^1].Value);
+        }
     }
 
-    private int RotateEvents(SqliteConnection c, int tenantId, ref int failed)
+    private int RotateEvents(DbConnection c, int tenantId, ref int failed)
     {
         var done = 0;
         foreach (var kid in Cipher.KeyIds.Where(k => k != Cipher.ActiveKeyId))
@@ -118,14 +159,14 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
                 var batch = new List<(long Seq, string? Properties, string? Attributes)>();
                 using (var select = c.CreateCommand())
                 {
-                    select.CommandText = """
+                    select.CommandText = $"""
                         SELECT Seq, Properties, Attributes FROM events
-                        WHERE TenantId = $t AND Seq > $a AND (instr(Properties, $m) > 0 OR instr(Attributes, $m) > 0) ORDER BY Seq LIMIT $n
+                        WHERE TenantId = @t AND Seq > @a AND ({store.Database.Instr("Properties", "@m")} > 0 OR {store.Database.Instr("Attributes", "@m")} > 0) ORDER BY Seq LIMIT @n
                         """;
-                    select.Parameters.AddWithValue("$t", tenantId);
-                    select.Parameters.AddWithValue("$a", after);
-                    select.Parameters.AddWithValue("$m", marker);
-                    select.Parameters.AddWithValue("$n", BatchSize);
+                    select.Param("@t", tenantId);
+                    select.Param("@a", after);
+                    select.Param("@m", marker);
+                    select.Param("@n", BatchSize);
                     using var r = select.ExecuteReader();
                     while (r.Read())
                     {
@@ -140,8 +181,8 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
                 using var update = c.CreateCommand();
                 update.Transaction = tx;
                 // Properties and attributes never change after the append (merges re-point CustomerId only), but compare anyway.
-                update.CommandText = "UPDATE events SET Properties = $p, Attributes = $a WHERE Seq = $s AND Properties IS $op AND Attributes IS $oa";
-                var ps = new[] { "$p", "$a", "$s", "$op", "$oa" }.Select(name => update.Parameters.Add(new SqliteParameter(name, null))).ToArray();
+                update.CommandText = $"UPDATE events SET Properties = @p, Attributes = @a WHERE Seq = @s AND {store.Database.SameAs("Properties", "@op")} AND {store.Database.SameAs("Attributes", "@oa")}";
+                var ps = new[] { "@p", "@a", "@s", "@op", "@oa" }.Select(name => update.Param(name, null, name == "@s" ? DbType.Int64 : DbType.String)).ToArray();
                 foreach (var (seq, properties, attributes) in batch)
                 {
                     string? p, a;
@@ -169,14 +210,14 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
         return done;
     }
 
-    private int RotateSnapshots(SqliteConnection c, int tenantId, ref int failed)
+    private int RotateSnapshots(DbConnection c, int tenantId, ref int failed)
     {
         var done = 0;
         var partitions = new List<int>();
         using (var select = c.CreateCommand())
         {
-            select.CommandText = "SELECT Partition, substr(Data, 1, 40) FROM partition_snapshots WHERE TenantId = $t";
-            select.Parameters.AddWithValue("$t", tenantId);
+            select.CommandText = "SELECT Partition, substr(Data, 1, 40) FROM partition_snapshots WHERE TenantId = @t";
+            select.Param("@t", tenantId);
             using var r = select.ExecuteReader();
             while (r.Read())
             {
@@ -191,9 +232,9 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
             byte[] old;
             using (var read = c.CreateCommand())
             {
-                read.CommandText = "SELECT Data FROM partition_snapshots WHERE TenantId = $t AND Partition = $p";
-                read.Parameters.AddWithValue("$t", tenantId);
-                read.Parameters.AddWithValue("$p", partition);
+                read.CommandText = "SELECT Data FROM partition_snapshots WHERE TenantId = @t AND Partition = @p";
+                read.Param("@t", tenantId);
+                read.Param("@p", partition);
                 if (read.ExecuteScalar() is not byte[] data)
                 {
                     continue;
@@ -213,11 +254,11 @@ public sealed partial class PiiRotation(EventStore store, ILogger<PiiRotation> l
             }
             using var update = c.CreateCommand();
             // Only if the partition has not written a newer snapshot meanwhile (that one is under the active key already).
-            update.CommandText = "UPDATE partition_snapshots SET Data = $new WHERE TenantId = $t AND Partition = $p AND Data = $old";
-            update.Parameters.AddWithValue("$new", fresh);
-            update.Parameters.AddWithValue("$t", tenantId);
-            update.Parameters.AddWithValue("$p", partition);
-            update.Parameters.AddWithValue("$old", old);
+            update.CommandText = "UPDATE partition_snapshots SET Data = @new WHERE TenantId = @t AND Partition = @p AND Data = @old";
+            update.Param("@new", fresh);
+            update.Param("@t", tenantId);
+            update.Param("@p", partition);
+            update.Param("@old", old);
             done += update.ExecuteNonQuery();
         }
         return done;

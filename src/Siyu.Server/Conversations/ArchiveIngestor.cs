@@ -188,13 +188,18 @@ public sealed class ArchiveIngestor(IDbContextFactory<SiyuDb> dbs, IngestWriter 
         var connection = db.Database.GetDbConnection();
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        cmd.CommandText = "INSERT OR IGNORE INTO archive_terms (TenantId, Term, MessageId) VALUES ($t, $term, $m)";
+        // ON CONFLICT DO NOTHING rather than SQLite's INSERT OR IGNORE: the same statement runs on PostgreSQL.
+        cmd.CommandText = "INSERT INTO archive_terms (TenantId, Term, MessageId) VALUES (@t, @term, @m) ON CONFLICT DO NOTHING";
         var t = cmd.CreateParameter();
-        t.ParameterName = "$t";
+        t.ParameterName = "@t";
+        // Typed up front: PostgreSQL prepares the statement before any value is bound.
+        t.DbType = System.Data.DbType.Int32;
         var term = cmd.CreateParameter();
-        term.ParameterName = "$term";
+        term.ParameterName = "@term";
+        term.DbType = System.Data.DbType.Int64;
         var message = cmd.CreateParameter();
-        message.ParameterName = "$m";
+        message.ParameterName = "@m";
+        message.DbType = System.Data.DbType.Int64;
         cmd.Parameters.Add(t);
         cmd.Parameters.Add(term);
         cmd.Parameters.Add(message);

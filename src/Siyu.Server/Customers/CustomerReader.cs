@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
@@ -120,9 +120,9 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT MergedInto FROM customers WHERE TenantId = $t AND Id = $i";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        var p = cmd.Parameters.AddWithValue("$i", customerId);
+        cmd.CommandText = "SELECT MergedInto FROM customers WHERE TenantId = @t AND Id = @i";
+        cmd.Param("@t", tenantId);
+        var p = cmd.Param("@i", customerId);
         for (var hops = 0; hops < 64; hops++)
         {
             p.Value = customerId;
@@ -146,14 +146,14 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT Seq, Type, TimestampTicks, Properties, Attributes, Source, OriginalCustomerId FROM events
-            WHERE TenantId = $t AND CustomerId = $c AND Seq < $b AND ($ty IS NULL OR Type = $ty)
-            ORDER BY TimestampTicks DESC, Seq DESC LIMIT $l
+            WHERE TenantId = @t AND CustomerId = @c AND Seq < @b AND (@ty IS NULL OR Type = @ty)
+            ORDER BY TimestampTicks DESC, Seq DESC LIMIT @l
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", customerId);
-        cmd.Parameters.AddWithValue("$b", beforeSeq ?? long.MaxValue);
-        cmd.Parameters.AddWithValue("$ty", (object?)type ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$l", Math.Clamp(limit, 1, 500));
+        cmd.Param("@t", tenantId);
+        cmd.Param("@c", customerId);
+        cmd.Param("@b", beforeSeq ?? long.MaxValue);
+        cmd.Param("@ty", type, System.Data.DbType.String);
+        cmd.Param("@l", Math.Clamp(limit, 1, 500));
         using var r = cmd.ExecuteReader();
         var list = new List<TimelineEvent>();
         while (r.Read())
@@ -171,12 +171,12 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT Type, TimestampTicks, Properties FROM events
-            WHERE TenantId = $t AND CustomerId = $c AND Type IN ($paid, $refunded)
+            WHERE TenantId = @t AND CustomerId = @c AND Type IN (@paid, @refunded)
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", customerId);
-        cmd.Parameters.AddWithValue("$paid", EventTypes.OrderPaid);
-        cmd.Parameters.AddWithValue("$refunded", EventTypes.OrderRefunded);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@c", customerId);
+        cmd.Param("@paid", EventTypes.OrderPaid);
+        cmd.Param("@refunded", EventTypes.OrderRefunded);
         using var r = cmd.ExecuteReader();
         var events = new List<(string, long, JsonObject?)>();
         while (r.Read())
@@ -190,9 +190,9 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT Type, Value, AttachedAtTicks, Encrypted FROM identifiers WHERE TenantId = $t AND CustomerId = $c";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", customerId);
+        cmd.CommandText = "SELECT Type, Value, AttachedAtTicks, Encrypted FROM identifiers WHERE TenantId = @t AND CustomerId = @c";
+        cmd.Param("@t", tenantId);
+        cmd.Param("@c", customerId);
         using var r = cmd.ExecuteReader();
         var list = new List<(int Type, IdentifierView View)>();
         while (r.Read())
@@ -212,13 +212,13 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         using var cmd = c.CreateCommand();
         cmd.CommandText = $"""
             SELECT Id, SurvivorId, MergedId, MovedIdentifiers, Manual, Reason, Actor, AtTicks, UndoneAtTicks FROM merges
-            WHERE TenantId = $t {(customerId is null ? "" : "AND (SurvivorId = $c OR MergedId = $c)")} ORDER BY Id DESC LIMIT $l
+            WHERE TenantId = @t {(customerId is null ? "" : "AND (SurvivorId = @c OR MergedId = @c)")} ORDER BY Id DESC LIMIT @l
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$l", limit);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@l", limit);
         if (customerId is not null)
         {
-            cmd.Parameters.AddWithValue("$c", customerId);
+            cmd.Param("@c", customerId);
         }
         using var r = cmd.ExecuteReader();
         var list = new List<MergeView>();
@@ -241,9 +241,9 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         using (var c = store.OpenReader())
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT CustomerA, CustomerB FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL AND (CustomerA = $c OR CustomerB = $c)";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$c", customerId);
+            cmd.CommandText = "SELECT CustomerA, CustomerB FROM merge_conflicts WHERE TenantId = @t AND ResolvedAtTicks IS NULL AND (CustomerA = @c OR CustomerB = @c)";
+            cmd.Param("@t", tenantId);
+            cmd.Param("@c", customerId);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -258,9 +258,9 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT Id, CustomerA, CustomerB, Reason, Identifier, AtTicks FROM merge_conflicts WHERE TenantId = $t AND ResolvedAtTicks IS NULL ORDER BY Id DESC LIMIT $l";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$l", limit);
+        cmd.CommandText = "SELECT Id, CustomerA, CustomerB, Reason, Identifier, AtTicks FROM merge_conflicts WHERE TenantId = @t AND ResolvedAtTicks IS NULL ORDER BY Id DESC LIMIT @l";
+        cmd.Param("@t", tenantId);
+        cmd.Param("@l", limit);
         using var r = cmd.ExecuteReader();
         var list = new List<MergeConflictView>();
         while (r.Read())
@@ -275,10 +275,10 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT CustomerId FROM identifiers WHERE TenantId = $t AND Type = $type AND Value = $v";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$type", (int)type);
-        cmd.Parameters.AddWithValue("$v", LookupValue(type, value) ?? value);
+        cmd.CommandText = "SELECT CustomerId FROM identifiers WHERE TenantId = @t AND Type = @type AND Value = @v";
+        cmd.Param("@t", tenantId);
+        cmd.Param("@type", (int)type);
+        cmd.Param("@v", LookupValue(type, value) ?? value);
         return cmd.ExecuteScalar() is long id ? Canonical(tenantId, id) : null;
     }
 
@@ -297,11 +297,11 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         var ids = new List<long>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = $t AND Value IN ($v, $phone, $email) LIMIT 200";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$v", text);
-            cmd.Parameters.AddWithValue("$phone", (object?)LookupValue(IdentifierType.Phone, text) ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$email", (object?)LookupValue(IdentifierType.Email, text) ?? DBNull.Value);
+            cmd.CommandText = "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = @t AND Value IN (@v, @phone, @email) LIMIT 200";
+            cmd.Param("@t", tenantId);
+            cmd.Param("@v", text);
+            cmd.Param("@phone", LookupValue(IdentifierType.Phone, text), System.Data.DbType.String);
+            cmd.Param("@email", LookupValue(IdentifierType.Email, text), System.Data.DbType.String);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -312,9 +312,9 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         {
             using var cmd = c.CreateCommand();
             // Bounded: a four-digit suffix is shared by about one phone in ten thousand.
-            cmd.CommandText = "SELECT CustomerId, Encrypted FROM identifiers WHERE TenantId = $t AND SuffixHash = $s LIMIT 20000";
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$s", store.Pii.Hasher.HashPhoneSuffix(text));
+            cmd.CommandText = "SELECT CustomerId, Encrypted FROM identifiers WHERE TenantId = @t AND SuffixHash = @s LIMIT 20000";
+            cmd.Param("@t", tenantId);
+            cmd.Param("@s", store.Pii.Hasher.HashPhoneSuffix(text));
             using var r = cmd.ExecuteReader();
             while (r.Read() && ids.Count < 200)
             {
@@ -328,22 +328,22 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     }
 
     /// <summary>An identifier as stored (personal ones by hash) with its value for display.</summary>
-    private Identifier Display(SqliteConnection c, int tenantId, Identifier stored)
+    private Identifier Display(DbConnection c, int tenantId, Identifier stored)
     {
         if (!PiiProtector.IsPersonal(stored.Type) || !PiiHasher.IsHash(stored.Value))
         {
             return stored;
         }
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT Encrypted FROM identifiers WHERE TenantId = $t AND Type = $y AND Value = $v";
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$y", (int)stored.Type);
-        cmd.Parameters.AddWithValue("$v", stored.Value);
+        cmd.CommandText = "SELECT Encrypted FROM identifiers WHERE TenantId = @t AND Type = @y AND Value = @v";
+        cmd.Param("@t", tenantId);
+        cmd.Param("@y", (int)stored.Type);
+        cmd.Param("@v", stored.Value);
         return cmd.ExecuteScalar() is string encrypted ? stored with { Value = store.Pii.Cipher.Decrypt(encrypted) } : stored;
     }
 
-    /// <summary><see cref="Display(SqliteConnection, int, Identifier)"/> for the <c>type:value</c> form merge conflicts keep.</summary>
-    private string DisplayWire(SqliteConnection c, int tenantId, string wire)
+    /// <summary><see cref="Display(DbConnection, int, Identifier)"/> for the <c>type:value</c> form merge conflicts keep.</summary>
+    private string DisplayWire(DbConnection c, int tenantId, string wire)
     {
         var colon = wire.IndexOf(':', StringComparison.Ordinal);
         return colon > 0 && IdentifierTypes.TryParseWireName(wire[..colon], out var type)

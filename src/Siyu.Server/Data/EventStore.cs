@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 
@@ -14,17 +14,11 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
 {
     public string ConnectionString { get; } = options.ConnectionString;
 
+    public DatabaseOptions Database { get; } = options;
+
     public PiiProtector Pii { get; } = pii;
 
-    public SqliteConnection OpenReader()
-    {
-        var c = new SqliteConnection(ConnectionString);
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout=5000;";
-        cmd.ExecuteNonQuery();
-        return c;
-    }
+    public DbConnection OpenReader() => Database.Open();
 
     public IEnumerable<ProfileEvent> ReadPartitionTail(int tenantId, int partition, long afterSeq)
     {
@@ -32,11 +26,11 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT Seq, CustomerId, Type, TimestampTicks, Properties, Attributes FROM events
-            WHERE TenantId = $t AND Partition = $p AND Seq > $s ORDER BY Seq
+            WHERE TenantId = @t AND Partition = @p AND Seq > @s ORDER BY Seq
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$p", partition);
-        cmd.Parameters.AddWithValue("$s", afterSeq);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@p", partition);
+        cmd.Param("@s", afterSeq);
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -51,11 +45,11 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT Seq, CustomerId, Type, TimestampTicks, Properties, Attributes FROM events
-            WHERE TenantId = $t AND CustomerId = $c AND Seq <= $s ORDER BY Seq
+            WHERE TenantId = @t AND CustomerId = @c AND Seq <= @s ORDER BY Seq
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
-        cmd.Parameters.AddWithValue("$c", customerId);
-        cmd.Parameters.AddWithValue("$s", upToSeq);
+        cmd.Param("@t", tenantId);
+        cmd.Param("@c", customerId);
+        cmd.Param("@s", upToSeq);
         using var r = cmd.ExecuteReader();
         var list = new List<ProfileEvent>();
         while (r.Read())
@@ -73,20 +67,20 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
     {
         using var c = OpenReader();
         using var cmd = c.CreateCommand();
-        var names = types.Select((_, i) => $"$y{i}").ToList();
+        var names = types.Select((_, i) => $"@y{i}").ToList();
         cmd.CommandText = $"""
             SELECT CustomerId, TimestampTicks, Type, Properties FROM events
-            WHERE TenantId = $t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= $from AND TimestampTicks < $until
+            WHERE TenantId = @t AND Type IN ({string.Join(", ", names)}) AND TimestampTicks >= @from AND TimestampTicks < @until
             ORDER BY {order switch { EventOrder.CustomerThenTime => "CustomerId, TimestampTicks, Seq", EventOrder.Time => "TimestampTicks, Seq", _ => "Seq" }}
             """;
-        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Param("@t", tenantId);
         var i = 0;
         foreach (var type in types)
         {
-            cmd.Parameters.AddWithValue(names[i++], type);
+            cmd.Param(names[i++], type);
         }
-        cmd.Parameters.AddWithValue("$from", fromTicks);
-        cmd.Parameters.AddWithValue("$until", untilTicks);
+        cmd.Param("@from", fromTicks);
+        cmd.Param("@until", untilTicks);
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -102,7 +96,7 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
         return (long)cmd.ExecuteScalar()!;
     }
 
-    private ProfileEvent ReadProfileEvent(SqliteDataReader r) => new(
+    private ProfileEvent ReadProfileEvent(DbDataReader r) => new(
         r.GetInt64(0),
         r.GetInt64(1),
         r.GetString(2),
@@ -110,8 +104,6 @@ public sealed class EventStore(DatabaseOptions options, PiiProtector pii)
         r.IsDBNull(4) ? null : Pii.ParseObject(r.GetString(4)),
         r.IsDBNull(5) ? null : Pii.ParseObject(r.GetString(5)));
 }
-
-public sealed record DatabaseOptions(string ConnectionString);
 
 /// <summary>One event as the analytics read it; <see cref="Properties"/> is the stored JSON (parse only what is needed).</summary>
 public readonly record struct StoredEvent(long CustomerId, long TimestampTicks, string Type, string? Properties)

@@ -2,9 +2,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Siyu.Server.Data;
 
-/// <summary>Configuration, identity index, event log and snapshots. Times are UTC ticks so SQLite can order them.</summary>
-public sealed class SiyuDb(DbContextOptions<SiyuDb> options) : DbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
+/// <summary>
+/// Configuration, identity index, event log and snapshots. Times are UTC ticks so SQLite can order them.
+/// This is the SQLite context and the one everyone injects; <see cref="PostgresSiyuDb"/> derives from it only to own
+/// PostgreSQL's migrations (EF's one-context-type-per-migration-set rule).
+/// </summary>
+public class SiyuDb : DbContext, Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
+    public SiyuDb(DbContextOptions<SiyuDb> options) : base(options)
+    {
+    }
+
+    protected SiyuDb(DbContextOptions options) : base(options)
+    {
+    }
+
     public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
     public DbSet<Cluster.ClusterVersionRow> ClusterVersions => Set<Cluster.ClusterVersionRow>();
     public DbSet<Cluster.ClusterMemberRow> ClusterMembers => Set<Cluster.ClusterMemberRow>();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Delivery;
 using Siyu.Core.Events;
@@ -93,7 +92,7 @@ public sealed class DeliveryService(IDbContextFactory<SiyuDb> dbs, Customers.Cus
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             await using var again = await dbs.CreateDbContextAsync();
             return (View(await again.OutboundMessages.AsNoTracking().FirstAsync(m => m.TenantId == tenantId && m.Key == key)), true, []);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Siyu.Core.Compliance;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
+using Siyu.Server.Data;
 
 namespace Siyu.Server.Ingest;
 
@@ -31,8 +32,8 @@ public sealed partial class IngestWriter
         if (!_erased.TryGetValue(tenantId, out var set))
         {
             set = [];
-            using var cmd = sql.Adhoc("SELECT Id FROM customers WHERE TenantId = $t AND ErasedAtTicks IS NOT NULL");
-            cmd.Parameters.AddWithValue("$t", tenantId);
+            using var cmd = sql.Adhoc("SELECT Id FROM customers WHERE TenantId = @t AND ErasedAtTicks IS NOT NULL");
+            cmd.Param("@t", tenantId);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -66,9 +67,9 @@ public sealed partial class IngestWriter
             var memberList = string.Join(",", members); // ids are longs from the graph: safe to inline
             // Every value the person is known by: identifiers (also those stored only in rows about them) and attribute texts.
             var personal = new HashSet<string>(removed.Select(i => i.Value), StringComparer.Ordinal);
-            using (var cmd = sql.Adhoc($"SELECT Value FROM identifiers WHERE TenantId = $t AND CustomerId IN ({memberList})"))
+            using (var cmd = sql.Adhoc($"SELECT Value FROM identifiers WHERE TenantId = @t AND CustomerId IN ({memberList})"))
             {
-                cmd.Parameters.AddWithValue("$t", tenantId);
+                cmd.Param("@t", tenantId);
                 using var r = cmd.ExecuteReader();
                 while (r.Read())
                 {
@@ -78,10 +79,10 @@ public sealed partial class IngestWriter
             var externalIds = removed.Where(i => i.Type is IdentifierType.ExternalUserId or IdentifierType.UnionId).Select(i => i.Value).ToList();
 
             var events = new List<(long Seq, string Type, string? Properties, string? Attributes)>();
-            using (var cmd = sql.Adhoc($"SELECT Seq, Type, Properties, Attributes FROM events WHERE TenantId = $t AND (CustomerId = $c OR OriginalCustomerId IN ({memberList}))"))
+            using (var cmd = sql.Adhoc($"SELECT Seq, Type, Properties, Attributes FROM events WHERE TenantId = @t AND (CustomerId = @c OR OriginalCustomerId IN ({memberList}))"))
             {
-                cmd.Parameters.AddWithValue("$t", tenantId);
-                cmd.Parameters.AddWithValue("$c", canonical);
+                cmd.Param("@t", tenantId);
+                cmd.Param("@c", canonical);
                 using var r = cmd.ExecuteReader();
                 while (r.Read())
                 {
@@ -101,11 +102,11 @@ public sealed partial class IngestWriter
                     }
                 }
             }
-            using (var update = sql.Adhoc("UPDATE events SET Properties = $p, Attributes = NULL, IdempotencyKey = $k WHERE Seq = $s"))
+            using (var update = sql.Adhoc("UPDATE events SET Properties = @p, Attributes = NULL, IdempotencyKey = @k WHERE Seq = @s"))
             {
-                var p = update.Parameters.Add("$p", Microsoft.Data.Sqlite.SqliteType.Text);
-                var k = update.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
-                var s = update.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Integer);
+                var p = update.Param("@p", null, System.Data.DbType.String);
+                var k = update.Param("@k", null, System.Data.DbType.String);
+                var s = update.Param("@s", null, System.Data.DbType.Int64);
                 foreach (var e in events)
                 {
                     var kept = Erasure.AnonymiseProperties(e.Properties is null ? null : JsonNode.Parse(e.Properties) as JsonObject, personal);
@@ -117,24 +118,24 @@ public sealed partial class IngestWriter
                 }
             }
 
-            Exec(sql, $"DELETE FROM identifiers WHERE TenantId = $t AND CustomerId IN ({memberList})");
-            Exec(sql, $"UPDATE customers SET ErasedAtTicks = {ctx.NowTicks} WHERE TenantId = $t AND Id IN ({memberList})");
-            Exec(sql, $"UPDATE merges SET MovedIdentifiers = '[]' WHERE TenantId = $t AND (SurvivorId IN ({memberList}) OR MergedId IN ({memberList}))");
-            Exec(sql, $"UPDATE merge_conflicts SET Identifier = NULL WHERE TenantId = $t AND (CustomerA IN ({memberList}) OR CustomerB IN ({memberList}))");
+            Exec(sql, $"DELETE FROM identifiers WHERE TenantId = @t AND CustomerId IN ({memberList})");
+            Exec(sql, $"UPDATE customers SET ErasedAtTicks = {ctx.NowTicks} WHERE TenantId = @t AND Id IN ({memberList})");
+            Exec(sql, $"UPDATE merges SET MovedIdentifiers = '[]' WHERE TenantId = @t AND (SurvivorId IN ({memberList}) OR MergedId IN ({memberList}))");
+            Exec(sql, $"UPDATE merge_conflicts SET Identifier = NULL WHERE TenantId = @t AND (CustomerA IN ({memberList}) OR CustomerB IN ({memberList}))");
             // Messages sent to them: the fact and the outcome stay (caps, statistics), the words and attachments go.
-            Exec(sql, $"UPDATE outbound_messages SET Text = '', Attachments = NULL, Decision = NULL, Error = NULL WHERE TenantId = $t AND CustomerId IN ({memberList})");
-            Exec(sql, $"UPDATE mass_send_recipients SET Target = 'erased:' || CustomerId WHERE TenantId = $t AND CustomerId IN ({memberList})");
-            Exec(sql, $"UPDATE tracked_links SET Url = '' WHERE TenantId = $t AND CustomerId IN ({memberList})");
+            Exec(sql, $"UPDATE outbound_messages SET Text = '', Attachments = NULL, Decision = NULL, Error = NULL WHERE TenantId = @t AND CustomerId IN ({memberList})");
+            Exec(sql, $"UPDATE mass_send_recipients SET Target = 'erased:' || CustomerId WHERE TenantId = @t AND CustomerId IN ({memberList})");
+            Exec(sql, $"UPDATE tracked_links SET Url = '' WHERE TenantId = @t AND CustomerId IN ({memberList})");
             foreach (var ext in externalIds)
             {
-                ExecWith(sql, "DELETE FROM customer_group_members WHERE TenantId = $t AND MemberId = $v", ext);
-                ExecWith(sql, "UPDATE customer_transfers SET ExternalUserId = 'erased' WHERE TenantId = $t AND ExternalUserId = $v", ext);
-                ExecWith(sql, "UPDATE mass_send_recipients SET Target = 'erased:' || CustomerId WHERE TenantId = $t AND Target = $v", ext);
+                ExecWith(sql, "DELETE FROM customer_group_members WHERE TenantId = @t AND MemberId = @v", ext);
+                ExecWith(sql, "UPDATE customer_transfers SET ExternalUserId = 'erased' WHERE TenantId = @t AND ExternalUserId = @v", ext);
+                ExecWith(sql, "UPDATE mass_send_recipients SET Target = 'erased:' || CustomerId WHERE TenantId = @t AND Target = @v", ext);
             }
             // Raw WeCom callbacks are kept for replay; they quote the external_userid, which must not outlive the person.
             foreach (var value in personal.Where(v => v.Length >= 4))
             {
-                ExecWith(sql, "UPDATE wecom_inbox SET Xml = replace(Xml, $v, 'erased') WHERE TenantId = $t AND instr(Xml, $v) > 0", value);
+                ExecWith(sql, $"UPDATE wecom_inbox SET Xml = replace(Xml, @v, 'erased') WHERE TenantId = @t AND {sql.Database.Instr("Xml", "@v")} > 0", value);
             }
             foreach (var member in members)
             {
@@ -148,15 +149,15 @@ public sealed partial class IngestWriter
         private void Exec(WriterSql sql, string text)
         {
             using var cmd = sql.Adhoc(text);
-            cmd.Parameters.AddWithValue("$t", tenantId);
+            cmd.Param("@t", tenantId);
             cmd.ExecuteNonQuery();
         }
 
         private void ExecWith(WriterSql sql, string text, string value)
         {
             using var cmd = sql.Adhoc(text);
-            cmd.Parameters.AddWithValue("$t", tenantId);
-            cmd.Parameters.AddWithValue("$v", value);
+            cmd.Param("@t", tenantId);
+            cmd.Param("@v", value);
             cmd.ExecuteNonQuery();
         }
 

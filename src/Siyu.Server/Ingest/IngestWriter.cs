@@ -23,7 +23,7 @@ public sealed class IngestOverloadedException(int retryAfterSeconds) : Exception
 
 /// <summary>
 /// The single writer of the event log and the identity index. Requests queue in a channel; the loop
-/// drains whatever is waiting into one SQLite transaction (group commit: one fsync for many requests),
+/// drains whatever is waiting into one transaction (group commit: one fsync for many requests),
 /// resolves identities in memory in the same order, and only completes a request's task after the
 /// commit. Committed events then flow to their partition owners.
 /// </summary>
@@ -141,15 +141,25 @@ public sealed partial class IngestWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var connection = new SqliteConnection(store.ConnectionString);
-        await connection.OpenAsync(stoppingToken);
-        using (var pragma = connection.CreateCommand())
+        await using var connection = store.Database.Open();
+        WriterSql sql;
+        if (connection is SqliteConnection sqlite)
         {
+            using var pragma = connection.CreateCommand();
             // FULL: the WAL is fsynced at every commit, so an acknowledged event survives power loss, not only a crash.
             pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-131072; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;";
             await pragma.ExecuteNonQueryAsync(stoppingToken);
+            sql = new SqliteWriterSql(sqlite, pii, store.Database);
         }
-        using var sql = new WriterSql(connection, pii);
+        else
+        {
+            using var sync = connection.CreateCommand();
+            // Acknowledged means committed and flushed: never let a configured-off synchronous_commit weaken that.
+            sync.CommandText = "SET synchronous_commit = on";
+            await sync.ExecuteNonQueryAsync(stoppingToken);
+            sql = new PostgresWriterSql((Npgsql.NpgsqlConnection)connection, pii, store.Database);
+        }
+        using var owned = sql;
         var batch = new List<WorkItem>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -161,21 +171,21 @@ public sealed partial class IngestWriter(
                 batch.Add(item);
                 events += item.EventCount;
             }
-            Commit(connection, sql, batch);
+            Commit(sql, batch);
             Interlocked.Add(ref _pendingEvents, -batch.OfType<AppendItem>().Sum(i => i.EventCount));
         }
     }
 
-    private void Commit(SqliteConnection connection, WriterSql sql, List<WorkItem> batch)
+    private void Commit(WriterSql sql, List<WorkItem> batch)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = Operations.SiyuMetrics.Activities.StartActivity("ingest.commit");
         activity?.SetTag("siyu.requests", batch.Count);
         var ctx = new WriterContext(sql, time.GetUtcNow().UtcTicks, this);
-        using var tx = connection.BeginTransaction();
-        sql.Bind(tx);
+        using var tx = sql.Begin();
         try
         {
+            sql.Prefetch(batch.SelectMany(i => i.IdempotencyKeys));
             foreach (var item in batch)
             {
                 try
@@ -188,8 +198,10 @@ public sealed partial class IngestWriter(
                 }
                 ctx.MutatedSinceItemStart = false;
             }
+            sql.Flush();
             var executed = Stopwatch.GetTimestamp();
             tx.Commit();
+            sql.Committed();
             _stats.Record(batch.Count, ctx.Committed.Count, executed - started, Stopwatch.GetTimestamp() - executed);
         }
         catch (Exception e)
@@ -289,6 +301,7 @@ public sealed partial class IngestWriter(
     {
         private Exception? _deferredFailure;
         public virtual int EventCount => 0;
+        public virtual IEnumerable<(int TenantId, string Key)> IdempotencyKeys => [];
         public abstract void Execute(WriterContext ctx);
         public void FailLater(Exception e) => _deferredFailure = e;
 
@@ -339,6 +352,7 @@ public sealed partial class IngestWriter(
 
         public TaskCompletionSource<IngestOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override int EventCount => events.Count;
+        public override IEnumerable<(int TenantId, string Key)> IdempotencyKeys => events.Select(e => (tenantId, e.IdempotencyKey));
 
         public override void Execute(WriterContext ctx)
         {

@@ -84,13 +84,13 @@ public sealed partial class LoyaltyWorker(
         {
             cmd.CommandText = """
                 SELECT Seq, TenantId, CustomerId, Type, TimestampTicks, Properties FROM events
-                WHERE Seq > $s AND Seq <= $m AND Type IN ($paid, $refunded) ORDER BY Seq LIMIT $n
+                WHERE Seq > @s AND Seq <= @m AND Type IN (@paid, @refunded) ORDER BY Seq LIMIT @n
                 """;
-            cmd.Parameters.AddWithValue("$s", cursor);
-            cmd.Parameters.AddWithValue("$m", max);
-            cmd.Parameters.AddWithValue("$paid", EventTypes.OrderPaid);
-            cmd.Parameters.AddWithValue("$refunded", EventTypes.OrderRefunded);
-            cmd.Parameters.AddWithValue("$n", Batch);
+            cmd.Param("@s", cursor);
+            cmd.Param("@m", max);
+            cmd.Param("@paid", EventTypes.OrderPaid);
+            cmd.Param("@refunded", EventTypes.OrderRefunded);
+            cmd.Param("@n", Batch);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {

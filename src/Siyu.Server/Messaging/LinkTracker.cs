@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Core.Events;
 using Siyu.Core.Messaging;
@@ -61,7 +60,7 @@ public sealed class LinkTracker(IDbContextFactory<SiyuDb> dbs, IngestWriter writ
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             // The same message tracked concurrently: its codes are already there.
         }

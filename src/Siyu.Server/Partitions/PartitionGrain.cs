@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Siyu.Core.Customers;
 using Siyu.Core.Events;
 using Siyu.Server.Data;
@@ -352,14 +352,14 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO partition_snapshots (TenantId, Partition, LastSeq, TakenAtTicks, Data) VALUES ($t, $p, $s, $n, $d)
+            INSERT INTO partition_snapshots (TenantId, Partition, LastSeq, TakenAtTicks, Data) VALUES (@t, @p, @s, @n, @d)
             ON CONFLICT (TenantId, Partition) DO UPDATE SET LastSeq = excluded.LastSeq, TakenAtTicks = excluded.TakenAtTicks, Data = excluded.Data
             """;
-        cmd.Parameters.AddWithValue("$t", _tenantId);
-        cmd.Parameters.AddWithValue("$p", _partition);
-        cmd.Parameters.AddWithValue("$s", snapshot.StartSeq);
-        cmd.Parameters.AddWithValue("$n", time.GetUtcNow().UtcTicks);
-        cmd.Parameters.AddWithValue("$d", data);
+        cmd.Param("@t", _tenantId);
+        cmd.Param("@p", _partition);
+        cmd.Param("@s", snapshot.StartSeq);
+        cmd.Param("@n", time.GetUtcNow().UtcTicks);
+        cmd.Param("@d", data);
         cmd.ExecuteNonQuery();
         _snapshotSeq = snapshot.StartSeq;
         snapshot.Dispose();
@@ -420,9 +420,9 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
     {
         using var c = store.OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT LastSeq, Data FROM partition_snapshots WHERE TenantId = $t AND Partition = $p";
-        cmd.Parameters.AddWithValue("$t", _tenantId);
-        cmd.Parameters.AddWithValue("$p", _partition);
+        cmd.CommandText = "SELECT LastSeq, Data FROM partition_snapshots WHERE TenantId = @t AND Partition = @p";
+        cmd.Param("@t", _tenantId);
+        cmd.Param("@p", _partition);
         using var r = cmd.ExecuteReader();
         if (!r.Read())
         {

@@ -28,10 +28,12 @@ public static partial class Bootstrap
         {
             LogGeneratedKeys(logger, keyFile);
         }
-        // Before the ingest writer loads the identity index and before any partition reads a snapshot.
-        Compliance.PiiBackfill.Run(db.Database.GetConnectionString()!, pii.Protector, logger);
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString()))
+        if (db.Database.IsSqlite())
         {
+            // Before the ingest writer loads the identity index and before any partition reads a snapshot. PostgreSQL
+            // databases are younger than PII encryption: every row there was written encrypted, nothing to upgrade.
+            Compliance.PiiBackfill.Run(db.Database.GetConnectionString()!, pii.Protector, logger);
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(db.Database.GetConnectionString());
             await connection.OpenAsync();
             await using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA journal_mode=WAL;";
@@ -88,8 +90,10 @@ public static partial class Bootstrap
 public sealed class SiyuOptions
 {
     public string DataDirectory { get; set; } = "data";
-    /// <summary>SQLite connection string; defaults to a file in <see cref="DataDirectory"/>.</summary>
+    /// <summary>Connection string of <see cref="DatabaseProvider"/>; for SQLite it defaults to a file in <see cref="DataDirectory"/>.</summary>
     public string? Database { get; set; }
+    /// <summary><c>sqlite</c> (default, zero configuration) or <c>postgres</c> (then <see cref="Database"/> is required).</summary>
+    public string DatabaseProvider { get; set; } = "sqlite";
     public string? AdminPassword { get; set; }
     /// <summary>Fixed demo API key (tests, scripts); random when empty.</summary>
     public string? DemoApiKey { get; set; }
@@ -121,7 +125,11 @@ public sealed class SiyuOptions
     /// <summary>Cluster mode: <c>Siyu:Cluster:Enabled</c> and its settings.</summary>
     public Cluster.ClusterSettings Cluster { get; set; } = new();
 
-    public string ConnectionString => Database ?? $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True";
+    public string ConnectionString => Database ?? (Provider == Data.DatabaseProvider.Postgres
+        ? throw new InvalidOperationException("Siyu:DatabaseProvider is postgres but Siyu:Database (the connection string, e.g. Host=...;Username=...;Password=...;Database=...) is not set.")
+        : $"Data Source={Path.Combine(DataDirectory, "siyu.db")};Pooling=True");
+
+    public Data.DatabaseProvider Provider => Data.DatabaseOptions.ParseProvider(DatabaseProvider);
 }
 
 public sealed class ComplianceOptions

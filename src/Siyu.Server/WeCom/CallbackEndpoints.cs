@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Siyu.Server.Data;
 using Siyu.WeCom.Callbacks;
@@ -101,7 +100,7 @@ public static partial class CallbackEndpoints
             await db.SaveChangesAsync();
             processor.Accepted(row);
         }
-        catch (DbUpdateException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             // A retry of a callback we already hold (WeCom retries when it did not see "success" in time).
             LogDuplicate(logger, tenant, row.Kind);
