@@ -25,28 +25,23 @@ public static class ClusterArgs
     }
 }
 
-/// <summary>The database a test cluster shares (one per test, removed afterwards).</summary>
+/// <summary>The PostgreSQL database a test cluster shares (fresh per test, dropped afterwards).</summary>
 public sealed class ClusterDatabase : IAsyncDisposable
 {
-    private readonly string _file;
+    private readonly Postgres.PostgresDatabase _pg = new();
 
-    private ClusterDatabase(string name, string file)
+    public string Name => _pg.Name;
+
+    public string[] ServerArgs => ["--Siyu:DatabaseProvider=postgres", $"--Siyu:Database={_pg.ConnectionString}"];
+
+    /// <summary>Skips (or, on CI, fails) when PostgreSQL is not there.</summary>
+    public void Require() => _pg.Require();
+
+    public static Task<ClusterDatabase> CreateAsync() => Task.FromResult(new ClusterDatabase());
+
+    public ValueTask DisposeAsync()
     {
-        Name = name;
-        _file = file;
+        _pg.Dispose();
+        return ValueTask.CompletedTask;
     }
-
-    public string Name { get; }
-
-    public string[] ServerArgs => [$"--Siyu:Database=Data Source={_file};Pooling=True"];
-
-    public static Task<ClusterDatabase> CreateAsync()
-    {
-        var name = Guid.NewGuid().ToString("N")[..12];
-        var dir = Path.Combine(Path.GetTempPath(), "siyu-tests", "cluster-db-" + name);
-        Directory.CreateDirectory(dir);
-        return Task.FromResult(new ClusterDatabase(name, Path.Combine(dir, "siyu.db")));
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

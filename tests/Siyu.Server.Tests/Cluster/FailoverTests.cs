@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Siyu.Server.Tests.Cluster;
 
 /// <summary>
-/// Three server processes on loopback form one cluster over a shared database. Orders are ingested continuously through
+/// Three server processes on loopback form one cluster over a shared PostgreSQL database. Orders are ingested continuously through
 /// all three nodes; the node running the event-log writer is killed with SIGKILL in the middle. Then: every acknowledged
 /// event is in the log (re-sending all of them reports each as a duplicate), the killed node's partitions are active on
 /// the survivors again (time measured), the journey sent each customer its SMS exactly once, and both survivors answer
@@ -36,9 +36,10 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static string Phone(int i) => $"1390013{i:D4}";
 
-    [Fact]
+    [SkippableFact]
     public async Task Killing_the_writer_node_loses_no_acknowledged_event_and_partitions_come_back_on_the_survivors()
     {
+        _database.Require();
         var shared = ClusterArgs.Create(_database);
         var nodes = new List<ServerProcess>();
         try
@@ -110,7 +111,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             }
 
             // The journey's SMS: every customer exactly once (one key each); a key twice only for a send the kill cut short.
-            await Json.EventuallyAsync(() => Task.FromResult<JsonNode?>(_sms.Received.Select(r => r.Key).Distinct().Count()), n => n.GetValue<int>() >= Customers, attempts: 600);
+            await Json.EventuallyAsync(() => Task.FromResult<JsonNode?>(_sms.Received.Select(r => r.Key).Distinct().Count()), n => n.GetValue<int>() >= Customers, attempts: 1800);
             await Task.Delay(2000); // anything sent twice would arrive now
             var received = _sms.Received.ToList();
             var perPhone = received.GroupBy(r => r.Phone).ToDictionary(g => g.Key, g => g.Select(r => r.Key).Distinct().Count());

@@ -22,6 +22,28 @@ namespace Siyu.Server.Data.PostgresMigrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendlyname");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Siyu.Server.CheckIns.CheckInCampaignRow", b =>
                 {
                     b.Property<long>("Id")
@@ -233,6 +255,87 @@ namespace Siyu.Server.Data.PostgresMigrations
                         .IsUnique();
 
                     b.ToTable("checkins", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Cluster.ClusterMemberRow", b =>
+                {
+                    b.Property<string>("ClusterId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("clusterid");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasColumnName("address");
+
+                    b.Property<int>("Port")
+                        .HasColumnType("integer")
+                        .HasColumnName("port");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer")
+                        .HasColumnName("generation");
+
+                    b.Property<int>("ETag")
+                        .HasColumnType("integer")
+                        .HasColumnName("etag");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasMaxLength(150)
+                        .HasColumnType("character varying(150)")
+                        .HasColumnName("hostname");
+
+                    b.Property<long>("IAmAliveTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("iamaliveticks");
+
+                    b.Property<int>("ProxyPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("proxyport");
+
+                    b.Property<string>("SiloName")
+                        .IsRequired()
+                        .HasMaxLength(150)
+                        .HasColumnType("character varying(150)")
+                        .HasColumnName("siloname");
+
+                    b.Property<long>("StartTimeTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("starttimeticks");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("SuspectTimes")
+                        .HasColumnType("text")
+                        .HasColumnName("suspecttimes");
+
+                    b.HasKey("ClusterId", "Address", "Port", "Generation");
+
+                    b.ToTable("cluster_members", (string)null);
+                });
+
+            modelBuilder.Entity("Siyu.Server.Cluster.ClusterVersionRow", b =>
+                {
+                    b.Property<string>("ClusterId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("clusterid");
+
+                    b.Property<long>("UpdatedAtTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updatedatticks");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("ClusterId");
+
+                    b.ToTable("cluster_versions", (string)null);
                 });
 
             modelBuilder.Entity("Siyu.Server.Conversations.ArchiveKeyRow", b =>
