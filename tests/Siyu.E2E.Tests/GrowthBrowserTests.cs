@@ -61,7 +61,14 @@ public sealed class GrowthBrowserTests : IAsyncLifetime
         await Field(page, "lottery-prize-stock").FillAsync("2");
         await Field(page, "lottery-per-day").FillAsync("3");
         await page.ClickAsync("[data-testid=lottery-create]");
-        await page.WaitForURLAsync("**/lotteries/*");
+        try
+        {
+            await page.WaitForURLAsync("**/lotteries/*", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new Xunit.Sdk.XunitException($"No detail page after create; the form shows: {await page.Locator("[data-testid=main]").InnerTextAsync()}\n{e.Message}");
+        }
         await Assertions.Expect(page.Locator("[data-testid=lottery-detail-name]")).ToHaveTextAsync("双十二大转盘");
         var id = long.Parse(page.Url.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 

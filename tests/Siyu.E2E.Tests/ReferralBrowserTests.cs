@@ -50,7 +50,15 @@ public sealed class ReferralBrowserTests : IAsyncLifetime
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "裂变承接码" }).ClickAsync();
         await Field(page, "referral-tier-invites").FillAsync("1");
         await page.ClickAsync("[data-testid=referral-create]");
-        await page.WaitForURLAsync("**/referrals/*");
+        try
+        {
+            // Creating the campaign creates its WeCom contact way over HTTP first: give a loaded machine a minute.
+            await page.WaitForURLAsync("**/referrals/*", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new Xunit.Sdk.XunitException($"No detail page after create; the form shows: {await page.Locator("[data-testid=main]").InnerTextAsync()}\n{e.Message}");
+        }
         await Assertions.Expect(page.Locator("[data-testid=referral-detail-name]")).ToHaveTextAsync("邀好友领课程");
         var id = long.Parse(page.Url.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
 
