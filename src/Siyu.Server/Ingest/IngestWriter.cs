@@ -52,12 +52,11 @@ public sealed partial class IngestWriter(
     public GroupCommitStats Stats => _stats.Snapshot();
 
     /// <summary>Appends to the event log: here on a single node, through the cluster's one writer in cluster mode.</summary>
-    public async Task<IngestOutcome[]> AppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
+    public Task<IngestOutcome[]> AppendAsync(int tenantId, IReadOnlyList<IncomingEvent> events) =>
+        route.ToCluster ? AppendThroughClusterAsync(tenantId, events) : AppendLocalAsync(tenantId, events);
+
+    private async Task<IngestOutcome[]> AppendThroughClusterAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
     {
-        if (!route.ToCluster)
-        {
-            return await AppendLocalAsync(tenantId, events);
-        }
         var reply = await route.Writer.Append(tenantId, [.. events]);
         return reply.Outcomes ?? throw new IngestOverloadedException(reply.RetryAfterSeconds);
     }

@@ -71,6 +71,13 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
 
     private async Task ApplyAndReactAsync(IEnumerable<ProfileEvent> events)
     {
+        ApplyNew(events);
+        await ReactAsync();
+    }
+
+    /// <summary>Applies the events this partition has not applied yet (sequence above the last applied one).</summary>
+    private void ApplyNew(IEnumerable<ProfileEvent> events)
+    {
         foreach (var e in events)
         {
             if (e.Seq > _lastSeq)
@@ -78,7 +85,6 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
                 ApplyOne(e);
             }
         }
-        await ReactAsync();
     }
 
     /// <summary>What applied events set off: rule and keyword tags, handoffs, journey steps.</summary>
@@ -271,10 +277,7 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             return Task.CompletedTask;
         }
         LogCaughtUp(logger, _tenantId, _partition, tail.Count);
-        foreach (var e in tail)
-        {
-            ApplyOne(e);
-        }
+        ApplyNew(tail);
         // The reactions (rule tags, journeys) append to the log, and the new writer is waiting for this call to return
         // before it takes appends: they run in the next turn of this grain, not in this one.
         this.RegisterGrainTimer(_ => ReactAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false });
