@@ -45,5 +45,7 @@ set -e
 # One closing line for the whole run, summed over the test assemblies.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# Failures again by name and first message line, so the end of a long log (all a CI page may show) still says what failed.
+grep -A3 -E '^  Failed [A-Za-z]' "$log" | grep -vE '^(--|  Error Message:)$' | cut -c1-300 || true
 rm -f "$log"
 exit "$status"

@@ -42,8 +42,7 @@ public sealed class CheckInBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=nav-check-ins]")).ToBeVisibleAsync();
 
         await Field(page, "checkin-name").FillAsync("21天早起打卡");
-        await page.Locator("div[data-testid=checkin-rule]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "允许补签" }).ClickAsync();
+        await MudSelect.PickAsync(page, page.Locator("div[data-testid=checkin-rule]"), "允许补签");
         await Field(page, "checkin-gift").FillAsync("定制水杯");
         await Field(page, "checkin-reminder-time").FillAsync("20:00");
         await Field(page, "checkin-reminder-text").FillAsync("今天还没打卡哦");

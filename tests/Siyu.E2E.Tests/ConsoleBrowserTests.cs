@@ -236,8 +236,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var groups = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/v1/tag-groups"))!.AsArray();
         var vip = groups.SelectMany(g => g!["tags"]!.AsArray()).Single(t => t!["name"]!.GetValue<string>() == "VIP")!;
         var vipId = vip["id"]!.GetValue<long>();
-        var vipCount = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/api/v1/customers?tag={vipId}&limit=1"))!["total"]!.GetValue<int>();
-        var everyone = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/v1/customers?limit=1"))!["total"]!.GetValue<int>();
+        async Task<(int Everyone, int Vip)> CountsAsync() =>
+            (System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/v1/customers?limit=1"))!["total"]!.GetValue<int>(),
+             System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync($"/api/v1/customers?tag={vipId}&limit=1"))!["total"]!.GetValue<int>());
+        // The demo's WeCom sync brings corp tags (VIP among them) while the test starts: wait until the figures hold still
+        // for three reads a second apart, or the builder would be compared with an earlier state of the data.
+        var (everyone, vipCount) = await CountsAsync();
+        for (var (same, reads) = (0, 0); same < 2 && reads < 90; reads++)
+        {
+            await Task.Delay(1000);
+            var now = await CountsAsync();
+            (same, everyone, vipCount) = (now == (everyone, vipCount) ? same + 1 : 0, now.Everyone, now.Vip);
+        }
         Assert.True(vipCount > 0);
 
         await page.GotoAsync(_server.BaseUrl + "/audiences/new");
@@ -362,10 +372,8 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
         // 在职继承: all of 张敏's customers to 王芳.
         await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "客户继承" }).ClickAsync();
-        await page.Locator("[data-testid=transfer-handover]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = "张敏" }).ClickAsync();
-        await page.Locator("[data-testid=transfer-takeover]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = "王芳" }).ClickAsync();
+        await MudSelect.PickAsync(page, page.Locator("[data-testid=transfer-handover]"), "张敏");
+        await MudSelect.PickAsync(page, page.Locator("[data-testid=transfer-takeover]"), "王芳");
         await page.ClickAsync("[data-testid=start-transfer]");
         var waiting = page.Locator("[data-testid=transfer-row]").Filter(new LocatorFilterOptions { HasText = "等待接替" });
         await Assertions.Expect(waiting.First).ToBeVisibleAsync();
@@ -389,8 +397,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GotoAsync(_server.BaseUrl + "/mass-sends/new");
         await WaitInteractiveAsync(page);
         await page.Locator("input[data-testid=mass-name], [data-testid=mass-name] input").First.FillAsync("周末到店礼");
-        await page.Locator("[data-testid=mass-audience]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").First.ClickAsync();
+        await MudSelect.PickAsync(page, page.Locator("[data-testid=mass-audience]"));
         // The reach lists senders by count; restricting to the first of them leaves at least their share.
         var top = page.Locator("[data-testid=reach-sender]").First;
         await Assertions.Expect(top).ToBeVisibleAsync();

@@ -55,8 +55,7 @@ public sealed class GrowthBrowserTests : IAsyncLifetime
         var page = await SignInAsync("/lotteries");
         await Field(page, "lottery-name").FillAsync("双十二大转盘");
         await Field(page, "lottery-prize-name").FillAsync("保温杯");
-        await page.Locator("div[data-testid=lottery-prize-kind]").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "实物礼品" }).ClickAsync();
+        await MudSelect.PickAsync(page, page.Locator("div[data-testid=lottery-prize-kind]"), "实物礼品");
         await Field(page, "lottery-prize-chance").FillAsync("50");
         await Field(page, "lottery-prize-stock").FillAsync("2");
         await Field(page, "lottery-per-day").FillAsync("3");

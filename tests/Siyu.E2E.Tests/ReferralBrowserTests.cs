@@ -46,8 +46,7 @@ public sealed class ReferralBrowserTests : IAsyncLifetime
 
         await Field(page, "referral-name").FillAsync("邀好友领课程");
         // This MudSelect puts the data-testid on its input: click the field around it.
-        await page.Locator("div.mud-input:has(input[data-testid=referral-channel])").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "裂变承接码" }).ClickAsync();
+        await MudSelect.PickAsync(page, page.Locator("div.mud-input:has(input[data-testid=referral-channel])"), "裂变承接码");
         await Field(page, "referral-tier-invites").FillAsync("1");
         await page.ClickAsync("[data-testid=referral-create]");
         try

@@ -57,12 +57,20 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
         return new CustomerPage(items, items.Count == limit ? items[^1].Id : null, total);
     }
 
-    public async Task<CustomerDetail?> GetAsync(int tenantId, long customerId)
+    /// <param name="readYourWrites">Wait (bounded) until the customer's acknowledged events are applied: for reads that answer a
+    /// client who may have just written; background work reads what the partition has.</param>
+    public async Task<CustomerDetail?> GetAsync(int tenantId, long customerId, bool readYourWrites = false)
     {
         var canonical = Canonical(tenantId, customerId);
         if (canonical is null)
         {
             return null;
+        }
+        // Read your writes: an acknowledged event shows on the next read even while its partition is still applying it
+        // (bounded: under a backlog the read answers what the partition has after the wait).
+        if (readYourWrites && LastSeq(tenantId, canonical.Value) is { } seq)
+        {
+            await WaitAppliedAsync(tenantId, canonical.Value, seq, ReadYourWritesTimeout);
         }
         var profile = await Grain(tenantId, Partitioning.Of(canonical.Value, tenants.Partitions(tenantId))).Get(canonical.Value);
         if (profile is null)
@@ -113,6 +121,20 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
             await Task.Delay(5);
         }
         return true;
+    }
+
+    /// <summary>How long a profile read waits for the customer's acknowledged events to reach its partition.</summary>
+    private static readonly TimeSpan ReadYourWritesTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>The customer's newest log entry (merged-in customers' entries are moved to it), or null when it has none.</summary>
+    private long? LastSeq(int tenantId, long customerId)
+    {
+        using var c = store.OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT MAX(Seq) FROM events WHERE TenantId = @t AND CustomerId = @i";
+        cmd.Param("@t", tenantId);
+        cmd.Param("@i", customerId);
+        return cmd.ExecuteScalar() is long seq ? seq : null;
     }
 
     /// <summary>Follows merge pointers in storage; null when the customer does not exist.</summary>

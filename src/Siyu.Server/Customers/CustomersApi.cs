@@ -45,7 +45,7 @@ public static class CustomersApi
     }
 
     private static async Task<Results<Ok<CustomerDtos.Customer>, ProblemHttpResult>> Get(HttpContext http, CustomerReader reader, Tags.TagCatalog catalog, long id) =>
-        await reader.GetAsync(http.User.TenantId(), id) is { } detail
+        await reader.GetAsync(http.User.TenantId(), id, readYourWrites: true) is { } detail
             ? TypedResults.Ok(detail.ToDto(tag => catalog.Find(http.User.TenantId(), tag)))
             : TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No customer {id}.");
 

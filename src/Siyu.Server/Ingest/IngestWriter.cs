@@ -86,7 +86,9 @@ public sealed partial class IngestWriter(
 
     internal Task<IngestOutcome[]> AppendLocalAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
     {
-        if (Interlocked.Add(ref _pendingEvents, events.Count) > options.MaxPendingEvents)
+        // Backlog = queued for the log + committed but not yet applied by partitions: a writer that keeps up while
+        // partitions fall behind would otherwise grow the dispatch lanes without bound.
+        if (Interlocked.Add(ref _pendingEvents, events.Count) + dispatcher.PendingEntries > options.MaxPendingEvents)
         {
             Interlocked.Add(ref _pendingEvents, -events.Count);
             metrics.EventsShed(tenantId, events.Count);

@@ -183,8 +183,11 @@ public sealed partial class MassSends(
     public async Task<MassSendView?> GetAsync(int tenantId, long id)
     {
         await using var db = await dbs.CreateDbContextAsync();
+        // Tasks before the send: the start writes its tasks and the target counts in one commit, so a view that has the
+        // tasks has the counts too (read the other way round, "sending" with tasks and 0 targeted was seen).
+        var tasks = await db.MassSendTasks.AsNoTracking().Where(t => t.TenantId == tenantId && t.MassSendId == id).OrderBy(t => t.Sender).ToListAsync();
         var row = await db.MassSends.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == id);
-        return row is null ? null : View(row, await db.MassSendTasks.AsNoTracking().Where(t => t.TenantId == tenantId && t.MassSendId == id).OrderBy(t => t.Sender).ToListAsync());
+        return row is null ? null : View(row, tasks);
     }
 
     public async Task<IReadOnlyList<MassSendRecipientRow>> RecipientsAsync(int tenantId, long id, string? status, string? after, int limit)

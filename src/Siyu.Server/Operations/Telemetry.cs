@@ -94,14 +94,14 @@ public static class Telemetry
                 : HealthCheckResult.Unhealthy("silo " + silo.CurrentStatus.ToString().ToLowerInvariant()));
     }
 
-    private sealed class IngestQueueCheck(IngestWriter writer, IngestOptions options) : IHealthCheck
+    private sealed class IngestQueueCheck(IngestWriter writer, Partitions.PartitionDispatcher dispatcher, IngestOptions options) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var pending = writer.PendingEvents;
-            return Task.FromResult(pending > options.MaxPendingEvents * 8 / 10
-                ? HealthCheckResult.Degraded($"{pending} events queued (429 at {options.MaxPendingEvents})")
-                : HealthCheckResult.Healthy($"{pending} events queued"));
+            var (queued, lag) = (writer.PendingEvents, dispatcher.PendingEntries);
+            return Task.FromResult(queued + lag > options.MaxPendingEvents * 8 / 10
+                ? HealthCheckResult.Degraded($"{queued} events queued, {lag} not yet applied by partitions (429 at {options.MaxPendingEvents} together)")
+                : HealthCheckResult.Healthy($"{queued} events queued, {lag} not yet applied by partitions"));
         }
     }
 }

@@ -112,14 +112,23 @@ public sealed partial class PartitionGrain
         var condition = Parse(query.ConditionJson);
         var index = Index();
         var members = new BitsetEvaluator(index, query.Today).Evaluate(condition.Root);
-        var ids = new List<long>();
+        // The first Limit ids after AfterId in a max-heap (priority = -id): a page of a large audience costs the page,
+        // not a sort of every member.
+        var page = new PriorityQueue<long, long>();
         var sample = new PriorityQueue<long, ulong>();
         foreach (var ordinal in members.Ones())
         {
             var id = index.CustomerId(ordinal);
             if (id > query.AfterId && query.Limit > 0)
             {
-                ids.Add(id);
+                if (page.Count < query.Limit)
+                {
+                    page.Enqueue(id, -id);
+                }
+                else if (id < page.Peek())
+                {
+                    page.EnqueueDequeue(id, -id);
+                }
             }
             if (query.SampleSize > 0)
             {
@@ -132,13 +141,14 @@ public sealed partial class PartitionGrain
                 }
             }
         }
-        ids.Sort();
+        var ids = page.UnorderedItems.Select(x => x.Element).ToArray();
+        Array.Sort(ids);
         var sampled = new List<long>();
         while (sample.TryDequeue(out var id, out _))
         {
             sampled.Add(id);
         }
-        return Task.FromResult(new AudienceAnswer(members.Count(), [.. ids.Take(query.Limit)], [.. sampled]));
+        return Task.FromResult(new AudienceAnswer(members.Count(), ids, [.. sampled]));
     }
 
     public static ulong SampleHash(long id) => unchecked((ulong)id * 0x9E3779B97F4A7C15UL) ^ ((ulong)id >> 17);

@@ -193,7 +193,13 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
 
     public Task<CustomerSummary[]> Search(CustomerQuery query)
     {
-        var results = new List<CustomerSummary>();
+        if (query.Limit <= 0)
+        {
+            return Task.FromResult<CustomerSummary[]>([]);
+        }
+        // The newest Limit matches by id in a min-heap: a list page over a large partition summarises and sorts only
+        // what it returns, not every match (a common surname or an unfiltered list matches most of the partition).
+        var newest = new PriorityQueue<CustomerProfile, long>(query.Limit + 1);
         foreach (var p in _profiles.Values)
         {
             if (query.BeforeId is { } before && p.CustomerId >= before)
@@ -212,10 +218,18 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             {
                 continue;
             }
-            results.Add(Summarize(p));
+            if (newest.Count < query.Limit)
+            {
+                newest.Enqueue(p, p.CustomerId);
+            }
+            else if (p.CustomerId > newest.Peek().CustomerId)
+            {
+                newest.EnqueueDequeue(p, p.CustomerId);
+            }
         }
-        results.Sort((a, b) => b.Id.CompareTo(a.Id));
-        return Task.FromResult(results.Take(query.Limit).ToArray());
+        var results = newest.UnorderedItems.Select(x => Summarize(x.Element)).ToArray();
+        Array.Sort(results, (a, b) => b.Id.CompareTo(a.Id));
+        return Task.FromResult(results);
     }
 
     public Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null) =>

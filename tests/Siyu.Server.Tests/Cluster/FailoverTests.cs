@@ -159,7 +159,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+    private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
 
     private string Dir(string name) => Path.Combine(Path.GetTempPath(), "siyu-tests", "cluster-" + _database.Name + "-" + name);
 
