@@ -9,29 +9,32 @@ namespace Siyu.E2E.Tests;
 /// </summary>
 internal static class MudSelect
 {
-    private const string InputValue = "el => { const i = el.matches('input') ? el : el.querySelector('input'); return i ? i.value : ''; }";
+    // What the select shows and holds: its displayed text and its (hidden) input's value, from the select's root.
+    private const string Shown = "el => { const root = el.closest('.mud-select') ?? el.closest('.mud-input-control') ?? el; return root.textContent + '|' + [...root.querySelectorAll('input')].map(i => i.value).join('|'); }";
 
-    /// <param name="field">The select (or an element containing its input).</param>
+    /// <param name="field">The select, or an element of it (MudSelect repeats its data-testid on a hidden input and the visible box).</param>
     /// <param name="option">Text of the option to pick; null picks the first one.</param>
     public static async Task PickAsync(IPage page, ILocator field, string? option = null)
     {
         var items = page.Locator(".mud-popover-open .mud-list-item");
+        var box = field.Filter(new LocatorFilterOptions { Visible = true }).First;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var before = await field.EvaluateAsync<string>(InputValue);
-                await field.ClickAsync();
+                var before = await box.EvaluateAsync<string>(Shown);
+                await box.ClickAsync();
                 var item = option is null ? items.First : items.Filter(new LocatorFilterOptions { HasText = option }).First;
                 await item.ClickAsync(new LocatorClickOptions { Timeout = 20_000 });
                 await Assertions.Expect(items).ToHaveCountAsync(0, new LocatorAssertionsToHaveCountOptions { Timeout = 10_000 });
-                // The pick took when the field's value changed (or already showed the option: picking it again changes nothing).
+                // A named pick took when the field changed or shows the option (picking the current one changes nothing);
+                // "the first option" may be the one already chosen, so the closed list is all there is to check.
                 var deadline = DateTime.UtcNow.AddSeconds(10);
-                while (await field.EvaluateAsync<string>(InputValue) is var now && now == before && (option is null || !now.Contains(option, StringComparison.Ordinal)))
+                while (option is not null && await box.EvaluateAsync<string>(Shown) is var now && now == before && !now.Contains(option, StringComparison.Ordinal))
                 {
                     if (DateTime.UtcNow > deadline)
                     {
-                        throw new TimeoutException($"The select still holds \"{before}\" after picking {option ?? "its first option"}.");
+                        throw new TimeoutException($"The select still holds \"{before}\" after picking {option}.");
                     }
                     await Task.Delay(100);
                 }

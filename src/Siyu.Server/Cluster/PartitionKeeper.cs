@@ -55,7 +55,7 @@ public sealed partial class PartitionKeeper(IGrainFactory grains, TenantDirector
             if (stats[p] is { } s && PartitionPlacementDirector.PreferredSilo(key, active) is { } preferred && s.Silo != preferred.ToString())
             {
                 LogRelocating(logger, tenantId, p, s.Silo, preferred.ToString());
-                await grains.GetGrain<IPartitionGrain>(key).Relocate();
+                await grains.GetGrain<IPartitionGrain>(key).Relocate(preferred);
                 return;
             }
         }

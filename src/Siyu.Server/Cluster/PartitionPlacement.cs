@@ -19,6 +19,11 @@ public sealed class PartitionPlacementDirector : IPlacementDirector
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
+        // The keeper migrates a misplaced partition with a hint naming its silo.
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hinted)
+        {
+            return Task.FromResult(hinted);
+        }
         var owner = PreferredSilo(target.GrainIdentity.Key.ToString()!, silos);
         return Task.FromResult(owner ?? context.LocalSilo);
     }

@@ -15,8 +15,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null);
     Task<CustomerView?> Get(long customerId);
     Task<PartitionStats> Stats();
-    /// <summary>Moves to the silo placement prefers now (cluster rebalancing).</summary>
-    Task Relocate();
+    /// <summary>Migrates to the silo placement now prefers (cluster rebalancing; see <c>PartitionKeeper</c>).</summary>
+    Task Relocate(SiloAddress target);
     /// <summary>Applies whatever the log holds past this partition's last applied entry (a new writer took over).</summary>
     Task CatchUp();
     /// <summary>Of the requested tag changes, those that would change something (adding a tag already there is a no-op).</summary>

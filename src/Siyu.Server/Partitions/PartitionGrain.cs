@@ -302,9 +302,13 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
     private static partial void LogCaughtUp(ILogger logger, int tenant, int partition, int count);
 
     /// <summary>Deactivates (snapshot first) so the next call activates the partition where placement now puts it.</summary>
-    public Task Relocate()
+    public Task Relocate(SiloAddress target)
     {
-        this.DeactivateOnIdle();
+        // Migration, not deactivation: the directory moves the grain in one step, so calls still routed here (the log
+        // writer dispatches constantly) are forwarded; a plain deactivation let them re-create it on this silo, and the
+        // keeper moved the same partition over and over. The new activation loads from its snapshot and the log.
+        RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, target);
+        this.MigrateOnIdle();
         return Task.CompletedTask;
     }
 
