@@ -110,17 +110,7 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     /// <summary>Waits (bounded) until the partition owning a customer has applied a log entry, so a page reloaded after an edit shows it.</summary>
     public async Task<bool> WaitAppliedAsync(int tenantId, long customerId, long seq, TimeSpan timeout)
     {
-        var grain = Grain(tenantId, Partitioning.Of(customerId, tenants.Partitions(tenantId)));
-        var deadline = DateTime.UtcNow + timeout;
-        while ((await grain.Stats()).LastSeq < seq)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(5);
-        }
-        return true;
+        return await Grain(tenantId, Partitioning.Of(customerId, tenants.Partitions(tenantId))).WaitApplied(seq, timeout);
     }
 
     /// <summary>How long a profile read waits for the customer's acknowledged events to reach its partition.</summary>
@@ -313,13 +303,17 @@ public sealed class CustomerReader(IGrainFactory grains, EventStore store, Tenan
     /// <c>13912345678</c>), and 手机号后四位: four or more digits match phones ending in them, found by the keyed hash of
     /// the last four digits and confirmed on the decrypted number.
     /// </summary>
+    private static readonly string AllIdentifierTypes = string.Join(",", Enum.GetValues<IdentifierType>().Select(t => ((int)t).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     private List<long> FindByIdentifier(int tenantId, string text)
     {
         using var c = store.OpenReader();
         var ids = new List<long>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = @t AND Value IN (@v, @phone, @email) LIMIT 200";
+            // Type is listed so the lookup uses the (TenantId, Type, Value) key: without it every identifier of the
+            // tenant was scanned, and each search cost grew with the customer base.
+            cmd.CommandText = $"SELECT DISTINCT CustomerId FROM identifiers WHERE TenantId = @t AND Type IN ({AllIdentifierTypes}) AND Value IN (@v, @phone, @email) LIMIT 200";
             cmd.Param("@t", tenantId);
             cmd.Param("@v", text);
             cmd.Param("@phone", LookupValue(IdentifierType.Phone, text), System.Data.DbType.String);

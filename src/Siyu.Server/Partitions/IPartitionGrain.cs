@@ -15,6 +15,10 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null);
     Task<CustomerView?> Get(long customerId);
     Task<PartitionStats> Stats();
+    /// <summary>True once this partition has applied the log entry <paramref name="seq"/>, false after the timeout.
+    /// Interleaves: it waits while the partition goes on applying.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> WaitApplied(long seq, TimeSpan timeout);
     /// <summary>Migrates to the silo placement now prefers (cluster rebalancing; see <c>PartitionKeeper</c>).</summary>
     Task Relocate(SiloAddress target);
     /// <summary>Applies whatever the log holds past this partition's last applied entry (a new writer took over).</summary>

@@ -72,7 +72,45 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
     private async Task ApplyAndReactAsync(IEnumerable<ProfileEvent> events)
     {
         ApplyNew(events);
+        ReleaseSeqWaiters();
         await ReactAsync();
+    }
+
+    /// <summary>Readers waiting for an entry to be applied (<see cref="WaitApplied"/>), released as the log is applied.</summary>
+    private readonly List<(long Seq, TaskCompletionSource Applied)> _seqWaiters = [];
+
+    public async Task<bool> WaitApplied(long seq, TimeSpan timeout)
+    {
+        if (_lastSeq >= seq)
+        {
+            return true;
+        }
+        var waiter = (seq, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _seqWaiters.Add(waiter);
+        try
+        {
+            await waiter.Item2.Task.WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            _seqWaiters.Remove(waiter);
+        }
+    }
+
+    private void ReleaseSeqWaiters()
+    {
+        foreach (var (seq, applied) in _seqWaiters)
+        {
+            if (seq <= _lastSeq)
+            {
+                applied.TrySetResult();
+            }
+        }
     }
 
     /// <summary>Applies the events this partition has not applied yet (sequence above the last applied one).</summary>
@@ -187,8 +225,22 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
         {
             _profiles.Remove(customerId);
         }
-        // The index can't un-post the old history of this customer; rebuild the partition's index before the next query.
-        _indexStale = true;
+        if (_indexStale)
+        {
+            return;
+        }
+        // The index can't un-post the old history: the customer gets a fresh row. Merges are frequent (an anonymous
+        // visitor turning into a buyer), so rebuilding the partition's index for each made audience queries grow with
+        // the partition; it is rebuilt only when retired rows reach a quarter of it.
+        if (any)
+        {
+            _index.Reload(profile);
+        }
+        else
+        {
+            _index.Remove(customerId);
+        }
+        _indexStale = _index.Retired > 1024 && _index.Retired > _index.Size / 4;
     }
 
     public Task<CustomerSummary[]> Search(CustomerQuery query)

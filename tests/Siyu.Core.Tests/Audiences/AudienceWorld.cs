@@ -162,6 +162,18 @@ public sealed class AudienceWorld : IDisposable
         return p;
     }
 
+    /// <summary>
+    /// Reloads these customers' rows of the incremental index from their whole profiles, as a partition does after a
+    /// merge rebuilt them: the answers must not change (old rows retired, new rows complete).
+    /// </summary>
+    public void ReloadIncremental(IEnumerable<long> customerIds)
+    {
+        foreach (var id in customerIds)
+        {
+            Incremental.Reload(Profiles[id]);
+        }
+    }
+
     /// <summary>Drops a customer everywhere (a merge took it away).</summary>
     public void Remove(long customerId)
     {

@@ -42,13 +42,30 @@ public sealed class AudienceIndex(TimeZoneInfo zone)
         return ordinal;
     }
 
-    /// <summary>Drops a customer (merged away): it leaves every answer, its ordinal is not reused.</summary>
+    /// <summary>
+    /// Drops a customer (merged away): it leaves every answer. Its row is retired, not reused: postings can't be taken
+    /// back, so should the customer come back (an unmerge) it gets a fresh ordinal.
+    /// </summary>
     public void Remove(long customerId)
     {
-        if (_ordinals.TryGetValue(customerId, out var ordinal))
+        if (_ordinals.Remove(customerId, out var ordinal))
         {
             _alive.Clear(ordinal);
+            Retired++;
         }
+    }
+
+    /// <summary>Rows retired by <see cref="Remove"/> and <see cref="Reload"/>: dead weight until the index is rebuilt.</summary>
+    public int Retired { get; private set; }
+
+    /// <summary>
+    /// Replaces a customer's row with its whole rebuilt profile (after a merge or unmerge re-pointed its history): the
+    /// old row is retired and the profile loaded under a new ordinal, so only this customer is re-read, not the partition.
+    /// </summary>
+    public int Reload(CustomerProfile p)
+    {
+        Remove(p.CustomerId);
+        return Load(p);
     }
 
     public Bitset? Tag(long tagId) => _tags.GetValueOrDefault(tagId);
