@@ -19,7 +19,7 @@ public static class LoadBench
         var minutes = args.Contains("--quick") ? 1 : Number(args, "--minutes", 10);
         var seconds = Number(args, "--seconds", minutes * 60);
         var url = Text(args, "--url");
-        var outPath = Text(args, "--out");
+        var outPath = Text(args, "--out") is { } o ? FromRepositoryRoot(o) : null;
         var keep = args.Contains("--keep-data");
         await using var server = url is null ? await ServerChild.StartAsync() : null;
         var options = new LoadOptions
@@ -81,6 +81,27 @@ public static class LoadBench
             server.Keep = keep;
         }
         return report.Passed ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A relative <c>--out</c> is taken from the repository root (the folder holding Siyu.slnx above the working directory),
+    /// so <c>--out bench/results/x.md</c> lands in bench/results whether the bench was started from the root or by
+    /// <c>dotnet run</c> from its project folder.
+    /// </summary>
+    private static string FromRepositoryRoot(string path)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return path;
+        }
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Siyu.slnx")))
+            {
+                return Path.Combine(dir.FullName, path);
+            }
+        }
+        return Path.GetFullPath(path);
     }
 
     private static string? Text(string[] args, string name)
