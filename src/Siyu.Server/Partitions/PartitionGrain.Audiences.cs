@@ -121,14 +121,7 @@ public sealed partial class PartitionGrain
             var id = index.CustomerId(ordinal);
             if (id > query.AfterId && query.Limit > 0)
             {
-                if (page.Count < query.Limit)
-                {
-                    page.Enqueue(id, -id);
-                }
-                else if (id < page.Peek())
-                {
-                    page.EnqueueDequeue(id, -id);
-                }
+                KeepHighest(page, id, -id, query.Limit);
             }
             if (query.SampleSize > 0)
             {

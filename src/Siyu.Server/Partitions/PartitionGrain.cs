@@ -270,18 +270,24 @@ public sealed partial class PartitionGrain(EventStore store, Tenants.SiyuOptions
             {
                 continue;
             }
-            if (newest.Count < query.Limit)
-            {
-                newest.Enqueue(p, p.CustomerId);
-            }
-            else if (p.CustomerId > newest.Peek().CustomerId)
-            {
-                newest.EnqueueDequeue(p, p.CustomerId);
-            }
+            KeepHighest(newest, p, p.CustomerId, query.Limit);
         }
         var results = newest.UnorderedItems.Select(x => Summarize(x.Element)).ToArray();
         Array.Sort(results, (a, b) => b.Id.CompareTo(a.Id));
         return Task.FromResult(results);
+    }
+
+    /// <summary>Offers an element to a heap that keeps the <paramref name="limit"/> highest priorities seen (its minimum on top).</summary>
+    private static void KeepHighest<T>(PriorityQueue<T, long> heap, T element, long priority, int limit)
+    {
+        if (heap.Count < limit)
+        {
+            heap.Enqueue(element, priority);
+        }
+        else if (heap.TryPeek(out _, out var lowest) && priority > lowest)
+        {
+            heap.EnqueueDequeue(element, priority);
+        }
     }
 
     public Task<CustomerSummary[]> GetMany(long[] customerIds, long? tagId = null) =>
