@@ -69,12 +69,20 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
         if (!settings.Enabled)
         {
             await inner.StartAsync(stoppingToken);
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(Timeout.Infinite, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                if (await StoppedFailedAsync())
+                {
+                    await inner.StartAsync(stoppingToken);
+                }
             }
             await inner.StopAsync(CancellationToken.None);
             return;
@@ -96,6 +104,10 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
             {
                 LogLeaseUnreachable(logger, e, Job);
                 granted = false;
+            }
+            if (running && await StoppedFailedAsync())
+            {
+                running = false; // started again below while the lease holds
             }
             if (granted)
             {
@@ -138,6 +150,22 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
         }
     }
 
+    /// <summary>
+    /// Whether the job's loop ended with an exception it did not expect (then it is stopped, to be started again):
+    /// otherwise the job would be gone until a restart, and in a cluster nobody else takes over while this node keeps
+    /// renewing the lease.
+    /// </summary>
+    private async Task<bool> StoppedFailedAsync()
+    {
+        if (inner is not BackgroundService { ExecuteTask: { IsFaulted: true } failed })
+        {
+            return false;
+        }
+        LogJobFailed(logger, failed.Exception, Job);
+        await inner.StopAsync(CancellationToken.None);
+        return true;
+    }
+
     private async Task ReleaseAsync(ILeaseGrain lease, string owner)
     {
         try
@@ -152,6 +180,9 @@ public sealed partial class ClusterSingleton<T>(T inner, IGrainFactory grains, C
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster singleton {Job} could not start on this node; retrying")]
     private static partial void LogStartFailed(ILogger logger, Exception e, string job);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cluster singleton {Job} failed; starting it again")]
+    private static partial void LogJobFailed(ILogger logger, Exception? e, string job);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster singleton {Job} runs on this node")]
     private static partial void LogTookOver(ILogger logger, string job);

@@ -62,6 +62,12 @@ public sealed partial class DeliveryWorker(
         await base.StartAsync(cancellationToken);
     }
 
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        service.Enqueued -= Wake; // started again when this node takes the cluster lease back
+        return base.StopAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -72,7 +78,9 @@ public sealed partial class DeliveryWorker(
                 {
                 }
             }
-            catch (Exception e) when (e is DbUpdateException or HttpRequestException or IngestOverloadedException)
+            // Any failure (the database, a channel, the event log moving to another node) is retried on the next round: the
+            // loop must not end, or nothing would be sent until a restart.
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogLoopFailed(logger, e);
             }
@@ -294,6 +302,10 @@ public sealed partial class DeliveryWorker(
         catch (HttpRequestException e)
         {
             return ("retry", null, e.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ("retry", null, "the channel did not answer in time");
         }
     }
 

@@ -57,9 +57,38 @@ public sealed partial class IngestWriter(
 
     private async Task<IngestOutcome[]> AppendThroughClusterAsync(int tenantId, IReadOnlyList<IncomingEvent> events)
     {
-        var reply = await route.Writer.Append(tenantId, [.. events]);
-        return reply.Outcomes ?? throw new IngestOverloadedException(reply.RetryAfterSeconds);
+        IncomingEvent[] batch = [.. events];
+        var waited = Stopwatch.StartNew();
+        for (var delay = TimeSpan.FromMilliseconds(200); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, WriterRetryMaxDelay.Ticks)))
+        {
+            try
+            {
+                var reply = await route.Writer.Append(tenantId, batch);
+                return reply.Outcomes ?? throw new IngestOverloadedException(reply.RetryAfterSeconds);
+            }
+            // The writer's silo died or is unreachable: its activation comes back on a survivor within seconds. Every
+            // event carries its idempotency key, so sending the batch again cannot store anything twice. Without this,
+            // a background job (delivery, loyalty) would lose the event it was recording, or stop.
+            catch (Exception e) when (WriterGone(e) && waited.Elapsed + delay < WriterMoveGrace)
+            {
+                LogWriterUnavailable(logger, e.GetType().Name, delay.TotalMilliseconds);
+                await Task.Delay(delay);
+            }
+        }
     }
+
+    /// <summary>How long an append waits for the event-log writer to come back after its silo is lost.</summary>
+    internal static readonly TimeSpan WriterMoveGrace = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan WriterRetryMaxDelay = TimeSpan.FromSeconds(2);
+
+    // Not Orleans' response timeout: under overload repeating a call that may still be running only adds load.
+    private static bool WriterGone(Exception e) => e switch
+    {
+        SiloUnavailableException or OrleansMessageRejectionException => true,
+        AggregateException a => a.InnerExceptions.Any(WriterGone),
+        _ => e.InnerException is { } inner && WriterGone(inner),
+    };
 
     public Task<MergeRecord> MergeAsync(int tenantId, long a, long b, string actor, string reason) =>
         route.ToCluster ? route.Writer.Merge(tenantId, a, b, actor, reason) : MergeLocalAsync(tenantId, a, b, actor, reason);
@@ -255,6 +284,9 @@ public sealed partial class IngestWriter(
     /// <summary>What the identity index keys a normalised identifier by; precomputed hashes first, so the writer rarely hashes.</summary>
     internal string IndexValue(IdentifierType type, string normalized) =>
         _hashes is not null && _hashes.TryGetValue((type, normalized), out var hash) ? hash : pii.IndexValue(type, normalized);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event-log writer unreachable ({Kind}); appending again in {DelayMs} ms")]
+    private static partial void LogWriterUnavailable(ILogger logger, string kind, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit of {Items} requests failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception e, int items);

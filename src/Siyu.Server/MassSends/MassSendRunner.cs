@@ -24,7 +24,7 @@ public sealed partial class MassSendRunner(IDbContextFactory<SiyuDb> dbs, MassSe
             {
                 await RunOnceAsync(stoppingToken);
             }
-            catch (Exception e) when (e is WeComApiException or HttpRequestException or DbUpdateException)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested) // the loop must not end
             {
                 LogFailed(logger, e);
             }

@@ -29,7 +29,7 @@ public sealed partial class WeComScheduler(
             {
                 await TickAsync(stoppingToken);
             }
-            catch (Exception e) when (e is WeComApiException or HttpRequestException or DbUpdateException)
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested) // the loop must not end
             {
                 LogTickFailed(logger, e);
             }
