@@ -394,6 +394,11 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     {
         var page = await LoginAsync();
         await FirstCustomerLinkAsync(page);
+        // The page lists the audiences there are when it opens; the demo seeder saves its two after the first customers.
+        using (var api = _server.ApiClient())
+        {
+            await Json.EventuallyAsync(() => api.GetJsonOrNull("/api/v1/audiences"), a => a.AsArray().Count >= 2, attempts: 600);
+        }
         await page.GotoAsync(_server.BaseUrl + "/mass-sends/new");
         await WaitInteractiveAsync(page);
         await page.Locator("input[data-testid=mass-name], [data-testid=mass-name] input").First.FillAsync("周末到店礼");

@@ -44,6 +44,14 @@ internal static class MudSelect
             {
                 await page.Keyboard.PressAsync("Escape");
             }
+            catch (Exception e) when (e is TimeoutException or PlaywrightException)
+            {
+                // What the page showed when the last try gave up, so a failure in CI says which round trip was lost.
+                var popovers = await page.Locator(".mud-popover-open").CountAsync();
+                var listed = await page.Locator(".mud-popover-open .mud-list-item").AllTextContentsAsync();
+                var shown = await box.EvaluateAsync<string>(Shown);
+                throw new TimeoutException($"Picking {option ?? "the first option"} failed 3 times; open popovers: {popovers}, items listed: [{string.Join(", ", listed)}], field: \"{shown}\"", e);
+            }
         }
     }
 }

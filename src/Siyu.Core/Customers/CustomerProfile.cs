@@ -159,7 +159,30 @@ public sealed class CustomerProfile
 
     public decimal NetSpend => Spend - Refunded;
 
-    public string? DisplayName => Attributes.TryGetValue("name", out var v) && v.Value is JsonValue s && s.TryGetValue<string>(out var name) ? name : null;
+    public string? DisplayName
+    {
+        get
+        {
+            if (!Attributes.TryGetValue("name", out var v) || v.Value is not JsonValue node)
+            {
+                return null;
+            }
+            // A value parsed from JSON makes a new string on every read, and customer search reads every profile's
+            // name. Attribute updates always put a new node in place, so the node's identity says when to read again.
+            var cached = _name;
+            if (!ReferenceEquals(cached?.Node, node))
+            {
+                cached = new CachedName(node, node.TryGetValue<string>(out var name) ? name : null);
+                _name = cached;
+            }
+            return cached.Name;
+        }
+    }
+
+    private sealed record CachedName(JsonValue Node, string? Name);
+
+    // One reference, so a concurrent reader sees a node together with its own name.
+    private CachedName? _name;
 
     public void Apply(ProfileEvent e)
     {

@@ -80,6 +80,30 @@ public sealed class CustomerProfileTests
         Assert.All(counts, c => Assert.InRange(c, 800, 1200));
     }
 
+    [Fact]
+    public void Display_name_follows_every_change_of_the_name_attribute()
+    {
+        // Attributes as the partition gets them: parsed from the log's JSON text, not built in code.
+        static ProfileEvent Parsed(long seq, int day, string json) => Attrs(seq, day, JsonNode.Parse(json)!.AsObject());
+        var p = new CustomerProfile { CustomerId = 1 };
+        Assert.Null(p.DisplayName);
+        p.Apply(Parsed(1, 2, """{"level":"VIP"}"""));
+        Assert.Null(p.DisplayName);
+        p.Apply(Parsed(2, 3, """{"name":"李雷"}"""));
+        Assert.Equal("李雷", p.DisplayName);
+        Assert.Same(p.DisplayName, p.DisplayName); // read once per change, not once per read
+        p.Apply(Parsed(3, 4, """{"name":"李雷雷"}"""));
+        Assert.Equal("李雷雷", p.DisplayName);
+        p.Apply(Parsed(4, 1, """{"name":"旧名字"}""")); // older than what is there: no change
+        Assert.Equal("李雷雷", p.DisplayName);
+        p.Apply(Parsed(5, 5, """{"name":42}"""));
+        Assert.Null(p.DisplayName); // not text: no display name
+        p.Apply(Parsed(6, 6, """{"name":"韩梅梅"}"""));
+        Assert.Equal("韩梅梅", p.DisplayName);
+        p.Apply(new ProfileEvent(7, 1, EventTypes.CustomerAnonymised, T(7), null, null));
+        Assert.Null(p.DisplayName);
+    }
+
     private static ProfileEvent Tag(long seq, int day, long tagId, bool add, string source = "manual") =>
         new(seq, 1, add ? EventTypes.TagAdded : EventTypes.TagRemoved, T(day), new JsonObject { ["tag_id"] = tagId, ["source"] = source }, null);
 
